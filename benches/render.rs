@@ -1,0 +1,2 @@
+//! Render benchmark (filled in with the render engine).
+fn main() {}

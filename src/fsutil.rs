@@ -1,0 +1,30 @@
+//! File output. In: a path and bytes. Out: the file written atomically (a temporary file in the same
+//! directory, then a rename), so a failed run never leaves a half-written file behind.
+
+use std::io::Write;
+use std::path::Path;
+
+/// Writes `bytes` to `path` atomically. `mode` (Unix permission bits) applies before the rename, so
+/// a secret file is never readable by others even for a moment.
+pub fn write_atomic(path: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".machinist-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    #[cfg(unix)]
+    if let Some(mode) = mode {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(mode))?;
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}

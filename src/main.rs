@@ -1,0 +1,2 @@
+//! The `machinist` command line.
+fn main() {}
