@@ -1,7 +1,19 @@
 //! Typed model of the Talos machine configuration. In: YAML documents (as `serde_yaml_ng::Value`).
 //! Out: JSON schemas generated from the model per config contract, and validation findings that name
 //! the document and the path of each problem.
+//!
+//! Conventions shared by every type of the model (the schema generator relies on them):
+//! - every struct derives `Serialize, Deserialize, JsonSchema` with `#[serde(deny_unknown_fields)]`
+//!   and camelCase field names as Talos spells them; every field is optional unless Talos requires it;
+//! - doc comments are the descriptions (editor hover text), in our own words;
+//! - a field or kind that exists only from some contract on carries
+//!   `#[schemars(extend("x-talos-since" = "v1.12"))]`; one that Talos stopped accepting carries
+//!   `#[schemars(extend("x-talos-removed" = "v1.14"))]` (the first contract without it);
+//! - deprecated-but-accepted fields carry `#[schemars(extend("deprecated" = true))]`.
 
 pub mod contract;
+pub mod kinds;
+pub mod schema;
+pub mod v1alpha1;
 
 pub use contract::Contract;
