@@ -1,1 +1,24 @@
-//! The Talos node API: trimmed protos, the mTLS gRPC client, and the simulator library behind machinist-sim.
+//! The Talos node API for machinist. In: a talosconfig (or maintenance-mode settings) and node
+//! addresses. Out: typed answers from nodes — their version, their live machine configuration, and
+//! the outcome of applying a new one.
+//!
+//! - [`proto`]: Rust types generated from our trimmed copies of Talos's `.proto` files (same
+//!   packages, services, message names and field numbers as Talos);
+//! - [`talosconfig`]: the talosctl client configuration file (contexts, endpoints, credentials);
+//! - [`tls`]: rustls client settings (mutual TLS with the cluster CA, or maintenance mode);
+//! - [`client`]: the [`client::NodeApi`] trait and its gRPC implementation [`client::TalosClient`];
+//! - [`machineconfig`]: decoding the MachineConfig resource returned by `cosi.resource.State/Get`;
+//! - [`sim`]: the library behind `machinist-sim`, a wire-compatible simulated Talos node.
+
+pub mod client;
+pub mod machineconfig;
+pub mod pem;
+pub mod proto;
+pub mod sim;
+pub mod talosconfig;
+pub mod tls;
+
+pub use client::{
+    ApplyMode, ApplyOutcome, ApplyRequest, NodeApi, NodeError, NodeTarget, TalosClient,
+};
+pub use talosconfig::{Credentials, TalosConfig};

@@ -1,0 +1,20 @@
+//! Compiles the trimmed Talos `.proto` files in `proto/` into Rust with protox (pure Rust, so no
+//! `protoc` is needed) and tonic-prost-build (client and server stubs).
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let files = [
+        "proto/machine/machine.proto",
+        "proto/v1alpha1/state.proto",
+        "proto/resource/config/config.proto",
+    ];
+    for f in &files {
+        println!("cargo:rerun-if-changed={f}");
+    }
+    println!("cargo:rerun-if-changed=proto");
+    let fds = protox::compile(files, ["proto"])?;
+    tonic_prost_build::configure()
+        .build_client(true)
+        .build_server(true)
+        .compile_fds(fds)?;
+    Ok(())
+}

@@ -1,0 +1,678 @@
+//! Talking to Talos nodes. In: node targets (name + address), TLS settings and endpoints. Out: each
+//! node's version, live machine configuration bytes and apply outcome, or a [`NodeError`] that
+//! names the node. [`NodeApi`] is the seam the diff and apply logic is written against;
+//! [`TalosClient`] implements it over gRPC (one HTTP/2 connection per endpoint, reused by every
+//! call; one call per node with the `node` metadata key; bounded retries for transient failures).
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use hyper_util::rt::TokioIo;
+use tonic::transport::{Channel, Endpoint};
+
+use crate::machineconfig;
+use crate::proto::cosi::resource::GetRequest;
+use crate::proto::cosi::resource::state_client::StateClient;
+use crate::proto::machine::ApplyConfigurationRequest;
+use crate::proto::machine::apply_configuration_request::Mode;
+use crate::proto::machine::machine_service_client::MachineServiceClient;
+use crate::talosconfig::{Credentials, normalize_endpoint};
+use crate::tls::{self, TlsSetupError};
+
+/// A node to talk to: its project name (for messages) and the address its API answers on.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct NodeTarget {
+    /// The node's name in the project (file stem of its node file).
+    pub name: String,
+    /// The node's address (IP or host name, optionally with a port).
+    pub address: String,
+}
+
+/// How a configuration is applied; mirrors `ApplyConfigurationRequest.Mode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApplyMode {
+    /// Apply now, rebooting only when the change needs it (Talos's default).
+    Auto,
+    /// Apply now without a reboot; refused when the change needs one (v1.13 and older).
+    NoReboot,
+    /// Apply and reboot (refused by v1.14+ outside maintenance mode).
+    Reboot,
+    /// Only store the configuration; it takes effect at the next reboot.
+    Staged,
+    /// Apply now and roll back automatically after the try timeout.
+    Try,
+}
+
+impl ApplyMode {
+    /// The protobuf enum value.
+    pub fn to_proto(self) -> i32 {
+        (match self {
+            ApplyMode::Auto => Mode::Auto,
+            ApplyMode::NoReboot => Mode::NoReboot,
+            ApplyMode::Reboot => Mode::Reboot,
+            ApplyMode::Staged => Mode::Staged,
+            ApplyMode::Try => Mode::Try,
+        }) as i32
+    }
+
+    /// The mode for a protobuf enum value (unknown values read as REBOOT, the zero value).
+    pub fn from_proto(v: i32) -> Self {
+        match Mode::try_from(v).unwrap_or(Mode::Reboot) {
+            Mode::Auto => ApplyMode::Auto,
+            Mode::NoReboot => ApplyMode::NoReboot,
+            Mode::Reboot => ApplyMode::Reboot,
+            Mode::Staged => ApplyMode::Staged,
+            Mode::Try => ApplyMode::Try,
+        }
+    }
+
+    /// Talos's name for the mode (`NO_REBOOT`, ...), as shown in replies.
+    pub fn talos_name(self) -> &'static str {
+        match self {
+            ApplyMode::Auto => "AUTO",
+            ApplyMode::NoReboot => "NO_REBOOT",
+            ApplyMode::Reboot => "REBOOT",
+            ApplyMode::Staged => "STAGED",
+            ApplyMode::Try => "TRY",
+        }
+    }
+
+    /// Parses talosctl's spelling (`auto`, `no-reboot`, `reboot`, `staged`, `try`).
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "auto" => ApplyMode::Auto,
+            "no-reboot" => ApplyMode::NoReboot,
+            "reboot" => ApplyMode::Reboot,
+            "staged" => ApplyMode::Staged,
+            "try" => ApplyMode::Try,
+            _ => return None,
+        })
+    }
+}
+
+/// An ApplyConfiguration call.
+#[derive(Debug, Clone)]
+pub struct ApplyRequest {
+    /// The configuration bytes, sent exactly as given.
+    pub data: Vec<u8>,
+    /// The requested mode.
+    pub mode: ApplyMode,
+    /// Ask what would happen without changing anything.
+    pub dry_run: bool,
+    /// How long a TRY apply lasts before the node reverts (server default: 1 minute).
+    pub try_timeout: Option<Duration>,
+}
+
+/// What a node answered to ApplyConfiguration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplyOutcome {
+    /// The mode the node actually used (AUTO resolved to NO_REBOOT or REBOOT).
+    pub mode: ApplyMode,
+    /// The node's human-readable account (dry runs: the summary and config diff).
+    pub mode_details: String,
+    /// Validation warnings.
+    pub warnings: Vec<String>,
+}
+
+/// What a node answered to Version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeVersion {
+    /// Release tag, e.g. `v1.13.9`.
+    pub tag: String,
+    /// Platform name, e.g. `metal`.
+    pub platform: String,
+    /// Whether the node has a machine config loaded (Talos sets the RBAC feature flag then).
+    pub configured: bool,
+}
+
+/// A failed call, always naming the node.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum NodeError {
+    /// The node (or its endpoint) could not be reached.
+    #[error("node {node}: unreachable at {endpoint}: {reason}")]
+    Unreachable {
+        /// Node name.
+        node: String,
+        /// The endpoint dialled.
+        endpoint: String,
+        /// What failed.
+        reason: String,
+        /// True when the request was never sent (connection not established).
+        not_sent: bool,
+    },
+    /// TLS failed: wrong CA, rejected client certificate, fingerprint mismatch. Never retried and
+    /// never downgraded to insecure.
+    #[error("node {node}: TLS handshake with {endpoint} failed: {reason}")]
+    Tls {
+        /// Node name.
+        node: String,
+        /// The endpoint dialled.
+        endpoint: String,
+        /// What rustls said, with a hint.
+        reason: String,
+    },
+    /// No answer in time.
+    #[error("node {node}: no answer from {endpoint} within {seconds:.1}s")]
+    Timeout {
+        /// Node name.
+        node: String,
+        /// The endpoint dialled.
+        endpoint: String,
+        /// The timeout.
+        seconds: f64,
+    },
+    /// The node answered with a gRPC error (refusal, validation failure, permission denied).
+    #[error("node {node}: {code:?}: {message}")]
+    Refused {
+        /// Node name.
+        node: String,
+        /// The gRPC status code.
+        code: tonic::Code,
+        /// The server's message, verbatim.
+        message: String,
+    },
+    /// The node answered something machinist cannot use.
+    #[error("node {node}: unexpected reply: {reason}")]
+    Protocol {
+        /// Node name.
+        node: String,
+        /// What was wrong.
+        reason: String,
+    },
+}
+
+impl NodeError {
+    /// The node the error is about.
+    pub fn node(&self) -> &str {
+        match self {
+            NodeError::Unreachable { node, .. }
+            | NodeError::Tls { node, .. }
+            | NodeError::Timeout { node, .. }
+            | NodeError::Refused { node, .. }
+            | NodeError::Protocol { node, .. } => node,
+        }
+    }
+
+    /// Whether retrying a read-only call may help.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            NodeError::Unreachable { .. } | NodeError::Timeout { .. } => true,
+            NodeError::Refused { code, .. } => {
+                matches!(
+                    code,
+                    tonic::Code::Unavailable | tonic::Code::ResourceExhausted
+                )
+            }
+            _ => false,
+        }
+    }
+}
+
+/// The operations machinist needs from a node. Implemented over gRPC by [`TalosClient`] and by
+/// fakes in tests.
+#[tonic::async_trait]
+pub trait NodeApi: Send + Sync {
+    /// `machine.MachineService/Version`.
+    async fn version(&self, node: &NodeTarget) -> Result<NodeVersion, NodeError>;
+    /// The active machine config (`cosi.resource.State/Get` of `config`/`v1alpha1`); `None` when
+    /// the node has none.
+    async fn machine_config(&self, node: &NodeTarget) -> Result<Option<Vec<u8>>, NodeError>;
+    /// `machine.MachineService/ApplyConfiguration`.
+    async fn apply(&self, node: &NodeTarget, req: &ApplyRequest)
+    -> Result<ApplyOutcome, NodeError>;
+}
+
+/// Bounded retries with exponential backoff, for transient failures only.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    /// Total attempts (1 = no retry).
+    pub attempts: u32,
+    /// Delay before the second attempt; doubles each time.
+    pub base_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            attempts: 3,
+            base_delay: Duration::from_millis(200),
+        }
+    }
+}
+
+/// How [`TalosClient`] connects.
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    /// Endpoints to dial (normalised like talosctl). Empty: dial each node's own address.
+    pub endpoints: Vec<String>,
+    /// Maintenance mode: no client certificate, no chain check, no `node` metadata.
+    pub insecure: bool,
+    /// Maintenance mode only: the SPKI fingerprint the node's certificate must have.
+    pub cert_fingerprint: Option<String>,
+    /// TCP + TLS connection timeout.
+    pub connect_timeout: Duration,
+    /// Per-call timeout.
+    pub call_timeout: Duration,
+    /// Retry policy for read-only calls (apply retries only when nothing was sent).
+    pub retry: RetryPolicy,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            endpoints: Vec::new(),
+            insecure: false,
+            cert_fingerprint: None,
+            connect_timeout: Duration::from_secs(5),
+            call_timeout: Duration::from_secs(20),
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+/// The gRPC client for Talos nodes.
+pub struct TalosClient {
+    opts: ClientOptions,
+    tls: Arc<rustls::ClientConfig>,
+    channels: Mutex<HashMap<String, Channel>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+enum ConnectError {
+    #[error("{0}")]
+    Tcp(std::io::Error),
+    #[error("{0}")]
+    Tls(std::io::Error),
+    #[error("connect timed out")]
+    Timeout,
+    #[error("bad endpoint host `{0}`")]
+    BadName(String),
+}
+
+impl TalosClient {
+    /// A client using mutual TLS with `creds` (or maintenance mode when `opts.insecure`).
+    pub fn new(opts: ClientOptions, creds: Option<&Credentials>) -> Result<Self, TlsSetupError> {
+        let tls = match (opts.insecure, creds) {
+            (false, Some(c)) => tls::mtls_config(c)?,
+            _ => tls::insecure_config(opts.cert_fingerprint.clone()),
+        };
+        Ok(TalosClient {
+            opts,
+            tls: Arc::new(tls),
+            channels: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The endpoint (`host:port`) that serves calls for `node`.
+    pub fn endpoint_for(&self, node: &NodeTarget) -> String {
+        if self.opts.insecure || self.opts.endpoints.is_empty() {
+            return normalize_endpoint(&node.address);
+        }
+        let idx = node
+            .name
+            .bytes()
+            .fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize));
+        normalize_endpoint(&self.opts.endpoints[idx % self.opts.endpoints.len()])
+    }
+
+    fn channel(&self, endpoint: &str) -> Result<Channel, String> {
+        let mut map = self.channels.lock().expect("channel map poisoned");
+        if let Some(c) = map.get(endpoint) {
+            return Ok(c.clone());
+        }
+        let ep = Endpoint::from_shared(format!("http://{endpoint}"))
+            .map_err(|e| format!("bad endpoint: {e}"))?
+            .connect_timeout(self.opts.connect_timeout)
+            .timeout(self.opts.call_timeout);
+        let tls = tokio_rustls::TlsConnector::from(self.tls.clone());
+        let connect_timeout = self.opts.connect_timeout;
+        let connector = tower::service_fn(move |uri: http::Uri| {
+            let tls = tls.clone();
+            async move {
+                let host = uri.host().unwrap_or_default().to_owned();
+                let port = uri.port_u16().unwrap_or(50000);
+                let bare = host
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .to_owned();
+                let name = rustls::pki_types::ServerName::try_from(bare.clone())
+                    .map_err(|_| ConnectError::BadName(bare.clone()))?;
+                let fut = async {
+                    let tcp = tokio::net::TcpStream::connect((bare.as_str(), port))
+                        .await
+                        .map_err(ConnectError::Tcp)?;
+                    let _ = tcp.set_nodelay(true);
+                    tls.connect(name, tcp).await.map_err(ConnectError::Tls)
+                };
+                let stream = tokio::time::timeout(connect_timeout, fut)
+                    .await
+                    .map_err(|_| ConnectError::Timeout)??;
+                Ok::<_, ConnectError>(TokioIo::new(stream))
+            }
+        });
+        let ch = ep.connect_with_connector_lazy(connector);
+        map.insert(endpoint.to_owned(), ch.clone());
+        Ok(ch)
+    }
+
+    fn request<T>(&self, node: &NodeTarget, msg: T) -> tonic::Request<T> {
+        let mut req = tonic::Request::new(msg);
+        if !self.opts.insecure {
+            let addr = node_address_only(&node.address);
+            if let Ok(v) = addr.parse() {
+                req.metadata_mut().insert("node", v);
+            }
+        }
+        req
+    }
+
+    async fn call<T, F, Fut>(
+        &self,
+        node: &NodeTarget,
+        only_unsent: bool,
+        f: F,
+    ) -> Result<T, NodeError>
+    where
+        F: Fn(Channel) -> Fut,
+        Fut: Future<Output = Result<T, tonic::Status>>,
+    {
+        let endpoint = self.endpoint_for(node);
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let channel = self
+                .channel(&endpoint)
+                .map_err(|reason| NodeError::Protocol {
+                    node: node.name.clone(),
+                    reason,
+                })?;
+            let result = match tokio::time::timeout(self.opts.call_timeout, f(channel)).await {
+                Ok(Ok(v)) => return Ok(v),
+                Ok(Err(status)) => classify(&node.name, &endpoint, &status),
+                Err(_) => NodeError::Timeout {
+                    node: node.name.clone(),
+                    endpoint: endpoint.clone(),
+                    seconds: self.opts.call_timeout.as_secs_f64(),
+                },
+            };
+            let retry = if only_unsent {
+                matches!(result, NodeError::Unreachable { not_sent: true, .. })
+            } else {
+                result.is_transient()
+            };
+            if !retry || attempt >= self.opts.retry.attempts {
+                return Err(result);
+            }
+            let delay = self.opts.retry.base_delay * 2u32.saturating_pow(attempt - 1);
+            tokio::time::sleep(delay).await;
+        }
+    }
+}
+
+/// The host part of a node address (the `node` metadata carries no port).
+fn node_address_only(address: &str) -> String {
+    let a = address.trim();
+    if let Some(rest) = a.strip_prefix('[') {
+        return rest.split(']').next().unwrap_or(rest).to_owned();
+    }
+    match a.matches(':').count() {
+        1 => a.split(':').next().unwrap_or(a).to_owned(),
+        _ => a.to_owned(),
+    }
+}
+
+fn classify(node: &str, endpoint: &str, status: &tonic::Status) -> NodeError {
+    use std::error::Error as _;
+    let mut reasons = Vec::new();
+    let mut tls_error: Option<String> = None;
+    let mut connect_failed = false;
+    let mut src: Option<&(dyn std::error::Error + 'static)> = status.source();
+    while let Some(e) = src {
+        if let Some(ce) = e.downcast_ref::<ConnectError>() {
+            connect_failed = true;
+            if let ConnectError::Tls(io) = ce {
+                tls_error = tls_error.take().or_else(|| describe_tls(io));
+            }
+        }
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            tls_error = tls_error.take().or_else(|| describe_tls(io));
+        }
+        if let Some(r) = e.downcast_ref::<rustls::Error>() {
+            tls_error.get_or_insert_with(|| describe_rustls(r));
+        }
+        let text = e.to_string();
+        if !reasons.iter().any(|r: &String| r.contains(&text)) {
+            reasons.push(text);
+        }
+        src = e.source();
+    }
+    let reason = if reasons.is_empty() {
+        status.message().to_owned()
+    } else {
+        reasons.join(": ")
+    };
+    if let Some(reason) = tls_error {
+        return NodeError::Tls {
+            node: node.into(),
+            endpoint: endpoint.into(),
+            reason,
+        };
+    }
+    if reason.contains("alert") && reason.to_lowercase().contains("certificate") {
+        return NodeError::Tls {
+            node: node.into(),
+            endpoint: endpoint.into(),
+            reason: format!("{reason} (the node rejected the client certificate)"),
+        };
+    }
+    match status.code() {
+        tonic::Code::Unavailable | tonic::Code::Unknown
+            if connect_failed || !reasons.is_empty() =>
+        {
+            NodeError::Unreachable {
+                node: node.into(),
+                endpoint: endpoint.into(),
+                reason,
+                not_sent: connect_failed,
+            }
+        }
+        tonic::Code::DeadlineExceeded | tonic::Code::Cancelled
+            if status.message().contains("imeout") =>
+        {
+            NodeError::Timeout {
+                node: node.into(),
+                endpoint: endpoint.into(),
+                seconds: 0.0,
+            }
+        }
+        code => NodeError::Refused {
+            node: node.into(),
+            code,
+            message: status.message().to_owned(),
+        },
+    }
+}
+
+/// The rustls failure inside an I/O error, if any (a bare EOF or reset is not a TLS verdict).
+fn describe_tls(io: &std::io::Error) -> Option<String> {
+    io.get_ref()
+        .and_then(|e| e.downcast_ref::<rustls::Error>())
+        .map(describe_rustls)
+}
+
+fn describe_rustls(e: &rustls::Error) -> String {
+    use rustls::{CertificateError, Error};
+    match e {
+        Error::InvalidCertificate(CertificateError::UnknownIssuer)
+        | Error::InvalidCertificate(CertificateError::BadSignature) => format!(
+            "{e}: the server certificate is not signed by the cluster CA in the talosconfig (wrong cluster, or a node still in maintenance mode: use --insecure only for a first install)"
+        ),
+        Error::InvalidCertificate(CertificateError::NotValidForName)
+        | Error::InvalidCertificate(CertificateError::NotValidForNameContext { .. }) => format!(
+            "{e}: the address is not among the server certificate's names (add it to machine.certSANs)"
+        ),
+        Error::AlertReceived(_) => format!("{e} (the node rejected the client certificate)"),
+        _ => e.to_string(),
+    }
+}
+
+fn first_message<M>(
+    node: &str,
+    messages: Vec<M>,
+    meta: impl Fn(&M) -> Option<&crate::proto::common::Metadata>,
+) -> Result<M, NodeError> {
+    let msg = messages
+        .into_iter()
+        .next()
+        .ok_or_else(|| NodeError::Protocol {
+            node: node.into(),
+            reason: "empty reply".into(),
+        })?;
+    if let Some(m) = meta(&msg).filter(|m| !m.error.is_empty()) {
+        let code = m
+            .status
+            .as_ref()
+            .map(|s| tonic::Code::from_i32(s.code))
+            .unwrap_or(tonic::Code::Unknown);
+        return Err(NodeError::Refused {
+            node: node.into(),
+            code,
+            message: m.error.clone(),
+        });
+    }
+    Ok(msg)
+}
+
+#[tonic::async_trait]
+impl NodeApi for TalosClient {
+    async fn version(&self, node: &NodeTarget) -> Result<NodeVersion, NodeError> {
+        let reply = self
+            .call(node, false, |ch| async move {
+                MachineServiceClient::new(ch)
+                    .version(self.request(node, ()))
+                    .await
+                    .map(|r| r.into_inner())
+            })
+            .await?;
+        let v = first_message(&node.name, reply.messages, |m| m.metadata.as_ref())?;
+        Ok(NodeVersion {
+            tag: v
+                .version
+                .as_ref()
+                .map(|i| i.tag.clone())
+                .unwrap_or_default(),
+            platform: v
+                .platform
+                .as_ref()
+                .map(|p| p.name.clone())
+                .unwrap_or_default(),
+            configured: v.features.is_some_and(|f| f.rbac),
+        })
+    }
+
+    async fn machine_config(&self, node: &NodeTarget) -> Result<Option<Vec<u8>>, NodeError> {
+        let get = GetRequest {
+            namespace: machineconfig::NAMESPACE.into(),
+            r#type: machineconfig::TYPE.into(),
+            id: machineconfig::ACTIVE_ID.into(),
+            options: None,
+        };
+        let reply = self
+            .call(node, false, |ch| {
+                let get = get.clone();
+                async move {
+                    StateClient::new(ch)
+                        .get(self.request(node, get))
+                        .await
+                        .map(|r| r.into_inner())
+                }
+            })
+            .await;
+        let reply = match reply {
+            Err(NodeError::Refused {
+                code: tonic::Code::NotFound,
+                ..
+            }) => return Ok(None),
+            other => other?,
+        };
+        let resource = reply.resource.ok_or_else(|| NodeError::Protocol {
+            node: node.name.clone(),
+            reason: "State/Get returned no resource".into(),
+        })?;
+        machineconfig::config_bytes(&resource)
+            .map(Some)
+            .map_err(|e| NodeError::Protocol {
+                node: node.name.clone(),
+                reason: e.to_string(),
+            })
+    }
+
+    async fn apply(
+        &self,
+        node: &NodeTarget,
+        req: &ApplyRequest,
+    ) -> Result<ApplyOutcome, NodeError> {
+        let msg = ApplyConfigurationRequest {
+            data: req.data.clone(),
+            mode: req.mode.to_proto(),
+            dry_run: req.dry_run,
+            try_mode_timeout: req.try_timeout.map(|d| prost_types::Duration {
+                seconds: d.as_secs() as i64,
+                nanos: d.subsec_nanos() as i32,
+            }),
+        };
+        let reply = self
+            .call(node, true, |ch| {
+                let msg = msg.clone();
+                async move {
+                    MachineServiceClient::new(ch)
+                        .max_decoding_message_size(32 << 20)
+                        .apply_configuration(self.request(node, msg))
+                        .await
+                        .map(|r| r.into_inner())
+                }
+            })
+            .await?;
+        let m = first_message(&node.name, reply.messages, |m| m.metadata.as_ref())?;
+        Ok(ApplyOutcome {
+            mode: ApplyMode::from_proto(m.mode),
+            mode_details: m.mode_details,
+            warnings: m.warnings,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn node_metadata_carries_the_host_only() {
+        assert_eq!(node_address_only("10.0.0.5"), "10.0.0.5");
+        assert_eq!(node_address_only("10.0.0.5:50000"), "10.0.0.5");
+        assert_eq!(node_address_only("[fd00::5]:50000"), "fd00::5");
+        assert_eq!(node_address_only("fd00::5"), "fd00::5");
+    }
+
+    #[test]
+    fn modes_round_trip_through_the_wire_enum() {
+        for m in [
+            ApplyMode::Auto,
+            ApplyMode::NoReboot,
+            ApplyMode::Reboot,
+            ApplyMode::Staged,
+            ApplyMode::Try,
+        ] {
+            assert_eq!(ApplyMode::from_proto(m.to_proto()), m);
+        }
+        assert_eq!(
+            ApplyMode::Reboot.to_proto(),
+            0,
+            "REBOOT is Talos's zero value"
+        );
+        assert_eq!(ApplyMode::parse("no-reboot"), Some(ApplyMode::NoReboot));
+        assert_eq!(ApplyMode::parse("NO_REBOOT"), None);
+    }
+}

@@ -1,0 +1,37 @@
+//! Generated protobuf and gRPC types. In: the `.proto` files under `proto/` (compiled by
+//! `build.rs`). Out: one Rust module per protobuf package, with tonic clients and servers.
+#![allow(clippy::all, missing_docs)]
+
+/// `common` package: the per-node reply header.
+pub mod common {
+    tonic::include_proto!("common");
+}
+
+/// `google.rpc` package: the gRPC status message.
+pub mod google {
+    /// `google.rpc`.
+    pub mod rpc {
+        tonic::include_proto!("google.rpc");
+    }
+}
+
+/// `machine` package: `MachineService` (Version and ApplyConfiguration).
+pub mod machine {
+    tonic::include_proto!("machine");
+}
+
+/// `cosi.resource` package: the COSI `State` service (Get and List).
+pub mod cosi {
+    /// `cosi.resource`.
+    pub mod resource {
+        tonic::include_proto!("cosi.resource");
+    }
+}
+
+/// `resource.config` package: the MachineConfig resource spec.
+pub mod resource {
+    /// `resource.config`.
+    pub mod config {
+        tonic::include_proto!("resource.config");
+    }
+}

@@ -1,0 +1,207 @@
+//! Fault injection for the simulator. In: `--fault` specs such as `latency=200ms:node=cp-01`,
+//! `refuse:count=2`, `drop:node=w-01,call=apply,count=1`, `crash-after-persist:node=cp-02`.
+//! Out: [`Fault`] values the simulated nodes consult on every connection and call.
+//!
+//! Grammar: `KIND[:key=value[,key=value]...]` where KIND is `latency=DURATION`, `refuse` (close
+//! connections before the TLS handshake), `drop` (close the connection mid-call, nothing applied),
+//! `crash-before-persist` or `crash-after-persist` (the node goes down for the reboot delay, with
+//! or without the new config saved). Keys: `node=NAME` (default: every node), `call=version|get|
+//! apply|any` (default `any`; crashes default to `apply`), `count=N` (how many times it fires;
+//! default unlimited).
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+
+/// What a fault does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaultKind {
+    /// Delay every matching call.
+    Latency(Duration),
+    /// Close new connections before the TLS handshake.
+    Refuse,
+    /// Close the connection while the call is in progress; nothing is applied.
+    Drop,
+    /// Apply only: go down before the new config is saved.
+    CrashBeforePersist,
+    /// Apply only: save the new config, then go down without answering.
+    CrashAfterPersist,
+}
+
+/// Which RPC a fault applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Call {
+    /// `machine.MachineService/Version`.
+    Version,
+    /// `cosi.resource.State/Get` and `List`.
+    Get,
+    /// `machine.MachineService/ApplyConfiguration`.
+    Apply,
+    /// Every call.
+    Any,
+}
+
+/// One injected fault.
+#[derive(Debug)]
+pub struct Fault {
+    /// What happens.
+    pub kind: FaultKind,
+    /// Only this node (by name), or every node.
+    pub node: Option<String>,
+    /// Only this call.
+    pub call: Call,
+    remaining: AtomicI64,
+}
+
+/// A `--fault` spec that cannot be parsed.
+#[derive(Debug, thiserror::Error)]
+#[error("bad --fault `{spec}`: {reason}")]
+pub struct FaultParseError {
+    spec: String,
+    reason: String,
+}
+
+/// Parses `200ms`, `2s`, `1.5s`, `1m`, `1h`.
+pub fn parse_duration(s: &str) -> Option<Duration> {
+    let s = s.trim();
+    let (num, unit) = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .map(|i| s.split_at(i))
+        .unwrap_or((s, "s"));
+    let n: f64 = num.parse().ok()?;
+    let secs = match unit {
+        "ms" => n / 1000.0,
+        "s" => n,
+        "m" => n * 60.0,
+        "h" => n * 3600.0,
+        _ => return None,
+    };
+    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs))
+}
+
+impl Fault {
+    /// Parses one spec (see the module documentation for the grammar).
+    pub fn parse(spec: &str) -> Result<Fault, FaultParseError> {
+        let bad = |reason: String| FaultParseError {
+            spec: spec.to_owned(),
+            reason,
+        };
+        let (head, opts) = spec.split_once(':').unwrap_or((spec, ""));
+        let kind = match head.split_once('=') {
+            Some(("latency", d)) => FaultKind::Latency(
+                parse_duration(d)
+                    .ok_or_else(|| bad(format!("`{d}` is not a duration like 200ms")))?,
+            ),
+            None if head == "refuse" => FaultKind::Refuse,
+            None if head == "drop" => FaultKind::Drop,
+            None if head == "crash-before-persist" => FaultKind::CrashBeforePersist,
+            None if head == "crash-after-persist" => FaultKind::CrashAfterPersist,
+            _ => {
+                return Err(bad(format!(
+                    "unknown fault `{head}` (expected latency=D, refuse, drop, crash-before-persist, crash-after-persist)"
+                )));
+            }
+        };
+        let mut node = None;
+        let mut call = match kind {
+            FaultKind::CrashBeforePersist | FaultKind::CrashAfterPersist => Call::Apply,
+            _ => Call::Any,
+        };
+        let mut count = -1i64;
+        for kv in opts.split(',').filter(|s| !s.is_empty()) {
+            let (k, v) = kv
+                .split_once('=')
+                .ok_or_else(|| bad(format!("`{kv}` is not key=value")))?;
+            match k {
+                "node" => node = Some(v.to_owned()),
+                "call" => {
+                    call = match v {
+                        "version" => Call::Version,
+                        "get" => Call::Get,
+                        "apply" => Call::Apply,
+                        "any" => Call::Any,
+                        _ => {
+                            return Err(bad(format!(
+                                "unknown call `{v}` (version, get, apply, any)"
+                            )));
+                        }
+                    }
+                }
+                "count" => {
+                    count = v
+                        .parse::<u32>()
+                        .map_err(|_| bad(format!("count `{v}` is not a number")))?
+                        .into()
+                }
+                _ => return Err(bad(format!("unknown key `{k}` (node, call, count)"))),
+            }
+        }
+        Ok(Fault {
+            kind,
+            node,
+            call,
+            remaining: AtomicI64::new(count),
+        })
+    }
+
+    /// Whether the fault fires for this node and call; consumes one use when it does.
+    pub fn fires(&self, node: &str, call: Call) -> bool {
+        if self.node.as_deref().is_some_and(|n| n != node) {
+            return false;
+        }
+        if self.call != Call::Any && call != Call::Any && self.call != call {
+            return false;
+        }
+        loop {
+            let left = self.remaining.load(Ordering::SeqCst);
+            if left < 0 {
+                return true;
+            }
+            if left == 0 {
+                return false;
+            }
+            if self
+                .remaining
+                .compare_exchange(left, left - 1, Ordering::SeqCst, Ordering::SeqCst)
+                .is_ok()
+            {
+                return true;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn specs_parse_with_selectors_and_counts() {
+        let f = Fault::parse("drop:node=w-01,call=apply,count=1").unwrap();
+        assert_eq!(f.kind, FaultKind::Drop);
+        assert!(!f.fires("w-02", Call::Apply));
+        assert!(!f.fires("w-01", Call::Version));
+        assert!(f.fires("w-01", Call::Apply));
+        assert!(!f.fires("w-01", Call::Apply), "count=1 fires once");
+        let l = Fault::parse("latency=250ms").unwrap();
+        assert_eq!(l.kind, FaultKind::Latency(Duration::from_millis(250)));
+        assert!(l.fires("any", Call::Get) && l.fires("any", Call::Get));
+        assert_eq!(
+            Fault::parse("crash-after-persist").unwrap().call,
+            Call::Apply
+        );
+    }
+
+    #[test]
+    fn bad_specs_say_what_is_wrong() {
+        let e = Fault::parse("explode").unwrap_err().to_string();
+        assert!(
+            e.starts_with("bad --fault `explode`: unknown fault `explode`"),
+            "{e}"
+        );
+        let e = Fault::parse("drop:count=x").unwrap_err().to_string();
+        assert!(e.contains("count `x` is not a number"), "{e}");
+        assert_eq!(parse_duration("1.5s"), Some(Duration::from_millis(1500)));
+        assert_eq!(parse_duration("2"), Some(Duration::from_secs(2)));
+        assert_eq!(parse_duration("5x"), None);
+    }
+}
