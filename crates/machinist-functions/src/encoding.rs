@@ -77,10 +77,12 @@ pub fn b64encode(bytes: &[u8]) -> String {
 /// anything else outside the alphabet is an error.
 pub fn b64decode(text: &str) -> Result<Vec<u8>> {
     let compact: String = text.chars().filter(|c| !matches!(c, '\n' | '\r')).collect();
-    STANDARD.decode(compact.as_bytes()).map_err(|e| EncodingError::Base64 {
-        text: shorten(text),
-        reason: e.to_string().to_lowercase(),
-    })
+    STANDARD
+        .decode(compact.as_bytes())
+        .map_err(|e| EncodingError::Base64 {
+            text: shorten(text),
+            reason: e.to_string().to_lowercase(),
+        })
 }
 
 /// Decodes base64 that must hold UTF-8 text.

@@ -108,12 +108,16 @@ pub fn key_less(a: &str, b: &str) -> bool {
         }
         let mut ai = i;
         while ai < ar.len() && ar[ai].is_ascii_digit() {
-            an = an.wrapping_mul(10).wrapping_add(i64::from(ar[ai] as u8 - b'0'));
+            an = an
+                .wrapping_mul(10)
+                .wrapping_add(i64::from(ar[ai] as u8 - b'0'));
             ai += 1;
         }
         let mut bi = i;
         while bi < br.len() && br[bi].is_ascii_digit() {
-            bn = bn.wrapping_mul(10).wrapping_add(i64::from(br[bi] as u8 - b'0'));
+            bn = bn
+                .wrapping_mul(10)
+                .wrapping_add(i64::from(br[bi] as u8 - b'0'));
             bi += 1;
         }
         if an != bn {
@@ -222,7 +226,9 @@ pub fn go_float(f: f64) -> String {
     }
     // Rust's `{:e}` gives the shortest round-tripping digits, like Go's -1 precision.
     let sci = format!("{:e}", f.abs());
-    let (mantissa, exp) = sci.split_once('e').expect("LowerExp always has an exponent");
+    let (mantissa, exp) = sci
+        .split_once('e')
+        .expect("LowerExp always has an exponent");
     let exp: i32 = exp.parse().expect("LowerExp exponent is an integer");
     let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
     let mut out = String::from(if f < 0.0 { "-" } else { "" });
@@ -396,8 +402,21 @@ fn double_quoted(s: &str) -> String {
 fn is_old_bool(s: &str) -> bool {
     matches!(
         s,
-        "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "n" | "N" | "no" | "No" | "NO"
-            | "off" | "Off" | "OFF"
+        "y" | "Y"
+            | "yes"
+            | "Yes"
+            | "YES"
+            | "on"
+            | "On"
+            | "ON"
+            | "n"
+            | "N"
+            | "no"
+            | "No"
+            | "NO"
+            | "off"
+            | "Off"
+            | "OFF"
     )
 }
 
@@ -441,15 +460,15 @@ fn is_base60_float(s: &str) -> bool {
 /// Whether yaml.v3's `resolve("", s)` would give `!!str` (so the string may be written plain).
 fn resolves_to_str(s: &str) -> bool {
     const SPECIAL: &[&str] = &[
-        "true", "True", "TRUE", "false", "False", "FALSE", "", "~", "null", "Null", "NULL",
-        ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf",
-        "-.Inf", "-.INF",
+        "true", "True", "TRUE", "false", "False", "FALSE", "", "~", "null", "Null", "NULL", ".nan",
+        ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf",
+        "-.INF",
     ];
     let Some(&first) = s.as_bytes().first() else {
         return false; // "" resolves to null
     };
-    let hinted = matches!(first, b'+' | b'-' | b'0'..=b'9' | b'.')
-        || b"yYnNtTfFoO~".contains(&first);
+    let hinted =
+        matches!(first, b'+' | b'-' | b'0'..=b'9' | b'.') || b"yYnNtTfFoO~".contains(&first);
     if !hinted {
         return true;
     }
@@ -467,14 +486,19 @@ fn resolves_to_str(s: &str) -> bool {
                 return false;
             }
             let prefixed = |p: &str, radix: u32| {
-                plain.strip_prefix(p).is_some_and(|rest| go_parse_radix(rest, radix))
+                plain
+                    .strip_prefix(p)
+                    .is_some_and(|rest| go_parse_radix(rest, radix))
             };
             let neg_prefixed = |p: &str, radix: u32| {
                 plain
                     .strip_prefix(p)
                     .is_some_and(|rest| go_parse_radix(&format!("-{rest}"), radix))
             };
-            !(prefixed("0b", 2) || neg_prefixed("-0b", 2) || prefixed("0o", 8) || neg_prefixed("-0o", 8))
+            !(prefixed("0b", 2)
+                || neg_prefixed("-0b", 2)
+                || prefixed("0o", 8)
+                || neg_prefixed("-0o", 8))
         }
         _ => true,
     }
@@ -587,12 +611,16 @@ fn is_timestamp(s: &str) -> bool {
         (start != *i).then(|| s[start..*i].parse().ok()).flatten()
     };
     let year: u32 = s[..4].parse().unwrap_or(0);
-    let Some(month) = num(&mut i, 2) else { return false };
+    let Some(month) = num(&mut i, 2) else {
+        return false;
+    };
     if b.get(i) != Some(&b'-') {
         return false;
     }
     i += 1;
-    let Some(day) = num(&mut i, 2) else { return false };
+    let Some(day) = num(&mut i, 2) else {
+        return false;
+    };
     if !(1..=12).contains(&month) || day < 1 || day > days_in(month, year) {
         return false;
     }
@@ -641,7 +669,9 @@ fn is_timestamp(s: &str) -> bool {
 
 fn days_in(month: u32, year: u32) -> u32 {
     match month {
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
+            29
+        }
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,

@@ -201,7 +201,9 @@ pub fn parse_addr(text: &str) -> Result<IpAddr> {
         reason: reason.to_string(),
     };
     if text.contains('/') {
-        return Err(fail("it has a /length; use ipaddr() to take the address part"));
+        return Err(fail(
+            "it has a /length; use ipaddr() to take the address part",
+        ));
     }
     if text.contains(':') {
         return text.parse::<Ipv6Addr>().map(IpAddr::V6).map_err(|_| {
@@ -212,7 +214,9 @@ pub fn parse_addr(text: &str) -> Result<IpAddr> {
             }
         });
     }
-    parse_v4(text).map(IpAddr::V4).map_err(|reason| fail(&reason))
+    parse_v4(text)
+        .map(IpAddr::V4)
+        .map_err(|reason| fail(&reason))
 }
 
 fn parse_v4(text: &str) -> std::result::Result<Ipv4Addr, String> {
@@ -255,10 +259,13 @@ pub fn parse_prefix(text: &str) -> Result<IpNet> {
         };
         return Err(fail(reason));
     };
-    let addr = parse_addr(addr_text).map_err(|_| fail(format!("{addr_text:?} is not an IP address")))?;
+    let addr =
+        parse_addr(addr_text).map_err(|_| fail(format!("{addr_text:?} is not an IP address")))?;
     let max: u8 = if addr.is_ipv4() { 32 } else { 128 };
     if len_text.is_empty() || !len_text.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(fail(format!("the length {len_text:?} is not a whole number")));
+        return Err(fail(format!(
+            "the length {len_text:?} is not a whole number"
+        )));
     }
     let len = len_text
         .parse::<u32>()
@@ -293,7 +300,9 @@ pub fn parse_addr_spec(text: &str) -> Result<AddrSpec> {
 /// prefix; used where either is accepted, such as the second argument of [`contains`].
 pub fn parse_addr_or_prefix(text: &str) -> Result<IpNet> {
     let spec = parse_addr_spec(text)?;
-    let len = spec.len.unwrap_or(if spec.addr.is_ipv4() { 32 } else { 128 });
+    let len = spec
+        .len
+        .unwrap_or(if spec.addr.is_ipv4() { 32 } else { 128 });
     Ok(make_net(spec.addr, len))
 }
 
@@ -368,8 +377,15 @@ pub fn subnet(net: &IpNet, newbits: i128, number: i128) -> Result<IpNet> {
     }
     let new_len = net.prefix_len() + newbits as u8;
     let shift = u32::from(net.max_prefix_len() - new_len);
-    let offset = if shift >= 128 { 0 } else { (number as u128) << shift };
-    Ok(make_net(from_u128(net.addr(), base(&net) + offset), new_len))
+    let offset = if shift >= 128 {
+        0
+    } else {
+        (number as u128) << shift
+    };
+    Ok(make_net(
+        from_u128(net.addr(), base(&net) + offset),
+        new_len,
+    ))
 }
 
 fn checked_newbits(net: &IpNet, newbits: i128, min: u8) -> Result<u32> {
@@ -446,7 +462,9 @@ pub fn prefix_len(net: &IpNet) -> u8 {
 pub fn size(net: &IpNet) -> Result<u128> {
     let bits = host_bits(net);
     if bits >= 128 {
-        return Err(IpMathError::SizeTooLarge { prefix: net.trunc() });
+        return Err(IpMathError::SizeTooLarge {
+            prefix: net.trunc(),
+        });
     }
     Ok(1u128 << bits)
 }
@@ -477,7 +495,11 @@ pub fn last_usable(net: &IpNet) -> IpAddr {
     let net = net.trunc();
     let bits = host_bits(&net);
     let last = base(&net) + mask_bits(u32::from(bits));
-    let offset = if net.addr().is_ipv4() && bits > 1 { 1 } else { 0 };
+    let offset = if net.addr().is_ipv4() && bits > 1 {
+        1
+    } else {
+        0
+    };
     from_u128(net.addr(), last - offset)
 }
 
@@ -494,7 +516,11 @@ pub fn overlaps(a: &IpNet, b: &IpNet) -> bool {
 
 /// `addr + delta`; fails when the result leaves the address space.
 pub fn add(addr: IpAddr, delta: i128) -> Result<IpAddr> {
-    let max = if addr.is_ipv4() { u128::from(u32::MAX) } else { u128::MAX };
+    let max = if addr.is_ipv4() {
+        u128::from(u32::MAX)
+    } else {
+        u128::MAX
+    };
     let value = to_u128(addr);
     let result = if delta >= 0 {
         value.checked_add(delta as u128)

@@ -89,10 +89,11 @@ fn text<'a>(func: &str, what: &str, v: &'a Value) -> Result<&'a str, Error> {
 }
 
 fn int(func: &str, what: &str, v: &Value) -> Result<i128, Error> {
-    if v.kind() == ValueKind::Number && v.is_integer() {
-        if let Ok(n) = i128::try_from(v.clone()) {
-            return Ok(n);
-        }
+    if v.kind() == ValueKind::Number
+        && v.is_integer()
+        && let Ok(n) = i128::try_from(v.clone())
+    {
+        return Ok(n);
     }
     let hint = if v.kind() == ValueKind::String {
         " (convert it with `| int`)"
@@ -113,13 +114,17 @@ fn prefix(func: &str, v: &Value) -> Result<ipnet::IpNet, Error> {
 fn bytes_of<'a>(func: &str, v: &'a Value) -> Result<&'a [u8], Error> {
     match v.kind() {
         ValueKind::String | ValueKind::Bytes => Ok(v.as_bytes().unwrap_or_default()),
-        _ => Err(err(func, format!("expected text or bytes, got {}", describe(v)))),
+        _ => Err(err(
+            func,
+            format!("expected text or bytes, got {}", describe(v)),
+        )),
     }
 }
 
 fn cidrhost(p: Value, n: Value) -> Res {
     let f = "cidrhost";
-    let addr = ipmath::host(&prefix(f, &p)?, int(f, "the host number", &n)?).map_err(|e| err(f, e))?;
+    let addr =
+        ipmath::host(&prefix(f, &p)?, int(f, "the host number", &n)?).map_err(|e| err(f, e))?;
     Ok(Value::from(addr.to_string()))
 }
 
@@ -161,11 +166,16 @@ fn cidrnetmask(p: Value) -> Res {
 }
 
 fn cidrnetwork(p: Value) -> Res {
-    Ok(Value::from(ipmath::network(&prefix("cidrnetwork", &p)?).to_string()))
+    Ok(Value::from(
+        ipmath::network(&prefix("cidrnetwork", &p)?).to_string(),
+    ))
 }
 
 fn cidrprefixlen(p: Value) -> Res {
-    Ok(Value::from(ipmath::prefix_len(&prefix("cidrprefixlen", &p)?)))
+    Ok(Value::from(ipmath::prefix_len(&prefix(
+        "cidrprefixlen",
+        &p,
+    )?)))
 }
 
 fn cidrsize(p: Value) -> Res {
@@ -185,11 +195,15 @@ fn cidrbroadcast(p: Value) -> Res {
 }
 
 fn cidrfirst(p: Value) -> Res {
-    Ok(Value::from(ipmath::first_usable(&prefix("cidrfirst", &p)?).to_string()))
+    Ok(Value::from(
+        ipmath::first_usable(&prefix("cidrfirst", &p)?).to_string(),
+    ))
 }
 
 fn cidrlast(p: Value) -> Res {
-    Ok(Value::from(ipmath::last_usable(&prefix("cidrlast", &p)?).to_string()))
+    Ok(Value::from(
+        ipmath::last_usable(&prefix("cidrlast", &p)?).to_string(),
+    ))
 }
 
 fn cidrcontains(p: Value, inner: Value) -> Res {
@@ -202,7 +216,10 @@ fn cidrcontains(p: Value, inner: Value) -> Res {
 
 fn cidroverlaps(a: Value, b: Value) -> Res {
     let f = "cidroverlaps";
-    Ok(Value::from(ipmath::overlaps(&prefix(f, &a)?, &prefix(f, &b)?)))
+    Ok(Value::from(ipmath::overlaps(
+        &prefix(f, &a)?,
+        &prefix(f, &b)?,
+    )))
 }
 
 fn addr_spec(func: &str, v: &Value) -> Result<ipmath::AddrSpec, Error> {
@@ -222,12 +239,14 @@ fn ipaddr(v: Value) -> Res {
 }
 
 fn ipversion(v: Value) -> Res {
-    Ok(Value::from(ipmath::version(addr_spec("ipversion", &v)?.addr)))
+    Ok(Value::from(ipmath::version(
+        addr_spec("ipversion", &v)?.addr,
+    )))
 }
 
 fn ipvalid(v: Value) -> Res {
-    let valid = v.kind() == ValueKind::String
-        && v.as_str().is_some_and(|s| ipmath::parse_addr(s).is_ok());
+    let valid =
+        v.kind() == ValueKind::String && v.as_str().is_some_and(|s| ipmath::parse_addr(s).is_ok());
     Ok(Value::from(valid))
 }
 
@@ -235,7 +254,10 @@ fn schematic_value(func: &str, v: &Value) -> Result<schematic::Schematic, Error>
     if !matches!(v.kind(), ValueKind::Map | ValueKind::None) {
         return Err(err(
             func,
-            format!("expected a schematic map (overlay, customization), got {}", describe(v)),
+            format!(
+                "expected a schematic map (overlay, customization), got {}",
+                describe(v)
+            ),
         ));
     }
     let json = serde_json::to_value(v).map_err(|e| err(func, format!("schematic: {e}")))?;
@@ -328,7 +350,9 @@ fn to_json(v: Value, kwargs: Kwargs) -> Res {
         ),
     };
     kwargs.assert_all_used().map_err(|e| err(f, e))?;
-    Ok(Value::from(encoding::to_json(&v, indent).map_err(|e| err(f, e))?))
+    Ok(Value::from(
+        encoding::to_json(&v, indent).map_err(|e| err(f, e))?,
+    ))
 }
 
 fn from_yaml(v: Value) -> Res {
@@ -345,7 +369,9 @@ fn b64encode(v: Value) -> Res {
 fn b64decode(v: Value) -> Res {
     let f = "b64decode";
     let s = text(f, "base64 text", &v)?;
-    Ok(Value::from(encoding::b64decode_text(s).map_err(|e| err(f, e))?))
+    Ok(Value::from(
+        encoding::b64decode_text(s).map_err(|e| err(f, e))?,
+    ))
 }
 
 fn sha256(v: Value) -> Res {

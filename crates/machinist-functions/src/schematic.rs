@@ -62,7 +62,9 @@ pub enum SchematicError {
     #[error("{0:?} is not a Talos version (expected a tag such as v1.12.7)")]
     BadVersion(String),
     /// A factory host that cannot prefix an image reference.
-    #[error("{0:?} is not an image registry host (expected a host such as factory.talos.dev, without https://)")]
+    #[error(
+        "{0:?} is not an image registry host (expected a host such as factory.talos.dev, without https://)"
+    )]
     BadFactory(String),
 }
 
@@ -199,7 +201,9 @@ impl Schematic {
 
     /// The schematic ID: lowercase hex SHA-256 of [`Schematic::canonical_yaml`].
     pub fn id(&self) -> Result<String> {
-        Ok(hex::encode(Sha256::digest(self.canonical_yaml()?.as_bytes())))
+        Ok(hex::encode(Sha256::digest(
+            self.canonical_yaml()?.as_bytes(),
+        )))
     }
 }
 
@@ -245,7 +249,10 @@ pub fn installer_image(id: &str, version: &str, factory: &str, secureboot: bool)
         "installer"
     };
     // OCI tags cannot contain '+'; Talos versions use '-' for pre-releases.
-    Ok(format!("{factory}/{repo}/{id}:{}", version.replace('+', "_")))
+    Ok(format!(
+        "{factory}/{repo}/{id}:{}",
+        version.replace('+', "_")
+    ))
 }
 
 fn unknown(key: &str, parent: &str, expected: &'static str) -> SchematicError {
@@ -412,7 +419,13 @@ fn meta(v: &Json) -> Result<Vec<MetaValue>> {
     let items = match v {
         Json::Null => return Ok(Vec::new()),
         Json::Array(items) => items,
-        other => return Err(wrong("customization.meta", "a list of {key, value} maps", other)),
+        other => {
+            return Err(wrong(
+                "customization.meta",
+                "a list of {key, value} maps",
+                other,
+            ));
+        }
     };
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
@@ -424,7 +437,9 @@ fn meta(v: &Json) -> Result<Vec<MetaValue>> {
                     key = Some(
                         v.as_u64()
                             .and_then(|n| u8::try_from(n).ok())
-                            .ok_or_else(|| wrong(&format!("{path}.key"), "a whole number from 0 to 255", v))?,
+                            .ok_or_else(|| {
+                                wrong(&format!("{path}.key"), "a whole number from 0 to 255", v)
+                            })?,
                     );
                 }
                 "value" => value = Some(string(v, &format!("{path}.value"))?),
