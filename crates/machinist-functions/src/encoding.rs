@@ -81,8 +81,26 @@ pub fn b64decode(text: &str) -> Result<Vec<u8>> {
         .decode(compact.as_bytes())
         .map_err(|e| EncodingError::Base64 {
             text: shorten(text),
-            reason: e.to_string().to_lowercase(),
+            reason: describe_base64_error(&e),
         })
+}
+
+fn describe_base64_error(e: &base64::DecodeError) -> String {
+    use base64::DecodeError as E;
+    match e {
+        E::InvalidByte(offset, byte) => format!(
+            "character {:?} at offset {offset} is not in the base64 alphabet",
+            char::from(*byte)
+        ),
+        E::InvalidLength(len) => {
+            format!("{len} characters cannot be base64; check for a truncated value")
+        }
+        E::InvalidLastSymbol(offset, byte) => format!(
+            "the last character {:?} at offset {offset} has bits that must be zero",
+            char::from(*byte)
+        ),
+        E::InvalidPadding => "the `=` padding is missing or wrong".to_string(),
+    }
 }
 
 /// Decodes base64 that must hold UTF-8 text.

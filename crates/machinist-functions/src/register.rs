@@ -302,10 +302,23 @@ fn installer_image(
         },
         (None, None) => false,
     };
-    kwargs.assert_all_used().map_err(|e| err(f, e))?;
+    known_kwargs(f, &kwargs, &["factory", "secureboot"])?;
     let image =
         schematic::installer_image(&id, version, &factory, secureboot).map_err(|e| err(f, e))?;
     Ok(Value::from(image))
+}
+
+fn known_kwargs(func: &str, kwargs: &Kwargs, known: &[&str]) -> Result<(), Error> {
+    match kwargs.args().find(|name| !known.contains(name)) {
+        Some(name) => Err(err(
+            func,
+            format!(
+                "unknown keyword argument `{name}` (expected {})",
+                known.join(" or ")
+            ),
+        )),
+        None => Ok(()),
+    }
 }
 
 fn required(value: Value, msg: Option<Value>) -> Res {
