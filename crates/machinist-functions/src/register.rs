@@ -95,6 +95,12 @@ fn int(func: &str, what: &str, v: &Value) -> Result<i128, Error> {
     {
         return Ok(n);
     }
+    if v.kind() == ValueKind::Number && v.is_integer() {
+        return Err(err(
+            func,
+            format!("{what} {v} is too large (the largest is 2^127 - 1)"),
+        ));
+    }
     let hint = if v.kind() == ValueKind::String {
         " (convert it with `| int`)"
     } else {

@@ -198,6 +198,24 @@ fn function_and_filter_forms_agree() {
     }
 }
 
+/// Sizes beyond 64 bits stay integers that compare and compute.
+#[test]
+fn large_sizes_are_numbers() {
+    assert_eq!(
+        render("{{ cidrsize('fd00::/64') // 2 }}"),
+        "9223372036854775808"
+    );
+    assert_eq!(render("{{ cidrsize('fd00::/64') > 1000 }}"), "True");
+    assert_eq!(
+        render("{{ cidrsize('::/1') }}"),
+        "170141183460469231731687303715884105728"
+    );
+    assert_eq!(
+        render("{{ cidrsize('fd00::/64') | to_json }}"),
+        "18446744073709551616"
+    );
+}
+
 #[test]
 fn installer_image_keywords() {
     let plain = format!("factory.talos.dev/installer/{HOMELAB_ID}:v1.12.7");
@@ -254,6 +272,14 @@ fn ip_errors_name_the_function_and_the_value() {
     assert_eq!(
         error("{{ cidrhost(values.lan.subnet, 1.5) }}"),
         "cidrhost: the host number must be a whole number, got number 1.5"
+    );
+    assert_eq!(
+        error("{{ cidrhost('::/0', 340282366920938463463374607431768211455) }}"),
+        "cidrhost: the host number 340282366920938463463374607431768211455 is too large (the largest is 2^127 - 1)"
+    );
+    assert_eq!(
+        error("{{ cidrhost(values.lan.subnet, true) }}"),
+        "cidrhost: the host number must be a whole number, got boolean True"
     );
     assert_eq!(
         error("{{ cidrhost(42, 1) }}"),
