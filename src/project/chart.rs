@@ -76,6 +76,8 @@ pub struct Chart {
     pub merge: Vec<MergeRule>,
     /// The secrets bundle settings.
     pub secrets: SecretsSettings,
+    /// Facets whose values group nodes for `node.index` (default: `[role]`).
+    pub index_by: Vec<String>,
     /// The file, for error positions and for `chart` in templates.
     pub source: SourceFile,
 }
@@ -92,6 +94,7 @@ const KEYS: &[&str] = &[
     "templates",
     "merge",
     "secrets",
+    "indexBy",
 ];
 
 impl Chart {
@@ -139,6 +142,10 @@ impl Chart {
             Some((_, v)) => parse_merge(&source, v)?,
             None => Vec::new(),
         };
+        let index_by = match get("indexBy") {
+            Some((_, v)) => source.strings(v, "indexBy")?,
+            None => vec!["role".to_string()],
+        };
         let secrets = match get("secrets") {
             Some((_, v)) => parse_secrets(&source, v)?,
             None => SecretsSettings::default(),
@@ -154,6 +161,7 @@ impl Chart {
             layers,
             templates,
             merge,
+            index_by,
             secrets: SecretsSettings {
                 file: if secrets.file.is_empty() {
                     "secrets.yaml.age".to_string()

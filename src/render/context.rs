@@ -19,8 +19,77 @@ pub struct Shared {
     chart_json: Json,
     /// The rendered endpoint.
     pub endpoint: Option<String>,
-    /// `node.index` of each node (position among nodes with the same role, by name).
     indexes: Vec<usize>,
+    addresses: Vec<String>,
+}
+
+/// Per-node facts every later step needs: `node.index` and the resolved address.
+#[derive(Debug, Clone)]
+pub struct NodeFacts {
+    /// `node.index`: position among nodes with the same `indexBy` facet values, by name.
+    pub indexes: Vec<usize>,
+    /// The node's address, with an `address` expression evaluated.
+    pub addresses: Vec<String>,
+}
+
+impl NodeFacts {
+    /// Computes indexes, then evaluates address expressions (which may use `node.index`).
+    pub fn build(
+        project: &Project,
+        env: &Environment<'static>,
+        values: &[NodeValues],
+    ) -> Result<NodeFacts, Vec<Diagnostic>> {
+        let mut indexes = vec![0; project.nodes.len()];
+        let mut seen: std::collections::BTreeMap<Vec<Option<&str>>, usize> = Default::default();
+        for (i, n) in project.nodes.iter().enumerate() {
+            let group = project.chart.index_by.iter().map(|f| n.facet(f)).collect();
+            let c = seen.entry(group).or_default();
+            indexes[i] = *c;
+            *c += 1;
+        }
+        let mut addresses = Vec::with_capacity(project.nodes.len());
+        let mut errors = Vec::new();
+        for (i, n) in project.nodes.iter().enumerate() {
+            if !(n.address.contains("{{") || n.address.contains("{%")) {
+                addresses.push(n.address.clone());
+                continue;
+            }
+            let node =
+                json!({"name": n.name, "facets": facets(n), "role": n.role(), "index": indexes[i]});
+            let rendered = env
+                .template_from_named_str("address", &n.address)
+                .and_then(|t| {
+                    t.render(context! { values => ser(&values[i].values), node => ser(&node) })
+                });
+            let pos = n
+                .source
+                .root
+                .get("address")
+                .map_or(n.source.root.pos, |a| a.pos);
+            match rendered {
+                Ok(a) if !a.trim().is_empty() => addresses.push(a.trim().to_string()),
+                Ok(_) => errors.push(
+                    n.source
+                        .error(pos, "`address` evaluates to an empty string")
+                        .for_node(&n.name),
+                ),
+                Err(e) => {
+                    let detail = e.detail().unwrap_or("template error");
+                    errors.push(
+                        n.source
+                            .error(pos, format!("cannot evaluate `address`: {detail}"))
+                            .for_node(&n.name)
+                            .hint("an address expression sees `values` and `node` (name, facets, role, index)"),
+                    );
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(NodeFacts { indexes, addresses })
+        } else {
+            Err(errors)
+        }
+    }
 }
 
 impl Shared {
@@ -30,6 +99,7 @@ impl Shared {
         env: &Environment<'static>,
         values: &[NodeValues],
         overrides: &Overrides,
+        facts: &NodeFacts,
     ) -> Result<Shared, Diagnostic> {
         let chart = &project.chart;
         let chart_json = chart.source.root.to_json();
@@ -59,21 +129,15 @@ impl Shared {
             }
             other => other.clone(),
         };
-        let mut indexes = vec![0; project.nodes.len()];
-        let mut seen: std::collections::BTreeMap<Option<&str>, usize> = Default::default();
-        for (i, n) in project.nodes.iter().enumerate() {
-            let c = seen.entry(n.role()).or_default();
-            indexes[i] = *c;
-            *c += 1;
-        }
         let nodes: Vec<Json> = project
             .nodes
             .iter()
             .zip(values)
-            .map(|(n, v)| {
+            .zip(&facts.addresses)
+            .map(|((n, v), address)| {
                 json!({
                     "name": n.name,
-                    "address": n.address,
+                    "address": address,
                     "facets": facets(n),
                     "role": n.role(),
                     "values": v.values,
@@ -94,7 +158,8 @@ impl Shared {
             cluster_json,
             chart_json,
             endpoint,
-            indexes,
+            indexes: facts.indexes.clone(),
+            addresses: facts.addresses.clone(),
         })
     }
 
@@ -102,12 +167,17 @@ impl Shared {
         let n = &project.nodes[i];
         json!({
             "name": n.name,
-            "address": n.address,
+            "address": self.addresses[i],
             "facets": facets(n),
             "role": n.role(),
             "index": self.indexes[i],
             "facts": project.facts.get(&n.name).cloned().unwrap_or_else(|| json!({})),
         })
+    }
+
+    /// The resolved address of node `i`.
+    pub fn address(&self, i: usize) -> &str {
+        &self.addresses[i]
     }
 
     /// The context for node `i`.

@@ -114,7 +114,8 @@ impl<'p> Renderer<'p> {
         let (Some(env), true) = (env, errors.is_empty()) else {
             return Err(errors);
         };
-        let cluster = context::Shared::build(project, &env, &values, &options.overrides)
+        let facts = context::NodeFacts::build(project, &env, &values)?;
+        let cluster = context::Shared::build(project, &env, &values, &options.overrides, &facts)
             .map_err(|e| vec![e])?;
         let secrets = stage_secrets::prepare(project, options.with_secrets).map_err(|e| vec![e])?;
         Ok(Renderer {
@@ -198,7 +199,7 @@ impl<'p> Renderer<'p> {
         }
         Ok(RenderedNode {
             name: node.name.clone(),
-            address: node.address.clone(),
+            address: self.cluster.address(i).to_string(),
             role: node.role().map(str::to_string),
             documents: docs,
         })
