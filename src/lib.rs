@@ -13,8 +13,10 @@
 //! Library code never prints and never exits; the binary's `cli` module talks to the terminal.
 
 pub mod diagnostics;
+pub mod diff;
 pub mod fsutil;
 pub mod project;
 pub mod render;
+pub mod sim;
 pub mod values;
 pub mod yaml;

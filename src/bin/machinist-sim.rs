@@ -1,6 +1,111 @@
-//! `machinist-sim`: a wire-compatible Talos node simulator for tests, examples and demos.
+//! `machinist-sim`: a wire-compatible Talos node simulator for tests, examples and demos. Serves
+//! one simulated node per node file of a project on that node's address (port 50000), prints
+//! `ready <node> <address>:<port>` per node once listening, and stops cleanly on SIGTERM or Ctrl-C.
 
-fn main() {
-    eprintln!("error: machinist-sim is not built yet");
-    std::process::exit(1);
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use machinist_talos::sim::fault::parse_duration;
+use machinist_talos::sim::{Fault, SimOptions, Simulator};
+
+/// Simulate the Talos nodes of a machinist project on loopback addresses.
+#[derive(Debug, Parser)]
+#[command(name = "machinist-sim", version, max_term_width = 100)]
+struct Args {
+    /// The project directory (its node files give names and addresses).
+    #[arg(default_value = ".")]
+    project: PathBuf,
+    /// Where nodes keep their saved configs across restarts (default: PROJECT/.machinist-sim).
+    #[arg(long, value_name = "DIR")]
+    state: Option<PathBuf>,
+    /// The Talos version to play, e.g. v1.13.9 (default: Chart.yaml's talosVersion).
+    #[arg(long, value_name = "V")]
+    talos_version: Option<String>,
+    /// How long a reboot (or crash) keeps a node off the network.
+    #[arg(long, value_name = "D", default_value = "5s", value_parser = duration)]
+    reboot_delay: Duration,
+    /// Inject a fault (repeatable), e.g. `latency=200ms:node=cp-01`, `refuse:count=2`,
+    /// `drop:node=w-01,call=apply,count=1`, `crash-after-persist:node=cp-02`.
+    #[arg(long = "fault", value_name = "SPEC")]
+    faults: Vec<String>,
+    /// Read more fault specs from a file (one per line, `#` comments).
+    #[arg(long, value_name = "FILE")]
+    fault_file: Option<PathBuf>,
+    /// The cluster secrets in talosctl's plaintext `secrets.yaml` format (its OS CA signs the
+    /// nodes' certificates).
+    #[arg(long, value_name = "FILE")]
+    secrets: Option<PathBuf>,
+}
+
+fn duration(s: &str) -> Result<Duration, String> {
+    parse_duration(s).ok_or_else(|| format!("`{s}` is not a duration like 500ms, 5s or 1m"))
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(args: Args) -> Result<(), String> {
+    let (project, nodes) =
+        machinist::sim::project_nodes(&args.project).map_err(|e| e.to_string())?;
+    let secrets = args.secrets.clone().ok_or_else(|| {
+        "no secrets given: pass --secrets FILE (a talosctl secrets.yaml with the cluster OS CA)"
+            .to_string()
+    })?;
+    let os_ca = machinist::sim::os_ca_from_secrets_yaml(&secrets).map_err(|e| e.to_string())?;
+    let mut specs = args.faults.clone();
+    if let Some(f) = &args.fault_file {
+        let text = std::fs::read_to_string(f).map_err(|e| format!("{}: {e}", f.display()))?;
+        specs.extend(
+            text.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .map(str::to_string),
+        );
+    }
+    let faults = specs
+        .iter()
+        .map(|s| Fault::parse(s).map_err(|e| e.to_string()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let opts = SimOptions {
+        nodes,
+        os_ca,
+        state_dir: args
+            .state
+            .clone()
+            .unwrap_or_else(|| args.project.join(".machinist-sim")),
+        talos_version: args
+            .talos_version
+            .clone()
+            .unwrap_or_else(|| project.chart.talos_version.clone()),
+        reboot_delay: args.reboot_delay,
+        faults,
+    };
+    let rt = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    rt.block_on(async move {
+        let sim = Simulator::start(opts).await.map_err(|e| e.to_string())?;
+        for (name, addr) in sim.ready() {
+            println!("ready {name} {addr}");
+        }
+        use std::io::Write as _;
+        let _ = std::io::stdout().flush();
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .map_err(|e| e.to_string())?;
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
+        sim.shutdown().await;
+        eprintln!("machinist-sim: stopped");
+        Ok(())
+    })
 }

@@ -1,7 +1,10 @@
 //! The command line. In: `std::env::args`. Out: the exit status; every subcommand lives in its own
 //! file with its clap arguments and a `run` function. Only this module prints.
 
+mod apply;
+mod diff;
 mod explain;
+mod node_conn;
 mod render;
 mod report;
 mod values_args;
@@ -23,6 +26,8 @@ struct Cli {
 enum Command {
     Render(render::RenderArgs),
     Explain(explain::ExplainArgs),
+    Diff(diff::DiffArgs),
+    Apply(apply::ApplyArgs),
 }
 
 /// Runs the command line and returns the process exit status.
@@ -31,6 +36,8 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Render(args) => render::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::Diff(args) => diff::run(args),
+        Command::Apply(args) => apply::run(args),
     };
     ExitCode::from(code)
 }

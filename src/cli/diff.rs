@@ -1,0 +1,233 @@
+//! `machinist diff`: renders the selected nodes, reads every node's live config concurrently and
+//! prints what would change, per node and per document, with secrets redacted. Exit 0 = no
+//! changes, 2 = changes, 1 = an error (an unreachable node included, named).
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use machinist::diff::{self, NodeDiff};
+use machinist::project::Project;
+use machinist::render::{RenderOptions, RenderedNode, render};
+use machinist_talos::{ApplyMode, ApplyRequest, NodeApi};
+use serde_json::json;
+
+use super::node_conn::{self, ConnArgs};
+use super::report;
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A unified YAML diff per changed document.
+    Text,
+    /// One JSON object: node statuses and one record per changed path.
+    Json,
+}
+
+/// Show what applying the rendered configs would change on the live nodes.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The project directory.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Only this node (repeatable).
+    #[arg(long = "node", value_name = "NAME")]
+    pub nodes: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Also ask each changed node (dry-run apply) whether the change needs a reboot.
+    #[arg(long)]
+    pub reboot_check: bool,
+    #[command(flatten)]
+    pub conn: ConnArgs,
+}
+
+/// One node's result.
+pub struct NodeResult {
+    /// The rendered node.
+    pub node: RenderedNode,
+    /// The diff, or the error that prevented it.
+    pub diff: Result<NodeDiff, String>,
+    /// `--reboot-check`: the mode the node would use.
+    pub reboot: Option<Result<ApplyMode, String>>,
+}
+
+/// Renders `dir` for `nodes` with real secrets (needed to compare with live configs).
+pub fn render_nodes(dir: &std::path::Path, nodes: &[String]) -> Result<Vec<RenderedNode>, u8> {
+    let project = Project::load(dir).map_err(|d| {
+        report::print(&d);
+        1u8
+    })?;
+    let options = RenderOptions {
+        nodes: nodes.to_vec(),
+        with_secrets: true,
+        ..Default::default()
+    };
+    render(&project, options).map_err(|d| {
+        report::print(&d);
+        1u8
+    })
+}
+
+/// Runs `machinist diff`.
+pub fn run(args: DiffArgs) -> u8 {
+    let rendered = match render_nodes(&args.dir, &args.nodes) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let client = match node_conn::secure_client(&args.dir, &args.conn) {
+        Ok(c) => c,
+        Err(e) => {
+            report::error(&e);
+            return 1;
+        }
+    };
+    let rt = node_conn::runtime();
+    let reboot_check = args.reboot_check;
+    let results: Vec<NodeResult> = rt.block_on(async {
+        let tasks: Vec<_> = rendered
+            .into_iter()
+            .map(|node| {
+                let client = client.clone();
+                tokio::spawn(async move {
+                    let t = node_conn::target(&node);
+                    let diff = match client.machine_config(&t).await {
+                        Ok(live) => {
+                            let live_docs = match live {
+                                Some(b) => diff::parse_docs(&b).map_err(|e| {
+                                    format!("node {}: live config is not YAML: {e}", node.name)
+                                }),
+                                None => Ok(Vec::new()),
+                            };
+                            live_docs.map(|l| diff::diff_docs(&l, &node.documents))
+                        }
+                        Err(e) => Err(e.to_string()),
+                    };
+                    let reboot = match (&diff, reboot_check) {
+                        (Ok(d), true) if !d.is_empty() => {
+                            let req = ApplyRequest {
+                                data: node.to_yaml().into_bytes(),
+                                mode: ApplyMode::Auto,
+                                dry_run: true,
+                                try_timeout: None,
+                            };
+                            Some(
+                                client
+                                    .apply(&t, &req)
+                                    .await
+                                    .map(|o| o.mode)
+                                    .map_err(|e| e.to_string()),
+                            )
+                        }
+                        _ => None,
+                    };
+                    NodeResult { node, diff, reboot }
+                })
+            })
+            .collect();
+        let mut out = Vec::new();
+        for t in tasks {
+            out.push(t.await.expect("diff task does not panic"));
+        }
+        out
+    });
+    let text = match args.format {
+        Format::Text => text_output(&results),
+        Format::Json => json_output(&results),
+    };
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
+    let mut errors = 0;
+    for r in &results {
+        if let Err(e) = &r.diff {
+            report::error(e);
+            errors += 1;
+        }
+    }
+    let changed = results
+        .iter()
+        .filter(|r| r.diff.as_ref().is_ok_and(|d| !d.is_empty()))
+        .count();
+    if errors > 0 {
+        1
+    } else if changed > 0 {
+        2
+    } else {
+        0
+    }
+}
+
+fn reboot_text(r: &Option<Result<ApplyMode, String>>) -> String {
+    match r {
+        Some(Ok(ApplyMode::Reboot)) => "; applying it needs a reboot".into(),
+        Some(Ok(m)) => format!("; applies without a reboot ({})", m.talos_name()),
+        Some(Err(e)) => format!("; reboot check failed: {e}"),
+        None => String::new(),
+    }
+}
+
+/// The text form: a header per node, then a unified diff per changed document.
+pub fn text_output(results: &[NodeResult]) -> String {
+    let mut out = String::new();
+    for r in results {
+        let Ok(d) = &r.diff else { continue };
+        if d.is_empty() {
+            out.push_str(&format!("node {}: no changes\n", r.node.name));
+            continue;
+        }
+        let n = d.docs.len();
+        out.push_str(&format!(
+            "node {} ({}): {n} document{} to change{}\n",
+            r.node.name,
+            r.node.address,
+            if n == 1 { "" } else { "s" },
+            reboot_text(&r.reboot)
+        ));
+        for doc in &d.docs {
+            out.push_str(&doc.unified);
+        }
+    }
+    out
+}
+
+/// The JSON form: `{"nodes": [...], "changes": [{node, document, path, op, old, new, secret}]}`.
+pub fn json_output(results: &[NodeResult]) -> String {
+    let mut nodes = Vec::new();
+    let mut changes = Vec::new();
+    for r in results {
+        let status = match &r.diff {
+            Err(_) => "error",
+            Ok(d) if d.is_empty() => "unchanged",
+            Ok(_) => "changed",
+        };
+        let mut n = json!({"node": r.node.name, "address": r.node.address, "status": status});
+        if let Err(e) = &r.diff {
+            n["error"] = json!(e);
+        }
+        if let Some(Ok(m)) = &r.reboot {
+            n["reboot"] = json!(*m == ApplyMode::Reboot);
+        }
+        nodes.push(n);
+        let Ok(d) = &r.diff else { continue };
+        for doc in &d.docs {
+            if doc.changes.is_empty() {
+                continue;
+            }
+            for c in &doc.changes {
+                changes.push(json!({
+                    "node": r.node.name,
+                    "document": doc.key.to_string(),
+                    "path": c.path,
+                    "op": c.op.as_str(),
+                    "old": c.old,
+                    "new": c.new,
+                    "secret": c.secret,
+                }));
+            }
+        }
+    }
+    serde_json::to_string_pretty(&json!({"nodes": nodes, "changes": changes})).expect("JSON") + "\n"
+}

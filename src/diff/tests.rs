@@ -1,0 +1,106 @@
+use super::*;
+use base64::Engine as _;
+
+fn docs(s: &str) -> Vec<Value> {
+    parse_docs(s.as_bytes()).unwrap()
+}
+
+const LIVE: &str = "# live, with comments\nversion: v1alpha1\nmachine:\n  type: worker\n  token: abcdef.0123456789abcdef\n  nodeLabels: {zone: a, rack: r1}\ncluster:\n  id: c2VjcmV0LWNsdXN0ZXItaWQ=\n---\napiVersion: v1alpha1\nkind: LinkConfig\nname: eth0\nmtu: 1500\n---\napiVersion: v1alpha1\nkind: HostnameConfig\nhostname: w-01\n";
+
+#[test]
+fn comments_key_order_and_formatting_are_not_changes() {
+    let reordered = "version: v1alpha1\ncluster: {id: c2VjcmV0LWNsdXN0ZXItaWQ=}\nmachine:\n    nodeLabels:\n        rack: r1\n        zone: a\n    token: abcdef.0123456789abcdef\n    type: worker\n---\nkind: HostnameConfig\napiVersion: v1alpha1\nhostname: w-01\n---\napiVersion: v1alpha1\nkind: LinkConfig\nname: eth0\nmtu: 1500\n";
+    assert!(diff_docs(&docs(LIVE), &docs(reordered)).is_empty());
+}
+
+#[test]
+fn documents_are_matched_by_kind_and_name() {
+    let rendered = LIVE
+        .replace("zone: a", "zone: b")
+        .replace("name: eth0", "name: eth1");
+    let d = diff_docs(&docs(LIVE), &docs(&rendered));
+    let summary: Vec<String> = d
+        .docs
+        .iter()
+        .map(|x| format!("{} {}", x.op.as_str(), x.key))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            "change v1alpha1",
+            "add LinkConfig/eth1",
+            "remove LinkConfig/eth0"
+        ]
+    );
+    let c = &d.docs[0].changes;
+    assert_eq!(c.len(), 1);
+    assert_eq!(c[0].path, "machine.nodeLabels.zone");
+    assert_eq!(c[0].old, Some(Value::from("a")));
+    assert_eq!(c[0].new, Some(Value::from("b")));
+    assert!(
+        d.docs[0].unified.contains("-    zone: a\n+    zone: b\n"),
+        "{}",
+        d.docs[0].unified
+    );
+}
+
+#[test]
+fn changed_secrets_show_as_changed_without_values() {
+    let rendered = LIVE
+        .replace("abcdef.0123456789abcdef", "zzzzzz.9999999999999999")
+        .replace("c2VjcmV0LWNsdXN0ZXItaWQ=", "bmV3LWNsdXN0ZXItaWQ=");
+    let d = diff_docs(&docs(LIVE), &docs(&rendered));
+    let doc = &d.docs[0];
+    let paths: Vec<_> = doc
+        .changes
+        .iter()
+        .map(|c| (c.path.as_str(), c.secret))
+        .collect();
+    assert_eq!(paths, [("machine.token", true), ("cluster.id", true)]);
+    for c in &doc.changes {
+        assert_eq!(c.old, Some(Value::from(REDACTED)));
+    }
+    for secret in [
+        "abcdef.0123456789abcdef",
+        "zzzzzz.9999999999999999",
+        "c2VjcmV0LWNsdXN0ZXItaWQ=",
+        "bmV3LWNsdXN0ZXItaWQ=",
+    ] {
+        assert!(
+            !doc.unified.contains(secret),
+            "{secret} leaked:\n{}",
+            doc.unified
+        );
+    }
+    assert!(
+        doc.unified.contains("+  token: <redacted (changed)>"),
+        "{}",
+        doc.unified
+    );
+}
+
+#[test]
+fn free_text_is_scrubbed_of_every_secret() {
+    let pem = "-----BEGIN ED25519 PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIGx2ZXJ5c2VjcmV0a2V5bWF0ZXJpYWwxMjM0NTY3\n-----END ED25519 PRIVATE KEY-----\n";
+    let b64 = base64::engine::general_purpose::STANDARD.encode(pem);
+    let cfg = format!(
+        "version: v1alpha1\nmachine:\n  type: controlplane\n  ca:\n    crt: Y2VydA==\n    key: {b64}\n  token: abcdef.0123456789abcdef\n"
+    );
+    let secrets = secret_values(&docs(&cfg));
+    let text = format!(
+        "Config diff:\n-  key: {b64}\n+  token: abcdef.0123456789abcdef\n  crt: Y2VydA==\n"
+    );
+    let out = redact_text(&text, &secrets);
+    assert_eq!(
+        out,
+        "Config diff:\n-  key: <redacted>\n+  token: <redacted>\n  crt: Y2VydA==\n"
+    );
+}
+
+#[test]
+fn hostname_comes_from_hostname_config_or_v1alpha1() {
+    assert_eq!(hostname(&docs(LIVE)).as_deref(), Some("w-01"));
+    let legacy = "version: v1alpha1\nmachine:\n  network:\n    hostname: cp-01\n";
+    assert_eq!(hostname(&docs(legacy)).as_deref(), Some("cp-01"));
+    assert_eq!(hostname(&docs("version: v1alpha1\n")), None);
+}

@@ -1,0 +1,106 @@
+//! Glue between a cluster project and the simulator library (`machinist_talos::sim`). In: a
+//! project directory and the secrets that hold its OS CA. Out: one simulated node per node file —
+//! its name and the address (and port, when the node's `address` carries one) it listens on — and
+//! the CA that signs the nodes' server certificates.
+
+use std::net::IpAddr;
+use std::path::Path;
+
+use base64::Engine as _;
+use machinist_talos::sim::NodeSpec;
+use machinist_talos::sim::pki::Ca;
+
+use crate::project::Project;
+use crate::render::{RenderOptions, render};
+
+/// Why a project cannot be simulated.
+#[derive(Debug, thiserror::Error)]
+pub enum SimSetupError {
+    /// The project does not load or render.
+    #[error("{0}")]
+    Project(String),
+    /// A node address is not an IP address.
+    #[error(
+        "node {node}: address `{address}` is not an IP address (the simulator listens on loopback IPs such as 127.0.1.11)"
+    )]
+    Address {
+        /// Node name.
+        node: String,
+        /// Its address.
+        address: String,
+    },
+    /// The secrets file is unusable.
+    #[error("{path}: {reason}")]
+    Secrets {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+/// The nodes of a project, with the address each listens on (port 50000 unless the node's
+/// address names one, e.g. `127.0.0.1:50011`).
+pub fn project_nodes(dir: &Path) -> Result<(Project, Vec<NodeSpec>), SimSetupError> {
+    let project = Project::load(dir).map_err(|d| {
+        SimSetupError::Project(
+            d.iter()
+                .map(|d| d.message.clone())
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+    })?;
+    let rendered = render(&project, RenderOptions::default()).map_err(|d| {
+        SimSetupError::Project(
+            d.iter()
+                .map(|d| d.message.clone())
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+    })?;
+    let mut specs = Vec::new();
+    for n in rendered {
+        let (ip, port) = split_address(&n.address).ok_or_else(|| SimSetupError::Address {
+            node: n.name.clone(),
+            address: n.address.clone(),
+        })?;
+        specs.push(NodeSpec {
+            name: n.name,
+            ip,
+            port,
+        });
+    }
+    Ok((project, specs))
+}
+
+/// `ip` or `ip:port` (`[v6]:port`), default port 50000.
+pub fn split_address(address: &str) -> Option<(IpAddr, u16)> {
+    if let Ok(ip) = address.parse::<IpAddr>() {
+        return Some((ip, 50000));
+    }
+    let sa: std::net::SocketAddr = address.parse().ok()?;
+    Some((sa.ip(), sa.port()))
+}
+
+/// The OS CA from a talosctl-format `secrets.yaml` (`certs.os.crt` / `certs.os.key`, base64 PEM).
+pub fn os_ca_from_secrets_yaml(path: &Path) -> Result<Ca, SimSetupError> {
+    let bad = |reason: String| SimSetupError::Secrets {
+        path: path.display().to_string(),
+        reason,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
+    let v: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).map_err(|e| bad(e.to_string()))?;
+    let field = |name: &str| -> Result<String, SimSetupError> {
+        let b64 = v
+            .get("certs")
+            .and_then(|c| c.get("os"))
+            .and_then(|o| o.get(name))
+            .and_then(serde_yaml_ng::Value::as_str)
+            .ok_or_else(|| bad(format!("certs.os.{name} is missing")))?;
+        let raw = base64::engine::general_purpose::STANDARD
+            .decode(b64.trim())
+            .map_err(|e| bad(format!("certs.os.{name} is not base64: {e}")))?;
+        String::from_utf8(raw).map_err(|_| bad(format!("certs.os.{name} is not PEM text")))
+    };
+    Ca::from_pem(&field("crt")?, &field("key")?).map_err(|e| bad(e.to_string()))
+}
