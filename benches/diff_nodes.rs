@@ -1,0 +1,128 @@
+//! Benchmark: `machinist diff` against 200 simulated nodes (target: under 3 s on the project's
+//! 2-core machine). Builds a 200-node copy of the `nodeapi` test project, starts `machinist-sim`,
+//! installs every node with `machinist apply --insecure --parallel 50`, then times `machinist diff`
+//! dialling each node directly and again through a single endpoint (one HTTP/2 connection).
+//! Run with `cargo bench --bench diff_nodes`.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use base64::Engine as _;
+use machinist_talos::sim::pki::Ca;
+
+const NODES: usize = 200;
+
+fn b64(s: &str) -> String {
+    base64::engine::general_purpose::STANDARD.encode(s)
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+            copy_dir(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), dest).unwrap();
+        }
+    }
+}
+
+fn machinist(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_machinist"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn main() {
+    let project = tempfile::tempdir().unwrap();
+    let aux = tempfile::tempdir().unwrap();
+    let dir = project.path();
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/nodeapi"),
+        dir,
+    );
+    for e in std::fs::read_dir(dir.join("nodes")).unwrap() {
+        std::fs::remove_file(e.unwrap().path()).unwrap();
+    }
+    for i in 0..NODES {
+        let role = if i < 3 { "controlplane" } else { "worker" };
+        std::fs::write(
+            dir.join(format!("nodes/n{i:03}.yaml")),
+            format!(
+                "address: 127.220.{}.{}\nfacets: {{ role: {role} }}\n",
+                i / 200,
+                i % 200 + 10
+            ),
+        )
+        .unwrap();
+    }
+    let ca = Ca::generate("talos").unwrap();
+    std::fs::write(
+        aux.path().join("secrets.yaml"),
+        format!(
+            "certs:\n    os:\n        crt: {}\n        key: {}\n",
+            b64(&ca.pem.cert_pem),
+            b64(&ca.pem.key_pem)
+        ),
+    )
+    .unwrap();
+    let client = ca.client_cert(&["os:admin"], true).unwrap();
+    std::fs::write(
+        dir.join("talosconfig"),
+        format!(
+            "context: c\ncontexts:\n  c:\n    endpoints: []\n    ca: {}\n    crt: {}\n    key: {}\n",
+            b64(&ca.pem.cert_pem),
+            b64(&client.cert_pem),
+            b64(&client.key_pem)
+        ),
+    )
+    .unwrap();
+    let mut sim = Command::new(env!("CARGO_BIN_EXE_machinist-sim"))
+        .arg(dir)
+        .arg("--secrets")
+        .arg(aux.path().join("secrets.yaml"))
+        .arg("--state")
+        .arg(aux.path().join("state"))
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(sim.stdout.take().unwrap()).lines();
+    for _ in 0..NODES {
+        lines.next().unwrap().unwrap();
+    }
+    let t = Instant::now();
+    let (code, _, err) = machinist(dir, &["apply", ".", "--insecure", "--parallel", "50"]);
+    assert_eq!(code, 0, "{err}");
+    println!("apply --insecure --parallel 50, {NODES} nodes: {:.2}s", t.elapsed().as_secs_f64());
+    for (label, extra) in [
+        ("each node dialled directly", vec![]),
+        ("through one endpoint", vec!["--endpoints", "127.220.0.10"]),
+    ] {
+        let mut best = f64::MAX;
+        for _ in 0..3 {
+            let t = Instant::now();
+            let mut args = vec!["diff", "."];
+            args.extend(extra.iter().copied());
+            let (code, out, err) = machinist(dir, &args);
+            assert_eq!(code, 0, "{out}{err}");
+            assert_eq!(out.lines().count(), NODES);
+            best = best.min(t.elapsed().as_secs_f64());
+        }
+        println!("diff, {NODES} nodes, {label}: best of 3 = {best:.3}s (target < 3s)");
+    }
+    let _ = Command::new("kill")
+        .args(["-TERM", &sim.id().to_string()])
+        .status();
+    let _ = sim.wait();
+}
