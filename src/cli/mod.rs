@@ -2,8 +2,10 @@
 //! file with its clap arguments and a `run` function. Only this module prints.
 
 mod explain;
+mod init;
 mod render;
 mod report;
+mod secrets;
 mod values_args;
 
 use std::process::ExitCode;
@@ -23,6 +25,9 @@ struct Cli {
 enum Command {
     Render(render::RenderArgs),
     Explain(explain::ExplainArgs),
+    Init(init::InitArgs),
+    Secrets(secrets::SecretsArgs),
+    Talosconfig(secrets::TalosconfigArgs),
 }
 
 /// Runs the command line and returns the process exit status.
@@ -31,6 +36,9 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Render(args) => render::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::Init(args) => init::run(args),
+        Command::Secrets(args) => secrets::run(args),
+        Command::Talosconfig(args) => secrets::run_talosconfig(args),
     };
     ExitCode::from(code)
 }

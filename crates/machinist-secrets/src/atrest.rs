@@ -120,6 +120,30 @@ pub fn find_identities(env: &IdentityEnv) -> Result<Identities> {
     })
 }
 
+/// The recipients of the user's identity (found like [`find_identities`]) and where it came from,
+/// or `None` when no identity is configured.
+pub fn user_recipients(env: &IdentityEnv) -> Result<Option<(Vec<String>, String)>> {
+    let (text, origin) = if let Some(path) = &env.key_file {
+        let text = std::fs::read_to_string(path).map_err(|e| SecretsError::io(path, e))?;
+        (text, path.display().to_string())
+    } else if let Some(key) = &env.key {
+        (key.clone(), format!("${ENV_KEY}"))
+    } else if let Some(path) = env.default_identity_path().filter(|p| p.exists()) {
+        let text = std::fs::read_to_string(&path).map_err(|e| SecretsError::io(&path, e))?;
+        (text, path.display().to_string())
+    } else {
+        return Ok(None);
+    };
+    let recipients = recipients_of(&text, &origin)?;
+    if recipients.is_empty() {
+        return Err(SecretsError::BadIdentity {
+            origin,
+            reason: "no AGE-SECRET-KEY-1 line".into(),
+        });
+    }
+    Ok(Some((recipients, origin)))
+}
+
 /// A new X25519 identity in `age-keygen`'s file format, and its recipient string.
 pub fn new_identity() -> (String, String) {
     let id = age::x25519::Identity::generate();
