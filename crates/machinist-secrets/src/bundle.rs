@@ -347,6 +347,12 @@ impl Bundle {
     }
 }
 
+/// The form Talos stores PEM text in `secrets.yaml` and v1alpha1 fields: standard base64 of the
+/// whole PEM.
+pub fn b64_pem(pem: &str) -> String {
+    STANDARD.encode(pem.as_bytes())
+}
+
 /// An RSA-4096 key in PKCS#1 PEM (`RSA PRIVATE KEY`), as Talos makes the service-account key.
 pub fn generate_service_account_key() -> Result<String> {
     use rsa::pkcs1::EncodeRsaPrivateKey;

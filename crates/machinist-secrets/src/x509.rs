@@ -320,6 +320,20 @@ fn build(spec: &CertSpec, subject_key: &dyn PublicKeyData, signer: &Signer<'_>) 
     }))
 }
 
+/// The subject organizations (`O=`) of a PEM certificate: the Talos roles of a client certificate.
+pub fn subject_organizations(cert_pem: &str) -> Result<Vec<String>> {
+    let der = pem::cert_der(cert_pem).map_err(|e| SecretsError::pem("certificate", e))?;
+    let (_, cert) = x509_parser::parse_x509_certificate(&der)
+        .map_err(|e| SecretsError::cert("certificate", e.to_string()))?;
+    Ok(cert
+        .subject()
+        .iter_organization()
+        .filter_map(|o| o.as_str().ok())
+        .filter(|o| !o.is_empty())
+        .map(str::to_string)
+        .collect())
+}
+
 /// A certificate authority: certificate and key in Talos's PEM forms plus a loaded signing key.
 pub struct CertificateAuthority {
     /// The CA certificate, PEM (`CERTIFICATE`).
