@@ -31,8 +31,9 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-fn machinist(dir: &Path, args: &[&str]) -> (i32, String, String) {
+fn machinist(dir: &Path, key: &Path, args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_machinist"))
+        .env("MACHINIST_AGE_KEY_FILE", key)
         .args(args)
         .current_dir(dir)
         .output()
@@ -67,16 +68,14 @@ fn main() {
         )
         .unwrap();
     }
-    let ca = Ca::generate("talos").unwrap();
-    std::fs::write(
-        aux.path().join("secrets.yaml"),
-        format!(
-            "certs:\n    os:\n        crt: {}\n        key: {}\n",
-            b64(&ca.pem.cert_pem),
-            b64(&ca.pem.key_pem)
-        ),
-    )
-    .unwrap();
+    let (identity, recipient) = machinist_secrets::atrest::new_identity();
+    std::fs::write(aux.path().join("age.key"), identity).unwrap();
+    let loaded = machinist::project::Project::load(dir).unwrap();
+    let bundle = machinist_secrets::Bundle::generate(loaded.chart.contract).unwrap();
+    machinist_secrets::save_bundle(&dir.join(&loaded.chart.secrets.file), &bundle, &[recipient])
+        .unwrap();
+    let os = bundle.os_ca().unwrap();
+    let ca = Ca::from_pem(&os.cert_pem, &os.key_pem).unwrap();
     let client = ca.client_cert(&["os:admin"], true).unwrap();
     std::fs::write(
         dir.join("talosconfig"),
@@ -90,8 +89,7 @@ fn main() {
     .unwrap();
     let mut sim = Command::new(env!("CARGO_BIN_EXE_machinist-sim"))
         .arg(dir)
-        .arg("--secrets")
-        .arg(aux.path().join("secrets.yaml"))
+        .env("MACHINIST_AGE_KEY_FILE", aux.path().join("age.key"))
         .arg("--state")
         .arg(aux.path().join("state"))
         .stdout(Stdio::piped())
@@ -101,10 +99,14 @@ fn main() {
     for _ in 0..NODES {
         lines.next().unwrap().unwrap();
     }
+    let key = aux.path().join("age.key");
     let t = Instant::now();
-    let (code, _, err) = machinist(dir, &["apply", ".", "--insecure", "--parallel", "50"]);
+    let (code, _, err) = machinist(dir, &key, &["apply", ".", "--insecure", "--parallel", "50"]);
     assert_eq!(code, 0, "{err}");
-    println!("apply --insecure --parallel 50, {NODES} nodes: {:.2}s", t.elapsed().as_secs_f64());
+    println!(
+        "apply --insecure --parallel 50, {NODES} nodes: {:.2}s",
+        t.elapsed().as_secs_f64()
+    );
     for (label, extra) in [
         ("each node dialled directly", vec![]),
         ("through one endpoint", vec!["--endpoints", "127.220.0.10"]),
@@ -114,7 +116,7 @@ fn main() {
             let t = Instant::now();
             let mut args = vec!["diff", "."];
             args.extend(extra.iter().copied());
-            let (code, out, err) = machinist(dir, &args);
+            let (code, out, err) = machinist(dir, &key, &args);
             assert_eq!(code, 0, "{out}{err}");
             assert_eq!(out.lines().count(), NODES);
             best = best.min(t.elapsed().as_secs_f64());

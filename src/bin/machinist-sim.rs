@@ -33,8 +33,8 @@ struct Args {
     /// Read more fault specs from a file (one per line, `#` comments).
     #[arg(long, value_name = "FILE")]
     fault_file: Option<PathBuf>,
-    /// The cluster secrets in talosctl's plaintext `secrets.yaml` format (its OS CA signs the
-    /// nodes' certificates).
+    /// Take the OS CA from a plaintext talosctl `secrets.yaml` instead of the project's encrypted
+    /// bundle (which is decrypted with the same age identity machinist uses).
     #[arg(long, value_name = "FILE")]
     secrets: Option<PathBuf>,
 }
@@ -57,11 +57,10 @@ fn main() -> ExitCode {
 fn run(args: Args) -> Result<(), String> {
     let (project, nodes) =
         machinist::sim::project_nodes(&args.project).map_err(|e| e.to_string())?;
-    let secrets = args.secrets.clone().ok_or_else(|| {
-        "no secrets given: pass --secrets FILE (a talosctl secrets.yaml with the cluster OS CA)"
-            .to_string()
-    })?;
-    let os_ca = machinist::sim::os_ca_from_secrets_yaml(&secrets).map_err(|e| e.to_string())?;
+    let os_ca = match &args.secrets {
+        Some(file) => machinist::sim::os_ca_from_secrets_yaml(file).map_err(|e| e.to_string())?,
+        None => machinist::sim::os_ca_from_project(&project).map_err(|e| e.to_string())?,
+    };
     let mut specs = args.faults.clone();
     if let Some(f) = &args.fault_file {
         let text = std::fs::read_to_string(f).map_err(|e| format!("{}: {e}", f.display()))?;

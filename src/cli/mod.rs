@@ -4,9 +4,11 @@
 mod apply;
 mod diff;
 mod explain;
+mod init;
 mod node_conn;
 mod render;
 mod report;
+mod secrets;
 mod values_args;
 
 use std::process::ExitCode;
@@ -28,6 +30,9 @@ enum Command {
     Explain(explain::ExplainArgs),
     Diff(diff::DiffArgs),
     Apply(apply::ApplyArgs),
+    Init(init::InitArgs),
+    Secrets(secrets::SecretsArgs),
+    Talosconfig(secrets::TalosconfigArgs),
 }
 
 /// Runs the command line and returns the process exit status.
@@ -38,6 +43,9 @@ pub fn main() -> ExitCode {
         Command::Explain(args) => explain::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Apply(args) => apply::run(args),
+        Command::Init(args) => init::run(args),
+        Command::Secrets(args) => secrets::run(args),
+        Command::Talosconfig(args) => secrets::run_talosconfig(args),
     };
     ExitCode::from(code)
 }

@@ -104,3 +104,17 @@ pub fn os_ca_from_secrets_yaml(path: &Path) -> Result<Ca, SimSetupError> {
     };
     Ca::from_pem(&field("crt")?, &field("key")?).map_err(|e| bad(e.to_string()))
 }
+
+/// The OS CA from the project's encrypted bundle (Chart.yaml `secrets.file`), decrypted with the
+/// user's age identity exactly as `machinist render --with-secrets` does.
+pub fn os_ca_from_project(project: &Project) -> Result<Ca, SimSetupError> {
+    let path = project.root.join(&project.chart.secrets.file);
+    let bad = |reason: String| SimSetupError::Secrets {
+        path: path.display().to_string(),
+        reason,
+    };
+    let env = machinist_secrets::IdentityEnv::from_process();
+    let bundle = machinist_secrets::load_bundle(&path, &env).map_err(|e| bad(e.to_string()))?;
+    let ca = bundle.os_ca().map_err(|e| bad(e.to_string()))?;
+    Ca::from_pem(&ca.cert_pem, &ca.key_pem).map_err(|e| bad(e.to_string()))
+}
