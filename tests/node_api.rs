@@ -303,7 +303,7 @@ fn a_change_that_needs_a_reboot() {
     )
     .unwrap();
     let r = lab.run(&["diff", ".", "--reboot-check"]);
-    assert_eq!(r.code, 2);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
     assert!(
         r.stdout.contains(&format!(
             "node w-01 ({}): 1 document to change; applying it needs a reboot\n",

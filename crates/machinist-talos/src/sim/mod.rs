@@ -102,8 +102,10 @@ struct Node {
     state: Mutex<NodeState>,
     /// `true` while the node is reachable.
     up: watch::Sender<bool>,
-    /// Bumped to close every open connection (reboot, mode change).
+    /// Bumped to close every open connection (reboot, crash).
     generation: watch::Sender<u64>,
+    /// Bumped to close the maintenance-mode connections once a config is installed.
+    maintenance_generation: watch::Sender<u64>,
     apply_lock: tokio::sync::Mutex<()>,
     maintenance_tls: Arc<rustls::ServerConfig>,
     configured_tls: Arc<rustls::ServerConfig>,
@@ -202,6 +204,7 @@ impl Simulator {
                     .server_cert(&spec.name, &[spec.ip], std::slice::from_ref(&spec.name))?;
             let (up, _) = watch::channel(true);
             let (generation, _) = watch::channel(0);
+            let (maintenance_generation, _) = watch::channel(0);
             nodes.push(Arc::new(Node {
                 spec: spec.clone(),
                 dir,
@@ -213,6 +216,7 @@ impl Simulator {
                 }),
                 up,
                 generation,
+                maintenance_generation,
                 apply_lock: tokio::sync::Mutex::new(()),
                 maintenance_tls: server_tls(&maint_cert, None)?,
                 configured_tls: server_tls(&node_cert, Some(&opts.os_ca.pem.cert_pem))?,
@@ -387,6 +391,8 @@ async fn serve_conn(
     let node = cluster.nodes[idx].clone();
     let mut gen_rx = node.generation.subscribe();
     gen_rx.borrow_and_update();
+    let mut maint_rx = node.maintenance_generation.subscribe();
+    maint_rx.borrow_and_update();
     let maintenance = node.state.lock().expect("node state").active.is_none();
     let tls = if maintenance {
         node.maintenance_tls.clone()
@@ -432,6 +438,7 @@ async fn serve_conn(
     tokio::select! {
         _ = conn => {}
         _ = gen_rx.changed() => {}
+        _ = maint_rx.changed(), if maintenance => {}
         _ = kill.notified() => {}
         _ = shutdown.changed() => {}
     }

@@ -356,7 +356,7 @@ impl Svc {
         }
         tokio::spawn(async move {
             tokio::time::sleep(Duration::from_millis(50)).await;
-            node.generation.send_modify(|g| *g += 1);
+            node.maintenance_generation.send_modify(|g| *g += 1);
         });
         Ok(())
     }
