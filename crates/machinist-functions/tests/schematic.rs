@@ -268,3 +268,37 @@ fn installer_image_references() {
         "\"https://factory.talos.dev\" is not an image registry host (expected a host such as factory.talos.dev, without https://)"
     );
 }
+
+/// Finds `shared/reference` beside the repository root, walking up from this crate.
+fn reference_dir() -> Option<std::path::PathBuf> {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .map(|dir| dir.join("shared/reference"))
+        .find(|dir| dir.is_dir())
+}
+
+/// Every schematic ID quoted in the reference notes is one this crate computes.
+#[test]
+fn reference_vectors_are_all_covered() {
+    let Some(dir) = reference_dir() else {
+        println!("skipped: ../shared/reference not found");
+        return;
+    };
+    let text = std::fs::read_to_string(dir.join("image-factory.md")).unwrap();
+    let computed = [
+        id(json!({})),
+        id(json!({"customization": {"extraKernelArgs": ["noapic", "nolapic"]}})),
+        id(json!({"customization": {"meta": [{"key": 10, "value": "foo"}]}})),
+        id(json!({"overlay": {"name": "rpi_generic", "image": "siderolabs/sbc-raspberrypi"}})),
+        id(json!({"customization": {"secureboot": {"includeWellKnownCertificates": true}}})),
+        id(json!({"customization": {"systemExtensions": {"officialExtensions": ["siderolabs/qemu-guest-agent"]}}})),
+    ];
+    let quoted: Vec<&str> = text
+        .split(|c: char| !c.is_ascii_hexdigit())
+        .filter(|w| w.len() == 64)
+        .collect();
+    assert_eq!(quoted.len(), 6, "vectors in image-factory.md: {quoted:?}");
+    for q in quoted {
+        assert!(computed.iter().any(|c| c == q), "{q} is not reproduced");
+    }
+}
