@@ -291,7 +291,9 @@ fn reference_vectors_are_all_covered() {
         id(json!({"customization": {"meta": [{"key": 10, "value": "foo"}]}})),
         id(json!({"overlay": {"name": "rpi_generic", "image": "siderolabs/sbc-raspberrypi"}})),
         id(json!({"customization": {"secureboot": {"includeWellKnownCertificates": true}}})),
-        id(json!({"customization": {"systemExtensions": {"officialExtensions": ["siderolabs/qemu-guest-agent"]}}})),
+        id(
+            json!({"customization": {"systemExtensions": {"officialExtensions": ["siderolabs/qemu-guest-agent"]}}}),
+        ),
     ];
     let quoted: Vec<&str> = text
         .split(|c: char| !c.is_ascii_hexdigit())
