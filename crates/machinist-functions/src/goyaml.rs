@@ -12,8 +12,12 @@
 //! format; and yaml.v3's "natural" map-key order ([`key_less`]). Lines are never folded (yaml.v3
 //! sets no width limit).
 //!
-//! Not reproduced (reported as [`Unsupported`]): strings containing a line break (yaml.v3 writes
-//! block scalars for those) and map keys longer than 128 bytes (written as complex keys).
+//! Multi-line values become literal block scalars (`|`, `|-`, `|4-`) or, where libyaml forbids a
+//! block, double-quoted strings with `\n` escapes ([`value_str`]).
+//!
+//! Not reproduced (reported as [`Unsupported`]): text ending in two or more line breaks (`|+`),
+//! Unicode line/paragraph separators, multi-line map keys and keys longer than 128 bytes
+//! (yaml.v3 writes those as complex `? key` entries).
 
 use std::cmp::Ordering;
 use std::fmt::Write as _;
@@ -166,6 +170,11 @@ fn write_map(
                 out.push('\n');
                 write_seq(out, items, nested(indent), false)?;
             }
+            Node::Str(text) => {
+                out.push(' ');
+                out.push_str(&value_str(text, nested(indent))?);
+                out.push('\n');
+            }
             other => {
                 out.push(' ');
                 out.push_str(&inline(other)?);
@@ -190,6 +199,10 @@ fn write_seq(
         match item {
             Node::Map(inner) if !inner.is_empty() => write_map(out, inner, indent + 2, true)?,
             Node::Seq(inner) if !inner.is_empty() => write_seq(out, inner, indent + 2, true)?,
+            Node::Str(text) => {
+                out.push_str(&value_str(text, indent + 2)?);
+                out.push('\n');
+            }
             other => {
                 out.push_str(&inline(other)?);
                 out.push('\n');
@@ -262,11 +275,12 @@ fn pad_zeros(out: &mut String, n: usize) {
     out.extend(std::iter::repeat_n('0', n));
 }
 
-/// How yaml.v3 writes the string `s` as a scalar (plain, `'single'` or `"double"` quoted).
+/// How yaml.v3 writes the single-line string `s` (a map key, or a value without line breaks):
+/// plain, `'single'` or `"double"` quoted.
 pub fn scalar_str(s: &str) -> Result<String, Unsupported> {
     if s.contains(['\n', '\u{2028}', '\u{2029}']) {
         return Err(Unsupported(format!(
-            "the string {s:?} contains a line break; multi-line strings are not supported"
+            "the key {s:?} contains a line break; keys must be single-line"
         )));
     }
     let can_use_plain = resolves_to_str(s) && !is_base60_float(s) && !is_old_bool(s);
@@ -281,6 +295,62 @@ pub fn scalar_str(s: &str) -> Result<String, Unsupported> {
     } else {
         double_quoted(s)
     })
+}
+
+/// How yaml.v3 writes the string `s` after `key: ` or `- `, when its lines would be indented by
+/// `indent` spaces: multi-line text becomes a literal block scalar (`|`, `|-`, with an
+/// indentation digit when it starts with a space or line break), or a double-quoted string when
+/// libyaml does not allow a block (trailing space, space before a line break, non-printable
+/// characters). Single-line text goes through [`scalar_str`]. The result has no final newline.
+pub fn value_str(s: &str, indent: usize) -> Result<String, Unsupported> {
+    if s.contains(['\u{2028}', '\u{2029}']) {
+        return Err(Unsupported(format!(
+            "the string {s:?} contains a Unicode line or paragraph separator, which is not supported"
+        )));
+    }
+    if !s.contains('\n') {
+        return scalar_str(s);
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let trailing_space = chars.last() == Some(&' ');
+    let space_break = chars.windows(2).any(|w| w[0] == ' ' && is_break(w[1]));
+    let special = chars.iter().any(|c| *c != '\t' && !is_printable(*c));
+    if trailing_space || space_break || special {
+        return Ok(double_quoted(s));
+    }
+    let ends_with_break = s.ends_with('\n');
+    let keep =
+        s == "\n" || (ends_with_break && chars.len() >= 2 && is_break(chars[chars.len() - 2]));
+    if keep {
+        return Err(Unsupported(format!(
+            "the string {s:?} ends with more than one line break, which is not supported"
+        )));
+    }
+    let mut out = String::from("|");
+    if chars[0] == ' ' || is_break(chars[0]) {
+        let _ = write!(out, "{INDENT}");
+    }
+    if !ends_with_break {
+        out.push('-');
+    }
+    out.push('\n');
+    let mut at_line_start = true;
+    for c in chars {
+        if c == '\n' {
+            out.push('\n');
+            at_line_start = true;
+        } else {
+            if at_line_start {
+                pad(&mut out, indent);
+            }
+            out.push(c);
+            at_line_start = false;
+        }
+    }
+    if ends_with_break {
+        out.pop();
+    }
+    Ok(out)
 }
 
 struct Analysis {

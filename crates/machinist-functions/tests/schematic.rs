@@ -142,6 +142,63 @@ fn meta_value_quoting_follows_yaml_v3() {
     }
 }
 
+/// Multi-line values are literal block scalars indented as yaml.v3 indents them, or double
+/// quoted where libyaml forbids a block.
+#[test]
+fn multi_line_values() {
+    let meta = |value: &str| {
+        let text = yaml(json!({"customization": {"meta": [{"key": 10, "value": value}]}}));
+        text.strip_prefix("customization:\n    meta:\n        - key: 10\n          value: ")
+            .unwrap_or_else(|| panic!("{text}"))
+            .to_string()
+    };
+    let body = |lines: &[&str]| {
+        lines
+            .iter()
+            .map(|l| {
+                if l.is_empty() {
+                    "\n".to_string()
+                } else {
+                    format!("            {l}\n")
+                }
+            })
+            .collect::<String>()
+    };
+    assert_eq!(
+        meta("line1\nline2\n"),
+        format!("|\n{}", body(&["line1", "line2"]))
+    );
+    assert_eq!(meta("a\nb"), format!("|-\n{}", body(&["a", "b"])));
+    assert_eq!(meta("a\n\nb"), format!("|-\n{}", body(&["a", "", "b"])));
+    assert_eq!(meta(" lead\nx"), format!("|4-\n{}", body(&[" lead", "x"])));
+    assert_eq!(meta("\nx"), format!("|4-\n{}", body(&["", "x"])));
+    assert_eq!(meta("\tx\ny"), format!("|-\n{}", body(&["\tx", "y"])));
+    assert_eq!(
+        meta("a \nb"),
+        "\"a \\nb\"\n",
+        "a space before a break forbids a block"
+    );
+    assert_eq!(
+        meta("a\nb "),
+        "\"a\\nb \"\n",
+        "a trailing space forbids a block"
+    );
+    assert_eq!(
+        meta("a\r\nb"),
+        "\"a\\r\\nb\"\n",
+        "non-printable characters forbid a block"
+    );
+    // In a list the block is indented past the dash; under a map key it aligns to 4 spaces.
+    assert_eq!(
+        yaml(json!({"customization": {"extraKernelArgs": ["a\nb"]}})),
+        "customization:\n    extraKernelArgs:\n        - |-\n          a\n          b\n"
+    );
+    assert_eq!(
+        yaml(json!({"overlay": {"image": "i", "name": "a\nb"}})),
+        "overlay:\n    image: i\n    name: |-\n        a\n        b\ncustomization: {}\n"
+    );
+}
+
 #[test]
 fn several_meta_entries_and_kernel_args_keep_their_order() {
     let text = yaml(json!({"customization": {
@@ -230,8 +287,12 @@ fn schematics_the_factory_rejects_are_errors() {
         "`customization.secureboot.includeWellKnownCertificates` must be true or false, got string \"yes\""
     );
     assert_eq!(
-        error(json!({"customization": {"meta": [{"key": 1, "value": "a\nb"}]}})),
-        "`customization.meta[0].value`: the string \"a\\nb\" contains a line break; multi-line strings are not supported"
+        error(json!({"customization": {"meta": [{"key": 1, "value": "a\n\n"}]}})),
+        "`customization.meta[0].value`: the string \"a\\n\\n\" ends with more than one line break, which is not supported"
+    );
+    assert_eq!(
+        error(json!({"overlay": {"name": "x", "options": {"a\nb": 1}}})),
+        "`overlay.options`: the key \"a\\nb\" contains a line break; keys must be single-line"
     );
     assert!(matches!(
         schematic_id(&json!(["x"])),
