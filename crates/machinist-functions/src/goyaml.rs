@@ -12,12 +12,16 @@
 //! format; and yaml.v3's "natural" map-key order ([`key_less`]). Lines are never folded (yaml.v3
 //! sets no width limit).
 //!
-//! Multi-line values become literal block scalars (`|`, `|-`, `|4-`) or, where libyaml forbids a
-//! block, double-quoted strings with `\n` escapes ([`value_str`]).
+//! Multi-line values become literal block scalars (`|`, `|-`, `|+`, with an indentation digit
+//! when the text starts with a space or line break) or, where libyaml forbids a block,
+//! double-quoted strings with `\n` escapes ([`value_str`]).
 //!
-//! Not reproduced (reported as [`Unsupported`]): text ending in two or more line breaks (`|+`),
-//! Unicode line/paragraph separators, multi-line map keys and keys longer than 128 bytes
-//! (yaml.v3 writes those as complex `? key` entries).
+//! The output was checked byte for byte against gopkg.in/yaml.v3 v3.0.1 on about 10,000
+//! generated schematics (tricky strings, random strings, nested overlay options).
+//!
+//! Not reproduced (reported as [`Unsupported`]): Unicode line/paragraph separators (U+2028,
+//! U+2029), map keys containing a line break and keys longer than 128 bytes (yaml.v3 writes
+//! those as complex `? key` entries).
 
 use std::cmp::Ordering;
 use std::fmt::Write as _;
@@ -278,23 +282,28 @@ fn pad_zeros(out: &mut String, n: usize) {
 /// How yaml.v3 writes the single-line string `s` (a map key, or a value without line breaks):
 /// plain, `'single'` or `"double"` quoted.
 pub fn scalar_str(s: &str) -> Result<String, Unsupported> {
-    if s.contains(['\n', '\u{2028}', '\u{2029}']) {
+    if s.chars().any(is_break) {
         return Err(Unsupported(format!(
             "the key {s:?} contains a line break; keys must be single-line"
         )));
     }
+    Ok(single_line(s))
+}
+
+/// yaml.v3's style choice for text without `\n`: plain, single or double quoted.
+fn single_line(s: &str) -> String {
     let can_use_plain = resolves_to_str(s) && !is_base60_float(s) && !is_old_bool(s);
     if !can_use_plain {
-        return Ok(double_quoted(s));
+        return double_quoted(s);
     }
     let analysis = analyze(s);
-    Ok(if analysis.plain_allowed {
+    if analysis.plain_allowed {
         s.to_string()
     } else if analysis.single_allowed {
         format!("'{}'", s.replace('\'', "''"))
     } else {
         double_quoted(s)
-    })
+    }
 }
 
 /// How yaml.v3 writes the string `s` after `key: ` or `- `, when its lines would be indented by
@@ -309,7 +318,7 @@ pub fn value_str(s: &str, indent: usize) -> Result<String, Unsupported> {
         )));
     }
     if !s.contains('\n') {
-        return scalar_str(s);
+        return Ok(single_line(s));
     }
     let chars: Vec<char> = s.chars().collect();
     let trailing_space = chars.last() == Some(&' ');
@@ -321,30 +330,34 @@ pub fn value_str(s: &str, indent: usize) -> Result<String, Unsupported> {
     let ends_with_break = s.ends_with('\n');
     let keep =
         s == "\n" || (ends_with_break && chars.len() >= 2 && is_break(chars[chars.len() - 2]));
-    if keep {
-        return Err(Unsupported(format!(
-            "the string {s:?} ends with more than one line break, which is not supported"
-        )));
-    }
     let mut out = String::from("|");
     if chars[0] == ' ' || is_break(chars[0]) {
         let _ = write!(out, "{INDENT}");
     }
-    if !ends_with_break {
+    if keep {
+        out.push('+');
+    } else if !ends_with_break {
         out.push('-');
     }
-    out.push('\n');
-    let mut at_line_start = true;
+    // yaml.v3 (v3.0.1) ends the header line with the first character's own line break when
+    // the text starts with one, otherwise with the indentation written before the first line.
+    let mut at_line_start = false;
+    let mut after_break = true;
     for c in chars {
         if c == '\n' {
             out.push('\n');
             at_line_start = true;
+            after_break = true;
         } else {
-            if at_line_start {
+            if after_break {
+                if !at_line_start {
+                    out.push('\n');
+                }
                 pad(&mut out, indent);
             }
             out.push(c);
             at_line_start = false;
+            after_break = false;
         }
     }
     if ends_with_break {

@@ -13,9 +13,9 @@
 //! `customization.meta[].{key, value}`, `customization.systemExtensions.officialExtensions`,
 //! `customization.secureboot.includeWellKnownCertificates`. Overlay options may hold any mix of
 //! strings, numbers, booleans, nulls, lists and maps (map keys are sorted as yaml.v3 sorts them).
-//! Multi-line strings are written as yaml.v3 writes them (literal block scalars); the rare forms
-//! that are not reproduced (text ending in two or more line breaks, Unicode line separators) are
-//! errors rather than wrong IDs.
+//! Multi-line strings are written as yaml.v3 writes them (literal block scalars); the one form
+//! that is not reproduced (text containing the Unicode separators U+2028/U+2029) and map keys
+//! with line breaks are errors rather than wrong IDs.
 
 use serde_json::Value as Json;
 use sha2::{Digest, Sha256};

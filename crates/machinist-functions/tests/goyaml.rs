@@ -83,5 +83,9 @@ fn line_breaks_in_keys_are_refused() {
         "the string \"a\\u{2028}b\" contains a Unicode line or paragraph separator, which is not supported"
     );
     assert_eq!(value_str("a\nb", 4).unwrap(), "|-\n    a\n    b");
-    assert_eq!(scalar_str("a\rb").unwrap(), "\"a\\rb\"");
+    assert_eq!(value_str("a\rb", 4).unwrap(), "\"a\\rb\"");
+    assert!(
+        scalar_str("a\rb").is_err(),
+        "a key with any line break is refused"
+    );
 }
