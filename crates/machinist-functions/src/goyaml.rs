@@ -219,7 +219,7 @@ fn write_seq(
 /// A scalar or an empty collection, as written after `key: ` or `- `.
 fn inline(node: &Node) -> Result<String, Unsupported> {
     Ok(match node {
-        Node::Str(s) => scalar_str(s)?,
+        Node::Str(s) => value_str(s, 0)?,
         Node::Int(i) => i.to_string(),
         Node::Uint(u) => u.to_string(),
         Node::Float(f) => go_float(*f),
@@ -519,10 +519,7 @@ fn is_base60_float(s: &str) -> bool {
         i += 1;
         // [0-5]?[0-9]
         match (b.get(i), b.get(i + 1)) {
-            (Some(d0 @ b'0'..=b'5'), Some(d1)) if d1.is_ascii_digit() => {
-                let _ = d0;
-                i += 2;
-            }
+            (Some(b'0'..=b'5'), Some(d1)) if d1.is_ascii_digit() => i += 2,
             (Some(d), _) if d.is_ascii_digit() => i += 1,
             _ => return false,
         }
