@@ -136,11 +136,29 @@ pub struct RegistryTLSConfig {
     pub name: String,
     /// Client certificate and key (PEM) for mutual TLS.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_identity: Option<CertAndKey>,
+    pub client_identity: Option<RegistryClientIdentity>,
     /// CA certificate (PEM) trusted for this registry.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ca: Option<String>,
     /// Do not verify the registry's certificate (unsafe).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub insecure_skip_verify: Option<bool>,
+}
+
+/// Client certificate and key presented to a registry for mutual TLS. The v1.13 schema names the
+/// certificate `crt`; from v1.14 it is `cert`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RegistryClientIdentity {
+    /// The client certificate, PEM-encoded (spelling used up to v1.13).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-talos-removed" = "v1.14"))]
+    pub crt: Option<String>,
+    /// The client certificate, PEM-encoded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-talos-since" = "v1.14"))]
+    pub cert: Option<String>,
+    /// The client private key, PEM-encoded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
 }

@@ -104,7 +104,7 @@ pub struct BondConfig {
     pub ad_lacp_active: Option<AdLacpActive>,
     /// Member preferred as the active one whenever it is up.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-since" = "v1.14"))]
+    #[schemars(extend("x-talos-since" = "v1.15"))]
     pub primary: Option<String>,
     /// When the primary member takes over again after it recovers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -597,13 +597,13 @@ pub struct WireguardPeer {
     pub allowed_i_ps: Option<Vec<String>>,
 }
 
-/// Whether LACPDUs are sent periodically.
+/// Whether any or all ARP targets must answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub enum AdLacpActive {
-    #[serde(rename = "on")]
-    On,
-    #[serde(rename = "off")]
-    Off,
+pub enum ArpAllTargets {
+    #[serde(rename = "any")]
+    Any,
+    #[serde(rename = "all")]
+    All,
 }
 
 /// ARP validation mode of a bond.
@@ -625,13 +625,19 @@ pub enum ArpValidate {
     FilterBackup,
 }
 
-/// LACPDU rate requested from the partner.
+/// Transmit hash policy of a bond.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub enum LacpRate {
-    #[serde(rename = "slow")]
-    Slow,
-    #[serde(rename = "fast")]
-    Fast,
+pub enum XmitHashPolicy {
+    #[serde(rename = "layer2")]
+    Layer2,
+    #[serde(rename = "layer3+4")]
+    Layer3Plus4,
+    #[serde(rename = "layer2+3")]
+    Layer2Plus3,
+    #[serde(rename = "encap2+3")]
+    Encap2Plus3,
+    #[serde(rename = "encap3+4")]
+    Encap3Plus4,
 }
 
 /// MAC handling on failover.
@@ -645,13 +651,44 @@ pub enum FailOverMac {
     Follow,
 }
 
-/// Whether any or all ARP targets must answer.
+/// Whether LACPDUs are sent periodically.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub enum ArpAllTargets {
-    #[serde(rename = "any")]
-    Any,
-    #[serde(rename = "all")]
-    All,
+pub enum AdLacpActive {
+    #[serde(rename = "on")]
+    On,
+    #[serde(rename = "off")]
+    Off,
+}
+
+/// LACPDU rate requested from the partner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum LacpRate {
+    #[serde(rename = "slow")]
+    Slow,
+    #[serde(rename = "fast")]
+    Fast,
+}
+
+/// When a recovered primary member becomes active again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum PrimaryReselect {
+    #[serde(rename = "always")]
+    Always,
+    #[serde(rename = "better")]
+    Better,
+    #[serde(rename = "failure")]
+    Failure,
+}
+
+/// 802.3ad aggregator selection policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum AdSelect {
+    #[serde(rename = "stable")]
+    Stable,
+    #[serde(rename = "bandwidth")]
+    Bandwidth,
+    #[serde(rename = "count")]
+    Count,
 }
 
 /// Bonding mode.
@@ -671,43 +708,6 @@ pub enum BondMode {
     BalanceTlb,
     #[serde(rename = "balance-alb")]
     BalanceAlb,
-}
-
-/// 802.3ad aggregator selection policy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub enum AdSelect {
-    #[serde(rename = "stable")]
-    Stable,
-    #[serde(rename = "bandwidth")]
-    Bandwidth,
-    #[serde(rename = "count")]
-    Count,
-}
-
-/// Transmit hash policy of a bond.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub enum XmitHashPolicy {
-    #[serde(rename = "layer2")]
-    Layer2,
-    #[serde(rename = "layer3+4")]
-    Layer3Plus4,
-    #[serde(rename = "layer2+3")]
-    Layer2Plus3,
-    #[serde(rename = "encap2+3")]
-    Encap2Plus3,
-    #[serde(rename = "encap3+4")]
-    Encap3Plus4,
-}
-
-/// When a recovered primary member becomes active again.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub enum PrimaryReselect {
-    #[serde(rename = "always")]
-    Always,
-    #[serde(rename = "better")]
-    Better,
-    #[serde(rename = "failure")]
-    Failure,
 }
 
 /// VLAN protocol.
