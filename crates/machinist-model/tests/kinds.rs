@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use kinds_support::{kind_schema, property_paths, reference_dir, version_key};
 use machinist_model::Contract;
-use machinist_model::kinds::{KindError, lookup, parse_document, registry};
+use machinist_model::kinds::{KindError, document_identity, lookup, parse_document, registry};
 use serde_json::Value;
 
 /// Kinds Talos's decoder registers that the published `config.schema.json` leaves out.
@@ -43,6 +43,8 @@ fn registry_counts_match_the_decoder_of_each_contract() {
     // also registers ImageVerificationConfig (since v1.13), which the schemas leave out. So the
     // decoder accepts 43 + 1 = 44 kinds in v1.13 and 88 + 1 = 89 in v1.14 and v1.15; v1.12 has
     // v1.13's list without the seven kinds added in v1.13 and ImageVerificationConfig: 36.
+    // v1.11 is our conservative pick (see book/src/schema-decisions.md).
+    assert_eq!(available(Contract::V1_11).len(), 17);
     assert_eq!(available(Contract::V1_12).len(), 36);
     assert_eq!(available(Contract::V1_13).len(), 44);
     assert_eq!(available(Contract::V1_14).len(), 89);
@@ -249,6 +251,18 @@ fn fields_newer_than_a_contract_carry_their_since() {
             let ours = kind_schema(lookup(&kind).unwrap());
             let up_paths = property_paths(&schema, &schema["$defs"][&def]);
             for (path, node) in property_paths(&ours, &ours) {
+                if let (Some(up), Some(values)) = (up_paths.get(&path), &node.values) {
+                    // Enumeration values the contract's schema lacks must be marked too.
+                    let up_values = up.values.clone().unwrap_or_default();
+                    for value in values.difference(&up_values) {
+                        let since = node.value_since.get(value).map(|v| version_key(v));
+                        if path != "kind" && since.unwrap_or(0) <= version_key(contract) {
+                            problems.push(format!(
+                                "{contract} {kind}.{path}: value `{value}` not in the {contract} schema"
+                            ));
+                        }
+                    }
+                }
                 if up_paths.contains_key(&path) {
                     continue;
                 }
@@ -577,6 +591,26 @@ fn unknown_keys_are_rejected_in_nested_objects() {
     let value: serde_yaml_ng::Value = serde_yaml_ng::from_str(text).unwrap();
     let err = parse_document(value).unwrap_err().to_string();
     assert!(err.contains("unknown field `matches`"), "{err}");
+}
+
+#[test]
+fn identity_is_kind_plus_name_for_named_kinds_only() {
+    let link: serde_yaml_ng::Value =
+        serde_yaml_ng::from_str("apiVersion: v1alpha1\nkind: LinkConfig\nname: eth0\nmtu: 9000\n")
+            .unwrap();
+    let (info, name) = document_identity(&link).unwrap();
+    assert_eq!((info.kind, name.as_deref()), ("LinkConfig", Some("eth0")));
+    let host: serde_yaml_ng::Value =
+        serde_yaml_ng::from_str("apiVersion: v1alpha1\nkind: HostnameConfig\nauto: stable\n")
+            .unwrap();
+    let (info, name) = document_identity(&host).unwrap();
+    assert_eq!((info.kind, name), ("HostnameConfig", None));
+    let unknown: serde_yaml_ng::Value =
+        serde_yaml_ng::from_str("apiVersion: v1alpha1\nkind: LinkConfg\nname: eth0\n").unwrap();
+    assert!(matches!(
+        document_identity(&unknown),
+        Err(KindError::UnknownKind { kind }) if kind == "LinkConfg"
+    ));
 }
 
 #[test]

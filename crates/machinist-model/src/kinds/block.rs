@@ -520,6 +520,7 @@ pub enum FilesystemType {
     #[serde(rename = "xfs")]
     Xfs,
     #[serde(rename = "btrfs")]
+    #[schemars(extend("x-talos-since" = "v1.14"))]
     Btrfs,
 }
 

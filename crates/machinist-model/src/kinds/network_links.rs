@@ -597,6 +597,26 @@ pub struct WireguardPeer {
     pub allowed_i_ps: Option<Vec<String>>,
 }
 
+/// Whether LACPDUs are sent periodically.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum AdLacpActive {
+    #[serde(rename = "on")]
+    On,
+    #[serde(rename = "off")]
+    Off,
+}
+
+/// 802.3ad aggregator selection policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum AdSelect {
+    #[serde(rename = "stable")]
+    Stable,
+    #[serde(rename = "bandwidth")]
+    Bandwidth,
+    #[serde(rename = "count")]
+    Count,
+}
+
 /// Whether any or all ARP targets must answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum ArpAllTargets {
@@ -625,19 +645,23 @@ pub enum ArpValidate {
     FilterBackup,
 }
 
-/// Transmit hash policy of a bond.
+/// Bonding mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub enum XmitHashPolicy {
-    #[serde(rename = "layer2")]
-    Layer2,
-    #[serde(rename = "layer3+4")]
-    Layer3Plus4,
-    #[serde(rename = "layer2+3")]
-    Layer2Plus3,
-    #[serde(rename = "encap2+3")]
-    Encap2Plus3,
-    #[serde(rename = "encap3+4")]
-    Encap3Plus4,
+pub enum BondMode {
+    #[serde(rename = "balance-rr")]
+    BalanceRr,
+    #[serde(rename = "active-backup")]
+    ActiveBackup,
+    #[serde(rename = "balance-xor")]
+    BalanceXor,
+    #[serde(rename = "broadcast")]
+    Broadcast,
+    #[serde(rename = "802.3ad")]
+    Ieee8023ad,
+    #[serde(rename = "balance-tlb")]
+    BalanceTlb,
+    #[serde(rename = "balance-alb")]
+    BalanceAlb,
 }
 
 /// MAC handling on failover.
@@ -649,15 +673,6 @@ pub enum FailOverMac {
     Active,
     #[serde(rename = "follow")]
     Follow,
-}
-
-/// Whether LACPDUs are sent periodically.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub enum AdLacpActive {
-    #[serde(rename = "on")]
-    On,
-    #[serde(rename = "off")]
-    Off,
 }
 
 /// LACPDU rate requested from the partner.
@@ -680,34 +695,19 @@ pub enum PrimaryReselect {
     Failure,
 }
 
-/// 802.3ad aggregator selection policy.
+/// Transmit hash policy of a bond.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub enum AdSelect {
-    #[serde(rename = "stable")]
-    Stable,
-    #[serde(rename = "bandwidth")]
-    Bandwidth,
-    #[serde(rename = "count")]
-    Count,
-}
-
-/// Bonding mode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub enum BondMode {
-    #[serde(rename = "balance-rr")]
-    BalanceRr,
-    #[serde(rename = "active-backup")]
-    ActiveBackup,
-    #[serde(rename = "balance-xor")]
-    BalanceXor,
-    #[serde(rename = "broadcast")]
-    Broadcast,
-    #[serde(rename = "802.3ad")]
-    Ieee8023ad,
-    #[serde(rename = "balance-tlb")]
-    BalanceTlb,
-    #[serde(rename = "balance-alb")]
-    BalanceAlb,
+pub enum XmitHashPolicy {
+    #[serde(rename = "layer2")]
+    Layer2,
+    #[serde(rename = "layer3+4")]
+    Layer3Plus4,
+    #[serde(rename = "layer2+3")]
+    Layer2Plus3,
+    #[serde(rename = "encap2+3")]
+    Encap2Plus3,
+    #[serde(rename = "encap3+4")]
+    Encap3Plus4,
 }
 
 /// VLAN protocol.

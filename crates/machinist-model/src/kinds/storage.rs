@@ -128,6 +128,13 @@ pub struct RAIDVolumeSelector {
     pub r#match: Option<String>,
 }
 
+/// RAID level of an MD array.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum RaidLevel {
+    #[serde(rename = "raid1")]
+    Raid1,
+}
+
 /// MD superblock format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum RaidMetadata {
@@ -135,11 +142,4 @@ pub enum RaidMetadata {
     V10,
     #[serde(rename = "1.2")]
     V12,
-}
-
-/// RAID level of an MD array.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub enum RaidLevel {
-    #[serde(rename = "raid1")]
-    Raid1,
 }
