@@ -333,6 +333,21 @@ fn strip_patch_deletes(value: &mut serde_yaml_ng::Value) {
     }
 }
 
+/// The document with `null` values left out, as the typed model (which reads `null` as "not
+/// set") writes it back.
+fn without_nulls(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.clone(), without_nulls(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(without_nulls).collect()),
+        other => other.clone(),
+    }
+}
+
 fn strip_required(schema: &mut Value) {
     match schema {
         Value::Object(map) => {
@@ -397,6 +412,11 @@ fn corpus_documents_deserialize_into_their_kind() {
                 Ok(doc) => {
                     checked += 1;
                     *per_kind.entry(doc.kind()).or_default() += 1;
+                    // Nothing is lost on the way through the typed model.
+                    let back = serde_json::to_value(&doc).unwrap();
+                    if back != without_nulls(&json) {
+                        failures.push(format!("{at}: round trip changed the document: {back}"));
+                    }
                     let schema = kind_schema(lookup(doc.kind()).unwrap());
                     let errors = schema_errors(&schema, &json);
                     if !errors.is_empty() {
@@ -542,6 +562,22 @@ fn every_kind_accepts_a_minimal_document_and_rejects_unknown_keys() {
             "{}: `named` matches the presence of a name field",
             info.kind
         );
+
+        let since = schema["$defs"][info.kind].get("x-talos-since");
+        if info.since > Contract::V1_11 {
+            assert_eq!(
+                since,
+                Some(&Value::from(info.since.as_str())),
+                "{}: since",
+                info.kind
+            );
+        } else {
+            assert_eq!(
+                since, None,
+                "{}: kinds as old as v1.11 carry no since",
+                info.kind
+            );
+        }
 
         let mut typo = doc.clone();
         typo["bogusKey"] = Value::from(1);

@@ -21,12 +21,14 @@ kind_tag!(ZswapConfigKind, "ZswapConfig");
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct DiskSelector {
-    /// CEL expression evaluated against each disk (variable `disk`); the volume goes on a disk for which it is true, for example `disk.transport == "nvme"`.
+    /// CEL expression evaluated against each disk (variable `disk`); the volume goes on a disk for
+    /// which it is true, for example `disk.transport == "nvme"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#match: Option<String>,
 }
 
-/// One key that can unlock an encrypted volume; set exactly one of `static`, `nodeID`, `kms` or `tpm`.
+/// One key that can unlock an encrypted volume; set exactly one of `static`, `nodeID`, `kms` or
+/// `tpm`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct EncryptionKey {
@@ -46,7 +48,8 @@ pub struct EncryptionKey {
     /// Unlock with a random key sealed by the node's TPM.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tpm: Option<EncryptionKeyTPM>,
-    /// Also bind the key to a random salt kept on the STATE partition, so the volume cannot be opened without that STATE.
+    /// Also bind the key to a random salt kept on the STATE partition, so the volume cannot be
+    /// opened without that STATE.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lock_to_state: Option<bool>,
 }
@@ -159,7 +162,8 @@ pub struct ExistingVolumeConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("x-talos-since" = "v1.14"))]
     pub trim: Option<TrimConfig>,
-    /// Periodic filesystem scrub settings for this volume, overriding the global FilesystemScrubConfig.
+    /// Periodic filesystem scrub settings for this volume, overriding the global
+    /// FilesystemScrubConfig.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("x-talos-since" = "v1.14"))]
     pub scrub: Option<ScrubConfig>,
@@ -212,7 +216,8 @@ pub struct FilesystemScrubConfig {
     pub api_version: ApiVersion,
     /// The document kind; always `FilesystemScrubConfig`.
     pub kind: FilesystemScrubConfigKind,
-    /// Time between scrubs of all filesystems that support online scrub; one week when unset, at least 10s.
+    /// Time between scrubs of all filesystems that support online scrub; one week when unset, at
+    /// least 10s.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(pattern(r"^[-+]?(((\d+(\.\d*)?|\d*(\.\d+)+)([nuµm]?s|m|h))|0)+$"))]
     pub interval: Option<String>,
@@ -243,7 +248,8 @@ pub struct FilesystemTrimConfig {
     pub api_version: ApiVersion,
     /// The document kind; always `FilesystemTrimConfig`.
     pub kind: FilesystemTrimConfigKind,
-    /// Time between trims of all mounted filesystems; each volume runs at its own stable offset within the interval.
+    /// Time between trims of all mounted filesystems; each volume runs at its own stable offset
+    /// within the interval.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(pattern(r"^[-+]?(((\d+(\.\d*)?|\d*(\.\d+)+)([nuµm]?s|m|h))|0)+$"))]
     pub interval: Option<String>,
@@ -275,7 +281,8 @@ pub struct VolumeProvisioningSpec {
     /// Smallest acceptable size, in bytes or with a unit such as `100MB` or `10GiB`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_size: Option<String>,
-    /// Largest size, in bytes, with a unit (`50GiB`) or as a percentage of the disk (`80%`); the whole disk when unset.
+    /// Largest size, in bytes, with a unit (`50GiB`) or as a percentage of the disk (`80%`); the
+    /// whole disk when unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_size: Option<String>,
 }
@@ -288,7 +295,8 @@ pub struct RawVolumeConfig {
     pub api_version: ApiVersion,
     /// The document kind; always `RawVolumeConfig`.
     pub kind: RawVolumeConfigKind,
-    /// Name of the volume (1 to 34 letters, digits or hyphens); the partition is labelled `r-<name>`.
+    /// Name of the volume (1 to 34 letters, digits or hyphens); the partition is labelled
+    /// `r-<name>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Where and how large the partition is created.
@@ -320,7 +328,8 @@ pub struct SwapVolumeConfig {
     pub api_version: ApiVersion,
     /// The document kind; always `SwapVolumeConfig`.
     pub kind: SwapVolumeConfigKind,
-    /// Name of the volume (1 to 34 letters, digits or hyphens); the partition is labelled `s-<name>`.
+    /// Name of the volume (1 to 34 letters, digits or hyphens); the partition is labelled
+    /// `s-<name>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Where and how large the swap partition is created.
@@ -344,7 +353,8 @@ pub struct SystemVolumeFilesystemSpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct TrimConfig {
-    /// Whether this volume is trimmed; on when a global FilesystemTrimConfig exists and this is unset.
+    /// Whether this volume is trimmed; on when a global FilesystemTrimConfig exists and this is
+    /// unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// Time between trims of this volume, overriding the global interval.
@@ -373,10 +383,12 @@ pub struct UserVolumeConfig {
     pub api_version: ApiVersion,
     /// The document kind; always `UserVolumeConfig`.
     pub kind: UserVolumeConfigKind,
-    /// Name of the volume (1 to 34 letters, digits or hyphens); the partition is labelled `u-<name>` and mounted at `/var/mnt/<name>`.
+    /// Name of the volume (1 to 34 letters, digits or hyphens); the partition is labelled
+    /// `u-<name>` and mounted at `/var/mnt/<name>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// What backs the volume: a new `partition` (the default), a whole `disk`, or a `directory` on EPHEMERAL.
+    /// What backs the volume: a new `partition` (the default), a whole `disk`, or a `directory` on
+    /// EPHEMERAL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub volume_type: Option<UserVolumeType>,
     /// Where and how large the volume is created.
@@ -395,7 +407,8 @@ pub struct UserVolumeConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("x-talos-since" = "v1.14"))]
     pub trim: Option<TrimConfig>,
-    /// Periodic filesystem scrub settings for this volume, overriding the global FilesystemScrubConfig.
+    /// Periodic filesystem scrub settings for this volume, overriding the global
+    /// FilesystemScrubConfig.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("x-talos-since" = "v1.14"))]
     pub scrub: Option<ScrubConfig>,
@@ -410,7 +423,8 @@ pub struct VirtiofsMountSpec {
     pub tag: Option<String>,
 }
 
-/// Sets where and how a system volume (STATE, EPHEMERAL, IMAGECACHE, ETCD, CRI, KUBELET or LOG) is created, encrypted and mounted.
+/// Sets where and how a system volume (STATE, EPHEMERAL, IMAGECACHE, ETCD, CRI, KUBELET or LOG) is
+/// created, encrypted and mounted.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct VolumeConfig {
@@ -418,7 +432,8 @@ pub struct VolumeConfig {
     pub api_version: ApiVersion,
     /// The document kind; always `VolumeConfig`.
     pub kind: VolumeConfigKind,
-    /// System volume to configure: `STATE`, `EPHEMERAL`, `IMAGECACHE`, `ETCD`, `CRI`, `KUBELET` or `LOG`.
+    /// System volume to configure: `STATE`, `EPHEMERAL`, `IMAGECACHE`, `ETCD`, `CRI`, `KUBELET` or
+    /// `LOG`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Where and how large the system volume is created.
@@ -438,7 +453,8 @@ pub struct VolumeConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("x-talos-since" = "v1.14"))]
     pub trim: Option<TrimConfig>,
-    /// Periodic filesystem scrub settings for this volume, overriding the global FilesystemScrubConfig.
+    /// Periodic filesystem scrub settings for this volume, overriding the global
+    /// FilesystemScrubConfig.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("x-talos-since" = "v1.14"))]
     pub scrub: Option<ScrubConfig>,
@@ -457,7 +473,8 @@ pub struct VolumeDiscoverySpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct VolumeSelector {
-    /// CEL expression evaluated against each discovered volume (variable `volume`, and `disk` for its disk), for example `volume.partition_label == "DATA"`.
+    /// CEL expression evaluated against each discovered volume (variable `volume`, and `disk` for
+    /// its disk), for example `volume.partition_label == "DATA"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#match: Option<String>,
 }
@@ -466,7 +483,8 @@ pub struct VolumeSelector {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct XFSSpec {
-    /// Smallest XFS allocation group size (for example `1GiB`), limiting how many groups mkfs.xfs creates on many-core machines.
+    /// Smallest XFS allocation group size (for example `1GiB`), limiting how many groups mkfs.xfs
+    /// creates on many-core machines.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_allocation_group_size: Option<String>,
 }

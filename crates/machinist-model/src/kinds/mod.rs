@@ -138,6 +138,14 @@ macro_rules! kinds {
             }
         }
 
+        impl serde::Serialize for KindDocument {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                match self {
+                    $(KindDocument::$ty(doc) => doc.serialize(serializer),)*
+                }
+            }
+        }
+
         static REGISTRY: &[KindInfo] = &[
             $(KindInfo {
                 kind: stringify!($ty),

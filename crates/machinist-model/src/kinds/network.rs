@@ -161,7 +161,8 @@ pub struct DHCPv4Config {
     /// Do not take the hostname offered by the DHCP server.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ignore_hostname: Option<bool>,
-    /// Do not install the gateway or classless routes offered by the server (the connected route stays).
+    /// Do not install the gateway or classless routes offered by the server (the connected route
+    /// stays).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("x-talos-since" = "v1.14"))]
     pub ignore_routes: Option<bool>,
@@ -247,7 +248,8 @@ pub struct HTTPProbeConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(pattern(r"^[-+]?(((\d+(\.\d*)?|\d*(\.\d+)+)([nuµm]?s|m|h))|0)+$"))]
     pub interval: Option<String>,
-    /// Consecutive failures after a success before the probe reports failure; 0 fails on the first one.
+    /// Consecutive failures after a success before the probe reports failure; 0 fails on the first
+    /// one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure_threshold: Option<u32>,
     /// HTTP(S) URL to fetch; a 2xx or 3xx answer (redirects not followed) is a success.
@@ -284,7 +286,8 @@ pub struct HostnameConfig {
     pub api_version: ApiVersion,
     /// The document kind; always `HostnameConfig`.
     pub kind: HostnameConfigKind,
-    /// Generate the hostname: `stable` derives one from the machine identity, `off` disables generation.
+    /// Generate the hostname: `stable` derives one from the machine identity, `off` disables
+    /// generation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto: Option<AutoHostname>,
     /// Fixed hostname; overrides every other source and excludes `auto`.
@@ -549,7 +552,8 @@ pub struct TCPProbeConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(pattern(r"^[-+]?(((\d+(\.\d*)?|\d*(\.\d+)+)([nuµm]?s|m|h))|0)+$"))]
     pub interval: Option<String>,
-    /// Consecutive failures after a success before the probe reports failure; 0 fails on the first one.
+    /// Consecutive failures after a success before the probe reports failure; 0 fails on the first
+    /// one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure_threshold: Option<u32>,
     /// `host:port` to connect to.

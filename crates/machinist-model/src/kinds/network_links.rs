@@ -140,7 +140,8 @@ pub struct BondConfig {
     /// Whether the link is brought up (the default) or kept down.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub up: Option<bool>,
-    /// Maximum transmission unit of the link, in bytes; the kernel default (usually 1500) when unset.
+    /// Maximum transmission unit of the link, in bytes; the kernel default (usually 1500) when
+    /// unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mtu: Option<u32>,
     /// Static addresses assigned to the link, each with its prefix length.
@@ -180,7 +181,8 @@ pub struct BridgeConfig {
     /// Whether the link is brought up (the default) or kept down.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub up: Option<bool>,
-    /// Maximum transmission unit of the link, in bytes; the kernel default (usually 1500) when unset.
+    /// Maximum transmission unit of the link, in bytes; the kernel default (usually 1500) when
+    /// unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mtu: Option<u32>,
     /// Static addresses assigned to the link, each with its prefix length.
@@ -230,7 +232,8 @@ pub struct DummyLinkConfig {
     /// Whether the link is brought up (the default) or kept down.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub up: Option<bool>,
-    /// Maximum transmission unit of the link, in bytes; the kernel default (usually 1500) when unset.
+    /// Maximum transmission unit of the link, in bytes; the kernel default (usually 1500) when
+    /// unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mtu: Option<u32>,
     /// Static addresses assigned to the link, each with its prefix length.
@@ -272,7 +275,8 @@ pub struct EthernetConfig {
     pub kind: EthernetConfigKind,
     /// Interface (or alias) the settings apply to.
     pub name: String,
-    /// Driver features to switch on or off, by ethtool feature name (see `talosctl get ethernetstatus`).
+    /// Driver features to switch on or off, by ethtool feature name (see `talosctl get
+    /// ethernetstatus`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub features: Option<BTreeMap<String, bool>>,
     /// Ring buffer sizes, like `ethtool -G`.
@@ -339,7 +343,8 @@ pub struct LinkAliasConfig {
     pub api_version: ApiVersion,
     /// The document kind; always `LinkAliasConfig`.
     pub kind: LinkAliasConfigKind,
-    /// Alias to give the link (not a kernel name like `eth0`); a format verb like `net%d` numbers several matches.
+    /// Alias to give the link (not a kernel name like `eth0`); a format verb like `net%d` numbers
+    /// several matches.
     pub name: String,
     /// Which link (or links) get the alias.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -360,7 +365,8 @@ pub struct LinkConfig {
     /// Whether the link is brought up (the default) or kept down.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub up: Option<bool>,
-    /// Maximum transmission unit of the link, in bytes; the kernel default (usually 1500) when unset.
+    /// Maximum transmission unit of the link, in bytes; the kernel default (usually 1500) when
+    /// unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mtu: Option<u32>,
     /// Static addresses assigned to the link, each with its prefix length.
@@ -378,7 +384,8 @@ pub struct LinkConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct LinkSelector {
-    /// CEL expression evaluated against each link (variable `link`), for example `link.permanent_addr == "00:11:22:33:44:55"`.
+    /// CEL expression evaluated against each link (variable `link`), for example
+    /// `link.permanent_addr == "00:11:22:33:44:55"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#match: Option<String>,
 }
@@ -432,7 +439,8 @@ pub struct VLANConfig {
     /// Whether the link is brought up (the default) or kept down.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub up: Option<bool>,
-    /// Maximum transmission unit of the link, in bytes; the kernel default (usually 1500) when unset.
+    /// Maximum transmission unit of the link, in bytes; the kernel default (usually 1500) when
+    /// unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mtu: Option<u32>,
     /// Static addresses assigned to the link, each with its prefix length.
@@ -468,7 +476,8 @@ pub struct VRFConfig {
     /// Whether the link is brought up (the default) or kept down.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub up: Option<bool>,
-    /// Maximum transmission unit of the link, in bytes; the kernel default (usually 1500) when unset.
+    /// Maximum transmission unit of the link, in bytes; the kernel default (usually 1500) when
+    /// unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mtu: Option<u32>,
     /// Static addresses assigned to the link, each with its prefix length.
@@ -498,7 +507,8 @@ pub struct VethConfig {
     /// Whether the link is brought up (the default) or kept down.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub up: Option<bool>,
-    /// Maximum transmission unit of the link, in bytes; the kernel default (usually 1500) when unset.
+    /// Maximum transmission unit of the link, in bytes; the kernel default (usually 1500) when
+    /// unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mtu: Option<u32>,
     /// Static addresses assigned to the link, each with its prefix length.
@@ -521,7 +531,8 @@ pub struct VethPeerConfig {
     /// Whether the link is brought up (the default) or kept down.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub up: Option<bool>,
-    /// Maximum transmission unit of the link, in bytes; the kernel default (usually 1500) when unset.
+    /// Maximum transmission unit of the link, in bytes; the kernel default (usually 1500) when
+    /// unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mtu: Option<u32>,
     /// Static addresses assigned to the link, each with its prefix length.
@@ -560,7 +571,8 @@ pub struct WireguardConfig {
     /// Whether the link is brought up (the default) or kept down.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub up: Option<bool>,
-    /// Maximum transmission unit of the link, in bytes; the kernel default (usually 1500) when unset.
+    /// Maximum transmission unit of the link, in bytes; the kernel default (usually 1500) when
+    /// unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mtu: Option<u32>,
     /// Static addresses assigned to the link, each with its prefix length.

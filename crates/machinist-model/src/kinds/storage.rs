@@ -1,5 +1,7 @@
-//! LVM and software-RAID documents (v1.14+): volume groups, logical volumes and MD arrays built from
-//! disks chosen by CEL selectors. In: YAML documents of those kinds. Out: typed values and their JSON
+//! LVM and software-RAID documents (v1.14+): volume groups, logical volumes and MD arrays built
+//! from
+//! disks chosen by CEL selectors. In: YAML documents of those kinds. Out: typed values and their
+//! JSON
 //! schemas.
 
 use schemars::JsonSchema;
@@ -73,7 +75,8 @@ pub struct LVMVolumeGroupConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct LVMVolumeSelectorSpec {
-    /// CEL expression evaluated against each volume (variable `volume`) that picks the physical volumes.
+    /// CEL expression evaluated against each volume (variable `volume`) that picks the physical
+    /// volumes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#match: Option<String>,
 }
@@ -96,7 +99,8 @@ pub struct RAIDArrayConfig {
     pub api_version: ApiVersion,
     /// The document kind; always `RAIDArrayConfig`.
     pub kind: RAIDArrayConfigKind,
-    /// Array name (1 to 32 letters, digits, hyphens or underscores); exposed as `/dev/disk/by-id/md-name-<name>`.
+    /// Array name (1 to 32 letters, digits, hyphens or underscores); exposed as
+    /// `/dev/disk/by-id/md-name-<name>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// RAID level.
@@ -123,7 +127,8 @@ pub struct RAIDProvisioningSpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RAIDVolumeSelector {
-    /// CEL expression evaluated against each volume (variable `volume`, plus `disk` for whole disks) that picks the members.
+    /// CEL expression evaluated against each volume (variable `volume`, plus `disk` for whole
+    /// disks) that picks the members.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#match: Option<String>,
 }
