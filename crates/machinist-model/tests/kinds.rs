@@ -43,7 +43,7 @@ fn registry_counts_match_the_decoder_of_each_contract() {
     // also registers ImageVerificationConfig (since v1.13), which the schemas leave out. So the
     // decoder accepts 43 + 1 = 44 kinds in v1.13 and 88 + 1 = 89 in v1.14 and v1.15; v1.12 has
     // v1.13's list without the seven kinds added in v1.13 and ImageVerificationConfig: 36.
-    // v1.11 is our conservative pick (see book/src/schema-decisions.md).
+    // v1.11: the kinds of the v1.11 configuration reference (see book/src/schema-decisions.md).
     assert_eq!(available(Contract::V1_11).len(), 17);
     assert_eq!(available(Contract::V1_12).len(), 36);
     assert_eq!(available(Contract::V1_13).len(), 44);
