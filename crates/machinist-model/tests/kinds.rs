@@ -677,3 +677,42 @@ fn wrong_kind_value_and_unknown_kind_are_errors() {
         "enum values are checked"
     );
 }
+
+#[test]
+fn addresses_and_prefixes_are_checked_by_the_schema() {
+    let check = |kind: &str, doc: Value| schema_errors(&kind_schema(lookup(kind).unwrap()), &doc);
+    let link = |address: &str| {
+        serde_json::json!({"apiVersion": "v1alpha1", "kind": "LinkConfig", "name": "eth0",
+            "addresses": [{"address": address}]})
+    };
+    assert!(check("LinkConfig", link("192.168.1.10/24")).is_empty());
+    // Go parses upper-case hex digits; the published patterns only allow lower case.
+    assert!(check("LinkConfig", link("2001:DB8::10/64")).is_empty());
+    assert!(
+        !check("LinkConfig", link("192.168.1.10")).is_empty(),
+        "prefix length required"
+    );
+
+    let blackhole = |name: &str| serde_json::json!({"apiVersion": "v1alpha1", "kind": "BlackholeRouteConfig", "name": name});
+    assert!(check("BlackholeRouteConfig", blackhole("10.99.0.0/16")).is_empty());
+    assert!(!check("BlackholeRouteConfig", blackhole("10.99.0.0/x")).is_empty());
+
+    let host = |name: &str| {
+        serde_json::json!({"apiVersion": "v1alpha1", "kind": "StaticHostConfig", "name": name,
+            "hostnames": ["nas"]})
+    };
+    assert!(check("StaticHostConfig", host("10.0.0.5")).is_empty());
+    assert!(
+        !check("StaticHostConfig", host("nas.lan")).is_empty(),
+        "the name is an address"
+    );
+
+    let node = |subnets: Value| {
+        serde_json::json!({"apiVersion": "v1alpha1", "kind": "KubeNodeConfig",
+            "nodeIP": {"validSubnets": subnets}})
+    };
+    let ok = serde_json::json!(["10.0.0.0/8", "!10.0.0.3/32", "fd00::/8"]);
+    assert!(check("KubeNodeConfig", node(ok)).is_empty());
+    let bad = serde_json::json!(["ten.0.0.0/8"]);
+    assert!(!check("KubeNodeConfig", node(bad)).is_empty());
+}

@@ -154,10 +154,10 @@ pub struct KubeNetworkConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dns_domain: Option<String>,
     /// Pod CIDRs: one, or one per family for dual stack.
-    #[schemars(inner(pattern(r"^[0-9a-f.:]+/\d{1,3}$")))]
+    #[schemars(inner(pattern(r"^[0-9a-fA-F.:]+/\d{1,3}$")))]
     pub pod_subnets: Vec<String>,
     /// Service CIDRs: one, or one per family for dual stack.
-    #[schemars(inner(pattern(r"^[0-9a-f.:]+/\d{1,3}$")))]
+    #[schemars(inner(pattern(r"^[0-9a-fA-F.:]+/\d{1,3}$")))]
     pub service_subnets: Vec<String>,
     /// Prefix length of each node's IPv4 pod range (24 by default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -312,5 +312,6 @@ pub struct NodeIPConfig {
     /// Subnets the node IP is chosen from (one per family for dual stack); `!` before a subnet
     /// excludes it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(inner(pattern(r"^!?[0-9a-fA-F.:]+(/\d{1,3})?$")))]
     pub valid_subnets: Option<Vec<String>>,
 }

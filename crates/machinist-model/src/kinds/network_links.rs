@@ -25,7 +25,7 @@ kind_tag!(WireguardConfigKind, "WireguardConfig");
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct AddressConfig {
     /// Address with prefix length, for example `192.168.1.10/24`.
-    #[schemars(pattern(r"^[0-9a-f.:]+/\d{1,3}$"))]
+    #[schemars(pattern(r"^[0-9a-fA-F.:]+/\d{1,3}$"))]
     pub address: String,
     /// Metric of the routes created for this address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -45,7 +45,7 @@ pub struct BondConfig {
     pub name: String,
     /// MAC address to give the link instead of the one the kernel picks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(pattern(r"^[0-9a-f:]+$"))]
+    #[schemars(pattern(r"^[0-9a-fA-F:]+$"))]
     pub hardware_addr: Option<String>,
     /// Member links (names or aliases).
     pub links: Vec<String>,
@@ -71,11 +71,11 @@ pub struct BondConfig {
     pub arp_interval: Option<u32>,
     /// IPv4 targets probed by ARP monitoring (at most 16).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(inner(pattern(r"^[0-9a-f.:]+$")))]
+    #[schemars(inner(pattern(r"^[0-9a-fA-F.:]+$")))]
     pub arp_ip_targets: Option<Vec<String>>,
     /// IPv6 targets probed with neighbour solicitations (at most 16).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(inner(pattern(r"^[0-9a-f.:]+$")))]
+    #[schemars(inner(pattern(r"^[0-9a-fA-F.:]+$")))]
     pub ns_ip6_targets: Option<Vec<String>>,
     /// Which members validate ARP probes and replies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -168,7 +168,7 @@ pub struct BridgeConfig {
     pub name: String,
     /// MAC address to give the link instead of the one the kernel picks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(pattern(r"^[0-9a-f:]+$"))]
+    #[schemars(pattern(r"^[0-9a-fA-F:]+$"))]
     pub hardware_addr: Option<String>,
     /// Ports of the bridge (link names or aliases).
     pub links: Vec<String>,
@@ -227,7 +227,7 @@ pub struct DummyLinkConfig {
     pub name: String,
     /// MAC address to give the link instead of the one the kernel picks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(pattern(r"^[0-9a-f:]+$"))]
+    #[schemars(pattern(r"^[0-9a-fA-F:]+$"))]
     pub hardware_addr: Option<String>,
     /// Whether the link is brought up (the default) or kept down.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -396,15 +396,15 @@ pub struct LinkSelector {
 pub struct RouteConfig {
     /// Destination prefix; a default route for the gateway's family when unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(pattern(r"^[0-9a-f.:]+/\d{1,3}$"))]
+    #[schemars(pattern(r"^[0-9a-fA-F.:]+/\d{1,3}$"))]
     pub destination: Option<String>,
     /// Next-hop address; a link-scope route when unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(pattern(r"^[0-9a-f.:]+$"))]
+    #[schemars(pattern(r"^[0-9a-fA-F.:]+$"))]
     pub gateway: Option<String>,
     /// Preferred source address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(pattern(r"^[0-9a-f.:]+$"))]
+    #[schemars(pattern(r"^[0-9a-fA-F.:]+$"))]
     pub source: Option<String>,
     /// Metric of the route.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -467,7 +467,7 @@ pub struct VRFConfig {
     pub name: String,
     /// MAC address to give the link instead of the one the kernel picks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(pattern(r"^[0-9a-f:]+$"))]
+    #[schemars(pattern(r"^[0-9a-fA-F:]+$"))]
     pub hardware_addr: Option<String>,
     /// Links (or aliases) enslaved to the VRF.
     pub links: Vec<String>,
@@ -597,7 +597,7 @@ pub struct WireguardPeer {
     pub preshared_key: Option<String>,
     /// `host:port` of the peer; leave out to wait for the peer to connect.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(pattern(r"^([0-9a-f.:]+|\[[0-9a-f:.]+\]):\d{1,5}$"))]
+    #[schemars(pattern(r"^([0-9a-fA-F.:]+|\[[0-9a-f:.]+\]):\d{1,5}$"))]
     pub endpoint: Option<String>,
     /// Keepalive interval, as a Go duration such as `25s`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -605,7 +605,7 @@ pub struct WireguardPeer {
     pub persistent_keepalive_interval: Option<String>,
     /// CIDRs routed to this peer and accepted from it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(inner(pattern(r"^[0-9a-f.:]+/\d{1,3}$")))]
+    #[schemars(inner(pattern(r"^[0-9a-fA-F.:]+/\d{1,3}$")))]
     pub allowed_i_ps: Option<Vec<String>>,
 }
 
