@@ -499,6 +499,7 @@ fn minimal_document(schema: &Value, kind: &str) -> Value {
                     "https://example.com/",
                     "00:11:22:33:44:55",
                     "1s",
+                    "100",
                 ];
                 let pattern = serde_json::json!({"type": "string", "pattern": node.get("pattern")});
                 let fits = |c: &&&str| {
@@ -715,4 +716,33 @@ fn addresses_and_prefixes_are_checked_by_the_schema() {
     assert!(check("KubeNodeConfig", node(ok)).is_empty());
     let bad = serde_json::json!(["ten.0.0.0/8"]);
     assert!(!check("KubeNodeConfig", node(bad)).is_empty());
+}
+
+#[test]
+fn documented_name_rules_are_checked_by_the_schema() {
+    let named = |kind: &str, name: &str| {
+        let doc = serde_json::json!({"apiVersion": "v1alpha1", "kind": kind, "name": name});
+        let mut schema = kind_schema(lookup(kind).unwrap());
+        strip_required(&mut schema);
+        schema_errors(&schema, &doc)
+    };
+    assert!(named("UserVolumeConfig", "local-hostpath").is_empty());
+    assert!(
+        !named("UserVolumeConfig", "local_hostpath").is_empty(),
+        "no underscores"
+    );
+    assert!(
+        !named("UserVolumeConfig", &"a".repeat(35)).is_empty(),
+        "at most 34 characters"
+    );
+    assert!(named("RoutingRuleConfig", "1000").is_empty());
+    assert!(
+        !named("RoutingRuleConfig", "main").is_empty(),
+        "the name is a priority"
+    );
+    assert!(
+        !named("ContainerConfig", "MyApp").is_empty(),
+        "lower case only"
+    );
+    assert!(named("LVMVolumeGroupConfig", "vg_data-1").is_empty());
 }

@@ -151,6 +151,7 @@ pub struct ExistingVolumeConfig {
     pub kind: ExistingVolumeConfigKind,
     /// Name of the volume; it is mounted at `/var/mnt/<name>`. Letters, digits and hyphens.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(r"^[a-zA-Z0-9-]+$"))]
     pub name: Option<String>,
     /// How Talos finds the existing partition or disk.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -198,6 +199,7 @@ pub struct ExternalVolumeConfig {
     pub kind: ExternalVolumeConfigKind,
     /// Name of the mount (1 to 34 letters, digits or hyphens); mounted at `/var/mnt/<name>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(r"^[a-zA-Z0-9-]{1,34}$"))]
     pub name: Option<String>,
     /// Filesystem type of the external volume; only `virtiofs` exists.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -298,6 +300,7 @@ pub struct RawVolumeConfig {
     /// Name of the volume (1 to 34 letters, digits or hyphens); the partition is labelled
     /// `r-<name>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(r"^[a-zA-Z0-9-]{1,34}$"))]
     pub name: Option<String>,
     /// Where and how large the partition is created.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -331,6 +334,7 @@ pub struct SwapVolumeConfig {
     /// Name of the volume (1 to 34 letters, digits or hyphens); the partition is labelled
     /// `s-<name>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(r"^[a-zA-Z0-9-]{1,34}$"))]
     pub name: Option<String>,
     /// Where and how large the swap partition is created.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -386,6 +390,7 @@ pub struct UserVolumeConfig {
     /// Name of the volume (1 to 34 letters, digits or hyphens); the partition is labelled
     /// `u-<name>` and mounted at `/var/mnt/<name>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(r"^[a-zA-Z0-9-]{1,34}$"))]
     pub name: Option<String>,
     /// What backs the volume: a new `partition` (the default), a whole `disk`, or a `directory` on
     /// EPHEMERAL.

@@ -32,6 +32,7 @@ pub struct ContainerConfig {
     /// Name of the container (1 to 63 lowercase letters, digits or hyphens); also its containerd
     /// ID.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(r"^[a-z0-9-]{1,63}$"))]
     pub name: Option<String>,
     /// Image reference for the root filesystem; pin it by digest (`repo@sha256:...`) to get exactly
     /// that image.

@@ -458,6 +458,7 @@ pub struct RoutingRuleConfig {
     /// The document kind; always `RoutingRuleConfig`.
     pub kind: RoutingRuleConfigKind,
     /// Priority of the rule (1 to 32765, lower first, some values reserved); unique per document.
+    #[schemars(pattern(r"^[0-9]+$"))]
     pub name: String,
     /// Source prefix to match; any when empty.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -24,6 +24,7 @@ pub struct LVMLogicalVolumeConfig {
     pub kind: LVMLogicalVolumeConfigKind,
     /// Logical volume name (1 to 63 letters, digits, hyphens or underscores).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(r"^[A-Za-z0-9_-]{1,63}$"))]
     pub name: Option<String>,
     /// Layout of the volume, such as `linear`, `raid0`, `raid1` or `raid10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -65,6 +66,7 @@ pub struct LVMVolumeGroupConfig {
     pub kind: LVMVolumeGroupConfigKind,
     /// Volume group name (1 to 63 letters, digits, hyphens or underscores).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(r"^[A-Za-z0-9_-]{1,63}$"))]
     pub name: Option<String>,
     /// Which disks become physical volumes of the group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -102,6 +104,7 @@ pub struct RAIDArrayConfig {
     /// Array name (1 to 32 letters, digits, hyphens or underscores); exposed as
     /// `/dev/disk/by-id/md-name-<name>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(r"^[A-Za-z0-9_-]{1,32}$"))]
     pub name: Option<String>,
     /// RAID level.
     #[serde(default, skip_serializing_if = "Option::is_none")]
