@@ -719,7 +719,7 @@ fn addresses_and_prefixes_are_checked_by_the_schema() {
 }
 
 #[test]
-fn documented_name_rules_are_checked_by_the_schema() {
+fn documented_name_and_range_rules_are_checked_by_the_schema() {
     let named = |kind: &str, name: &str| {
         let doc = serde_json::json!({"apiVersion": "v1alpha1", "kind": kind, "name": name});
         let mut schema = kind_schema(lookup(kind).unwrap());
@@ -745,4 +745,12 @@ fn documented_name_rules_are_checked_by_the_schema() {
         "lower case only"
     );
     assert!(named("LVMVolumeGroupConfig", "vg_data-1").is_empty());
+
+    let zswap = |percent: u32| {
+        let doc = serde_json::json!({"apiVersion": "v1alpha1", "kind": "ZswapConfig",
+            "maxPoolPercent": percent});
+        schema_errors(&kind_schema(lookup("ZswapConfig").unwrap()), &doc)
+    };
+    assert!(zswap(25).is_empty());
+    assert!(!zswap(120).is_empty(), "a percentage is at most 100");
 }

@@ -504,6 +504,7 @@ pub struct ZswapConfig {
     pub kind: ZswapConfigKind,
     /// Largest share of system memory zswap may use, in percent (0 to 100).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(max = 100))]
     pub max_pool_percent: Option<u32>,
     /// Let the kernel move cold pages from zswap out to a swap device.
     #[serde(default, skip_serializing_if = "Option::is_none")]
