@@ -1,7 +1,7 @@
 //! The v1alpha1 model rejects what Talos's decoder rejects: unknown keys at every level
 //! (including inside list items and map values) and values of the wrong shape.
 
-use machinist_model::v1alpha1::Config;
+use machinist_model::v1alpha1::{Config, FileMode};
 
 /// (document, key or value the error must name)
 const UNKNOWN_KEYS: &[(&str, &str)] = &[
@@ -138,7 +138,7 @@ machine:
     - crt: abc
   files:
     - path: /var/etc/a
-      permissions: 0o644
+      permissions: 0644
       op: create
       content: x
   sysctls:
@@ -166,7 +166,7 @@ cluster:
 ";
     let cfg: Config = serde_yaml_ng::from_str(yaml).unwrap();
     let machine = cfg.machine.unwrap();
-    assert_eq!(machine.files.unwrap()[0].permissions, Some(0o644));
+    assert_eq!(machine.files.unwrap()[0].permissions, Some(FileMode(0o644)));
     assert_eq!(
         machine.sysctls.unwrap()["net.ipv4.ip_forward"].as_str(),
         "1"

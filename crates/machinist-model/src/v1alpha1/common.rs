@@ -113,6 +113,7 @@ impl JsonSchema for Scalar {
 /// The value of one command-line flag: a single value, or a list that repeats the flag.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(untagged)]
+#[schemars(rename = "v1alpha1.ArgValue")]
 pub enum ArgValue {
     /// One value: the flag is passed once.
     One(Scalar),
@@ -161,11 +162,85 @@ pub const DURATION_PATTERN: &str = r"^[-+]?(((\d+(\.\d*)?|\d*(\.\d+)+)([nuµm]?s
 /// A byte size: a number of bytes, or a human-readable size such as `100 MB` or `4GiB`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(untagged)]
+#[schemars(rename = "v1alpha1.ByteSize")]
 pub enum ByteSize {
     /// A number of bytes.
     Bytes(u64),
     /// A size with a unit, such as `512MiB` or `1 TB`.
     Text(String),
+}
+
+/// Unix permission bits of a file.
+///
+/// Talos reads YAML 1.1 integers here, so `0644` is octal like `0o644`. A YAML 1.2 reader (such
+/// as the one machinist uses) sees `0644` as the string `"0644"`; the model reads that string as
+/// octal too, so both spellings mean what Talos makes of them. It is written back as a plain
+/// integer, which every reader agrees on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct FileMode(pub u32);
+
+impl Serialize for FileMode {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_u32(self.0)
+    }
+}
+
+struct FileModeVisitor;
+
+impl Visitor<'_> for FileModeVisitor {
+    type Value = FileMode;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("file permissions as an integer such as 0o644 or 420")
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<FileMode, E> {
+        u32::try_from(v)
+            .map(FileMode)
+            .map_err(|_| E::custom(format!("file permissions {v} are out of range")))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<FileMode, E> {
+        u64::try_from(v)
+            .map_err(|_| E::custom(format!("file permissions {v} are negative")))
+            .and_then(|v| self.visit_u64(v))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<FileMode, E> {
+        let digits = v.strip_prefix("0o").or_else(|| v.strip_prefix('0'));
+        match digits.map(|d| u32::from_str_radix(d, 8)) {
+            Some(Ok(mode)) if !v.is_empty() => Ok(FileMode(mode)),
+            _ => Err(E::custom(format!(
+                "file permissions `{v}` are not an octal number: write them as 0o644"
+            ))),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for FileMode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(FileModeVisitor)
+    }
+}
+
+impl JsonSchema for FileMode {
+    fn schema_name() -> Cow<'static, str> {
+        "v1alpha1.FileMode".into()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "anyOf": [
+                {"type": "integer", "minimum": 0},
+                {"type": "string", "pattern": "^0o?[0-7]{1,4}$"}
+            ],
+            "description": "Unix permission bits, usually in octal: 0o644 (or 0644)."
+        })
+    }
 }
 
 /// Extra volume mounted into a control-plane static pod.
@@ -211,6 +286,21 @@ mod tests {
         assert_eq!(m["d"].as_str(), "1.5");
         assert!(serde_yaml_ng::from_str::<ScalarMap>("a: [1]\n").is_err());
         assert!(serde_yaml_ng::from_str::<ScalarMap>("a: {b: c}\n").is_err());
+    }
+
+    #[test]
+    fn file_mode_reads_octal_spellings_and_writes_an_integer() {
+        let m: BTreeMap<String, FileMode> =
+            serde_yaml_ng::from_str("a: 0o644\nb: 0644\nc: 420\nd: 0o600\n").unwrap();
+        assert_eq!(m["a"], FileMode(0o644));
+        assert_eq!(m["b"], FileMode(0o644));
+        assert_eq!(m["c"], FileMode(0o644));
+        assert_eq!(m["d"], FileMode(0o600));
+        assert_eq!(serde_yaml_ng::to_string(&m["a"]).unwrap(), "420\n");
+        for bad in ["a: '0o9'\n", "a: rw\n", "a: -1\n", "a: ''\n"] {
+            let err = serde_yaml_ng::from_str::<BTreeMap<String, FileMode>>(bad).unwrap_err();
+            assert!(err.to_string().contains("permissions"), "{bad}: {err}");
+        }
     }
 
     #[test]

@@ -5,7 +5,9 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::common::{Certificate, CertificateAndKey, DURATION_PATTERN, ScalarMap, Unstructured};
+use super::common::{
+    Certificate, CertificateAndKey, DURATION_PATTERN, FileMode, ScalarMap, Unstructured,
+};
 use super::machine_features::FeaturesConfig;
 use super::machine_install::InstallConfig;
 use super::machine_kubelet::KubeletConfig;
@@ -188,7 +190,7 @@ pub struct MachineFile {
     pub content: Option<String>,
     /// Unix permission bits, usually written in octal (`0o644`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub permissions: Option<u32>,
+    pub permissions: Option<FileMode>,
     /// Absolute path of the file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,

@@ -50,10 +50,20 @@ pub struct FeaturesConfig {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(extend("x-talos-deprecated" = "v1.14"))]
     pub image_cache: Option<ImageCacheConfig>,
-    /// How the node orders its addresses when picking one: `v1` sorts by address, `v2` prefers
-    /// more specific prefixes. Defaults to `v1`.
+    /// How the node orders its addresses when picking one. Defaults to `v1`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub node_address_sort_algorithm: Option<String>,
+    pub node_address_sort_algorithm: Option<AddressSortAlgorithm>,
+}
+
+/// Ordering of node addresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[schemars(rename = "v1alpha1.AddressSortAlgorithm")]
+pub enum AddressSortAlgorithm {
+    /// Sort by the address itself.
+    V1,
+    /// Prefer addresses with more specific prefixes.
+    V2,
 }
 
 /// KubePrism settings.

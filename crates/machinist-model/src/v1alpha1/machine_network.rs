@@ -457,4 +457,9 @@ pub struct KubeSpanFilters {
     /// `["0.0.0.0/0", "!192.168.0.0/16", "::/0"]`. Everything is advertised by default.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub endpoints: Option<Vec<String>>,
+    /// Networks (CIDR) this node does not announce over KubeSpan; they must stay reachable
+    /// some other way.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-talos-since" = "v1.13"))]
+    pub exclude_advertised_networks: Option<Vec<String>>,
 }

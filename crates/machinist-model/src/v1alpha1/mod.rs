@@ -30,7 +30,7 @@ pub mod machine_registries;
 pub mod machine_storage;
 
 pub use cluster::ClusterConfig;
-pub use common::{ArgValue, ByteSize, ExtraArgs, Scalar, ScalarMap, Unstructured};
+pub use common::{ArgValue, ByteSize, ExtraArgs, FileMode, Scalar, ScalarMap, Unstructured};
 pub use machine::MachineConfig;
 
 /// The v1alpha1 machine configuration document: the node's own settings under `machine` and the
@@ -47,9 +47,9 @@ pub struct Config {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub debug: Option<bool>,
     /// Leftover switch from early Talos releases; it no longer does anything, but Talos still
-    /// accepts it and `talosctl gen config` still writes `persist: true`.
+    /// accepts it and `talosctl gen config` still writes `persist: true`. Talos refuses `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("deprecated" = true))]
+    #[schemars(extend("deprecated" = true, "enum" = [true]))]
     pub persist: Option<bool>,
     /// Settings of this node: its role, PKI, kubelet, install target, network, files and so on.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -62,6 +62,7 @@ pub struct Config {
 
 /// The `version` value of the root document.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "v1alpha1.ConfigVersion")]
 pub enum ConfigVersion {
     /// The only version of the root document.
     #[default]
@@ -93,5 +94,24 @@ mod tests {
     fn unknown_top_level_key_is_rejected() {
         let err = serde_yaml_ng::from_str::<Config>("version: v1alpha1\nmachin: {}\n").unwrap_err();
         assert!(err.to_string().contains("unknown field `machin`"), "{err}");
+    }
+
+    #[test]
+    fn schema_carries_talos_decisions() {
+        let schema = serde_json::to_value(schemars::schema_for!(Config)).unwrap();
+        let persist = &schema["properties"]["persist"];
+        assert_eq!(persist["deprecated"], true);
+        assert_eq!(persist["enum"], serde_json::json!([true]));
+        let machine = &schema["$defs"]["v1alpha1.MachineConfig"]["properties"];
+        assert_eq!(machine["network"]["x-talos-deprecated"], "v1.13");
+        assert_eq!(machine["install"]["x-talos-deprecated"], "v1.14");
+        assert!(machine["features"].get("x-talos-deprecated").is_none());
+        assert_eq!(schema["additionalProperties"], false);
+        let defs = schema["$defs"].as_object().unwrap();
+        assert!(
+            defs.keys().all(|k| k.starts_with("v1alpha1.")),
+            "{:?}",
+            defs.keys()
+        );
     }
 }
