@@ -67,7 +67,8 @@ pub struct MachineConfig {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(extend("x-talos-deprecated" = "v1.14"))]
     pub install: Option<InstallConfig>,
-    /// Files to create or extend on the node (under `/var` or the paths Talos allows).
+    /// Files Talos writes on the node: new files, or text appended to or replacing an existing
+    /// file.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(extend("x-talos-deprecated" = "v1.14"))]
     pub files: Option<Vec<MachineFile>>,
