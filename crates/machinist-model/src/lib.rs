@@ -12,7 +12,8 @@
 //! - deprecated-but-accepted fields carry `#[schemars(extend("deprecated" = true))]`;
 //! - a field deprecated only from some contract on (still the normal way before it) carries
 //!   `#[schemars(extend("x-talos-deprecated" = "v1.14"))]` instead; a contract's schema should
-//!   treat it as `deprecated: true` from that contract on.
+//!   treat it as `deprecated: true` from that contract on. `x-talos-replaced-by` names the kind
+//!   that takes over its settings, for messages that suggest the replacement.
 
 pub mod contract;
 pub mod kinds;

@@ -16,14 +16,14 @@ pub struct FeaturesConfig {
     /// Legacy switch for a generated stable hostname; use a `HostnameConfig` document with
     /// `auto: stable`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.12"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.12", "x-talos-replaced-by" = "HostnameConfig"))]
     pub stable_hostname: Option<bool>,
     /// Let pods call the Talos API through a Kubernetes service account; off unless set.
     #[serde(
         rename = "kubernetesTalosAPIAccess",
         skip_serializing_if = "Option::is_none"
     )]
-    #[schemars(extend("x-talos-deprecated" = "v1.14"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.14", "x-talos-replaced-by" = "KubeTalosAPIAccessConfig"))]
     pub kubernetes_talos_api_access: Option<KubernetesTalosAPIAccessConfig>,
     /// Legacy switch that made the Talos API check the extended key usage of client
     /// certificates; the check is always on now.
@@ -40,15 +40,15 @@ pub struct FeaturesConfig {
     /// KubePrism: a load balancer on every node, listening on localhost, that spreads requests
     /// over all API servers of the cluster.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.14"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.14", "x-talos-replaced-by" = "KubePrismConfig"))]
     pub kube_prism: Option<KubePrism>,
     /// The caching DNS resolver that runs on the node.
     #[serde(rename = "hostDNS", skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.14"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.14", "x-talos-replaced-by" = "ResolverConfig"))]
     pub host_dns: Option<HostDNSConfig>,
     /// The image cache served from the node.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.14"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.14", "x-talos-replaced-by" = "ImageCacheConfig"))]
     pub image_cache: Option<ImageCacheConfig>,
     /// How the node orders its addresses when picking one. Defaults to `v1`.
     #[serde(skip_serializing_if = "Option::is_none")]

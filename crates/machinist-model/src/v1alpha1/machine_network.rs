@@ -18,32 +18,32 @@ use super::common::DURATION_PATTERN;
 pub struct NetworkConfig {
     /// The node's hostname; use a `HostnameConfig` document instead.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.12"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.12", "x-talos-replaced-by" = "HostnameConfig"))]
     pub hostname: Option<String>,
     /// Per-interface settings: addresses, routes, DHCP, bonds, bridges, VLANs, WireGuard and
     /// virtual IPs. Entries are matched by `interface` or `deviceSelector` when patches merge.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.12"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.12", "x-talos-replaced-by" = "LinkConfig"))]
     pub interfaces: Option<Vec<Device>>,
     /// DNS servers to use instead of those learned from DHCP or the platform.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.12"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.12", "x-talos-replaced-by" = "ResolverConfig"))]
     pub nameservers: Option<Vec<String>>,
     /// DNS search domains.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.12"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.12", "x-talos-replaced-by" = "ResolverConfig"))]
     pub search_domains: Option<Vec<String>>,
     /// Extra lines for `/etc/hosts`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.12"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.12", "x-talos-replaced-by" = "StaticHostConfig"))]
     pub extra_host_entries: Option<Vec<ExtraHost>>,
     /// KubeSpan, the WireGuard mesh between cluster members; use a `KubeSpanConfig` document.
     #[serde(rename = "kubespan", skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.13"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.13", "x-talos-replaced-by" = "KubeSpanConfig"))]
     pub kube_span: Option<NetworkKubeSpan>,
     /// Do not derive a search domain from the node's domain name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.12"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.12", "x-talos-replaced-by" = "ResolverConfig"))]
     pub disable_search_domain: Option<bool>,
 }
 
