@@ -206,12 +206,17 @@ impl Visitor<'_> for FileModeVisitor {
             .and_then(|v| self.visit_u64(v))
     }
 
+    /// Only the YAML 1.1 octal spelling (`0644`) reaches here as a string when the YAML was read
+    /// as 1.2; anything else (a quoted `"0o644"` or `"420"`) is a string to Talos as well, which
+    /// it refuses.
     fn visit_str<E: de::Error>(self, v: &str) -> Result<FileMode, E> {
-        let digits = v.strip_prefix("0o").or_else(|| v.strip_prefix('0'));
-        match digits.map(|d| u32::from_str_radix(d, 8)) {
-            Some(Ok(mode)) if !v.is_empty() => Ok(FileMode(mode)),
+        let octal = v
+            .strip_prefix('0')
+            .filter(|d| !d.is_empty() && d.bytes().all(|b| (b'0'..=b'7').contains(&b)));
+        match octal.map(|d| u32::from_str_radix(d, 8)) {
+            Some(Ok(mode)) => Ok(FileMode(mode)),
             _ => Err(E::custom(format!(
-                "file permissions `{v}` are not an octal number: write them as 0o644"
+                "file permissions `{v}` must be a number, not a string: write them as 0o644"
             ))),
         }
     }
@@ -236,7 +241,7 @@ impl JsonSchema for FileMode {
         json_schema!({
             "anyOf": [
                 {"type": "integer", "minimum": 0},
-                {"type": "string", "pattern": "^0o?[0-7]{1,4}$"}
+                {"type": "string", "pattern": "^0[0-7]{1,4}$"}
             ],
             "description": "Unix permission bits, usually in octal: 0o644 (or 0644)."
         })
@@ -297,7 +302,15 @@ mod tests {
         assert_eq!(m["c"], FileMode(0o644));
         assert_eq!(m["d"], FileMode(0o600));
         assert_eq!(serde_yaml_ng::to_string(&m["a"]).unwrap(), "420\n");
-        for bad in ["a: '0o9'\n", "a: rw\n", "a: -1\n", "a: ''\n"] {
+        for bad in [
+            "a: '0o644'\n",
+            "a: '420'\n",
+            "a: '0'\n",
+            "a: 0o9\n",
+            "a: rw\n",
+            "a: -1\n",
+            "a: ''\n",
+        ] {
             let err = serde_yaml_ng::from_str::<BTreeMap<String, FileMode>>(bad).unwrap_err();
             assert!(err.to_string().contains("permissions"), "{bad}: {err}");
         }
