@@ -1,7 +1,7 @@
 //! The v1alpha1 model rejects what Talos's decoder rejects: unknown keys at every level
 //! (including inside list items and map values) and values of the wrong shape.
 
-use machinist_model::v1alpha1::{Config, FileMode};
+use machinist_model::v1alpha1::{Config, FileMode, Flag};
 
 /// (document, key or value the error must name)
 const UNKNOWN_KEYS: &[(&str, &str)] = &[
@@ -85,7 +85,11 @@ fn unknown_keys_are_rejected_at_every_level() {
 /// (document, part of the expected error)
 const WRONG_SHAPES: &[(&str, &str)] = &[
     ("machine:\n  type: master\n", "unknown variant `master`"),
-    ("debug: maybe\n", "invalid type"),
+    (
+        "debug: maybe\n",
+        "expected true or false, found the string `maybe`",
+    ),
+    ("debug: 1\n", "invalid type: integer `1`"),
     ("machine:\n  certSANs: a.example\n", "invalid type"),
     (
         "machine:\n  files:\n    - op: replace\n",
@@ -132,8 +136,13 @@ fn values_of_the_wrong_shape_are_rejected() {
 #[test]
 fn shapes_talos_accepts_are_accepted() {
     let yaml = "\
+debug: no
 machine:
   type: join
+  network:
+    interfaces:
+      - interface: eth0
+        dhcp: yes
   acceptedCAs:
     - crt: abc
   files:
@@ -165,7 +174,16 @@ cluster:
       feature-gates: [A=true, B=false]
 ";
     let cfg: Config = serde_yaml_ng::from_str(yaml).unwrap();
+    assert_eq!(cfg.debug, Some(Flag(false)));
     let machine = cfg.machine.unwrap();
+    let eth0 = &machine
+        .network
+        .as_ref()
+        .unwrap()
+        .interfaces
+        .as_ref()
+        .unwrap()[0];
+    assert_eq!(eth0.dhcp, Some(Flag(true)));
     assert_eq!(machine.files.unwrap()[0].permissions, Some(FileMode(0o644)));
     assert_eq!(
         machine.sysctls.unwrap()["net.ipv4.ip_forward"].as_str(),

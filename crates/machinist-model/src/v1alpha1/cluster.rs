@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::cluster_components::{
     APIServerConfig, ControllerManagerConfig, EtcdConfig, ProxyConfig, SchedulerConfig,
 };
-use super::common::{Certificate, CertificateAndKey, DURATION_PATTERN, PrivateKey, Scalar};
+use super::common::{Certificate, CertificateAndKey, DURATION_PATTERN, Flag, PrivateKey, Scalar};
 
 /// Cluster-wide settings.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -120,11 +120,11 @@ pub struct ClusterConfig {
     /// Old name of `allowSchedulingOnControlPlanes`.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(extend("deprecated" = true))]
-    pub allow_scheduling_on_masters: Option<bool>,
+    pub allow_scheduling_on_masters: Option<Flag>,
     /// Let ordinary workloads run on control-plane nodes (no control-plane taint).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(extend("x-talos-deprecated" = "v1.14"))]
-    pub allow_scheduling_on_control_planes: Option<bool>,
+    pub allow_scheduling_on_control_planes: Option<Flag>,
 }
 
 /// How to reach the Kubernetes API.
@@ -203,7 +203,7 @@ pub struct FlannelCNIConfig {
     /// Enforce Kubernetes NetworkPolicies with Flannel's policy controller.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(extend("x-talos-since" = "v1.13"))]
-    pub kube_network_policies_enabled: Option<bool>,
+    pub kube_network_policies_enabled: Option<Flag>,
 }
 
 /// Cluster member discovery.
@@ -213,7 +213,7 @@ pub struct FlannelCNIConfig {
 pub struct ClusterDiscoveryConfig {
     /// Discover cluster members through the registries below.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
+    pub enabled: Option<Flag>,
     /// The registries used for discovery.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub registries: Option<DiscoveryRegistriesConfig>,
@@ -241,7 +241,7 @@ pub struct DiscoveryRegistriesConfig {
 pub struct RegistryKubernetesConfig {
     /// Do not use this registry.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub disabled: Option<bool>,
+    pub disabled: Option<Flag>,
 }
 
 /// The discovery service registry.
@@ -251,7 +251,7 @@ pub struct RegistryKubernetesConfig {
 pub struct RegistryServiceConfig {
     /// Do not use this registry.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub disabled: Option<bool>,
+    pub disabled: Option<Flag>,
     /// URL of the discovery service.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<String>,
@@ -264,7 +264,7 @@ pub struct RegistryServiceConfig {
 pub struct CoreDNS {
     /// Do not deploy CoreDNS at bootstrap.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub disabled: Option<bool>,
+    pub disabled: Option<Flag>,
     /// CoreDNS image to deploy instead of the default.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
@@ -277,7 +277,7 @@ pub struct CoreDNS {
 pub struct ExternalCloudProviderConfig {
     /// Run Kubernetes with `--cloud-provider=external`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
+    pub enabled: Option<Flag>,
     /// URLs of the cloud controller manager manifests applied at bootstrap.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub manifests: Option<Vec<String>>,

@@ -122,6 +122,97 @@ pub enum ArgValue {
     Many(Vec<Scalar>),
 }
 
+/// A boolean as Talos reads it.
+///
+/// Besides `true` and `false`, Talos's YAML library takes the YAML 1.1 spellings `yes`/`no`,
+/// `on`/`off` and `y`/`n` (in lower, title or upper case) for boolean fields, even when quoted;
+/// Talos's own documentation lists `yes` and `no` as allowed values. A YAML 1.2 reader sees those
+/// words as strings, so the model reads them here. It always writes `true` or `false`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Flag(pub bool);
+
+/// The spellings Talos's YAML library reads as `true`, apart from the booleans themselves.
+const YAML11_TRUE: [&str; 8] = ["y", "Y", "yes", "Yes", "YES", "on", "On", "ON"];
+/// The spellings Talos's YAML library reads as `false`, apart from the booleans themselves.
+const YAML11_FALSE: [&str; 8] = ["n", "N", "no", "No", "NO", "off", "Off", "OFF"];
+
+impl Flag {
+    /// The value.
+    pub fn get(self) -> bool {
+        self.0
+    }
+}
+
+impl From<bool> for Flag {
+    fn from(b: bool) -> Self {
+        Flag(b)
+    }
+}
+
+impl PartialEq<bool> for Flag {
+    fn eq(&self, other: &bool) -> bool {
+        self.0 == *other
+    }
+}
+
+impl Serialize for Flag {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bool(self.0)
+    }
+}
+
+struct FlagVisitor;
+
+impl Visitor<'_> for FlagVisitor {
+    type Value = Flag;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("true or false")
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Flag, E> {
+        Ok(Flag(v))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Flag, E> {
+        if YAML11_TRUE.contains(&v) {
+            Ok(Flag(true))
+        } else if YAML11_FALSE.contains(&v) {
+            Ok(Flag(false))
+        } else {
+            Err(E::custom(format!(
+                "expected true or false, found the string `{v}`"
+            )))
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Flag {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(FlagVisitor)
+    }
+}
+
+impl JsonSchema for Flag {
+    fn schema_name() -> Cow<'static, str> {
+        "v1alpha1.Flag".into()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        let words: Vec<&str> = YAML11_TRUE.iter().chain(&YAML11_FALSE).copied().collect();
+        json_schema!({
+            "anyOf": [
+                {"type": "boolean"},
+                {"type": "string", "enum": words}
+            ]
+        })
+    }
+}
+
 /// A certificate and its private key, each the base64 encoding of a PEM block.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -261,7 +352,7 @@ pub struct VolumeMountConfig {
     pub mount_path: Option<String>,
     /// Mount the volume read-only.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub readonly: Option<bool>,
+    pub readonly: Option<Flag>,
 }
 
 /// CPU and memory requests and limits of a control-plane static pod, in Kubernetes quantity
@@ -313,6 +404,25 @@ mod tests {
         ] {
             let err = serde_yaml_ng::from_str::<BTreeMap<String, FileMode>>(bad).unwrap_err();
             assert!(err.to_string().contains("permissions"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn flags_read_yaml_1_1_words_and_write_booleans() {
+        let m: BTreeMap<String, Flag> =
+            serde_yaml_ng::from_str("a: yes\nb: 'Off'\nc: true\nd: N\ne: ON\n").unwrap();
+        assert_eq!(m["a"], Flag(true));
+        assert_eq!(m["b"], Flag(false));
+        assert_eq!(m["c"], Flag(true));
+        assert_eq!(m["d"], Flag(false));
+        assert_eq!(m["e"], Flag(true));
+        assert_eq!(serde_yaml_ng::to_string(&m["a"]).unwrap(), "true\n");
+        // Talos refuses a quoted `"true"` and numbers for boolean fields.
+        for bad in ["a: 'true'\n", "a: 1\n", "a: maybe\n", "a: yEs\n"] {
+            assert!(
+                serde_yaml_ng::from_str::<BTreeMap<String, Flag>>(bad).is_err(),
+                "{bad}"
+            );
         }
     }
 

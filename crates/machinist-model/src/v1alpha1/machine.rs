@@ -6,7 +6,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::common::{
-    Certificate, CertificateAndKey, DURATION_PATTERN, FileMode, ScalarMap, Unstructured,
+    Certificate, CertificateAndKey, DURATION_PATTERN, FileMode, Flag, ScalarMap, Unstructured,
 };
 use super::machine_features::FeaturesConfig;
 use super::machine_install::InstallConfig;
@@ -178,7 +178,7 @@ pub struct MachineControlPlaneConfig {
 pub struct MachineComponentSwitch {
     /// Do not run the component on this node.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub disabled: Option<bool>,
+    pub disabled: Option<Flag>,
 }
 
 /// A file Talos writes on the node.
@@ -302,7 +302,7 @@ pub struct MachineSeccompProfile {
 pub struct TimeConfig {
     /// Turn time synchronisation off.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub disabled: Option<bool>,
+    pub disabled: Option<Flag>,
     /// NTP servers to query, or the path of a PTP device such as `/dev/ptp0`. The default is
     /// `time.cloudflare.com`.
     #[serde(skip_serializing_if = "Option::is_none")]

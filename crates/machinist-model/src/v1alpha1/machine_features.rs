@@ -4,6 +4,8 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::common::Flag;
+
 /// Optional Talos features.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -12,12 +14,12 @@ pub struct FeaturesConfig {
     /// Legacy switch for role-based access to the Talos API; access control is always on now.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(extend("deprecated" = true))]
-    pub rbac: Option<bool>,
+    pub rbac: Option<Flag>,
     /// Legacy switch for a generated stable hostname; use a `HostnameConfig` document with
     /// `auto: stable`.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(extend("x-talos-deprecated" = "v1.12", "x-talos-replaced-by" = "HostnameConfig"))]
-    pub stable_hostname: Option<bool>,
+    pub stable_hostname: Option<Flag>,
     /// Let pods call the Talos API through a Kubernetes service account; off unless set.
     #[serde(
         rename = "kubernetesTalosAPIAccess",
@@ -32,11 +34,11 @@ pub struct FeaturesConfig {
         skip_serializing_if = "Option::is_none"
     )]
     #[schemars(extend("deprecated" = true))]
-    pub apid_check_ext_key_usage: Option<bool>,
+    pub apid_check_ext_key_usage: Option<Flag>,
     /// Turn on XFS project quotas on EPHEMERAL and user volumes, which also lets the kubelet
     /// account ephemeral storage through quotas.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub disk_quota_support: Option<bool>,
+    pub disk_quota_support: Option<Flag>,
     /// KubePrism: a load balancer on every node, listening on localhost, that spreads requests
     /// over all API servers of the cluster.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -73,7 +75,7 @@ pub enum AddressSortAlgorithm {
 pub struct KubePrism {
     /// Run the local API server load balancer.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
+    pub enabled: Option<Flag>,
     /// Local port it listens on (7445 in generated configs).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub port: Option<u16>,
@@ -86,16 +88,16 @@ pub struct KubePrism {
 pub struct HostDNSConfig {
     /// Run the caching resolver.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
+    pub enabled: Option<Flag>,
     /// Make CoreDNS forward to the node's resolver instead of the upstream servers directly.
     #[serde(
         rename = "forwardKubeDNSToHost",
         skip_serializing_if = "Option::is_none"
     )]
-    pub forward_kube_dns_to_host: Option<bool>,
+    pub forward_kube_dns_to_host: Option<Flag>,
     /// Answer queries for the names of cluster members (needs cluster discovery).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub resolve_member_names: Option<bool>,
+    pub resolve_member_names: Option<Flag>,
 }
 
 /// Settings of the image cache.
@@ -105,7 +107,7 @@ pub struct HostDNSConfig {
 pub struct ImageCacheConfig {
     /// Serve images from the cache stored on the node.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub local_enabled: Option<bool>,
+    pub local_enabled: Option<Flag>,
 }
 
 /// Access to the Talos API from Kubernetes pods.
@@ -115,7 +117,7 @@ pub struct ImageCacheConfig {
 pub struct KubernetesTalosAPIAccessConfig {
     /// Allow the access.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
+    pub enabled: Option<Flag>,
     /// Talos API roles pods may be granted, such as `os:reader`. An empty list grants none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_roles: Option<Vec<String>>,

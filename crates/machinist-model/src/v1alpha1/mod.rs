@@ -30,7 +30,7 @@ pub mod machine_registries;
 pub mod machine_storage;
 
 pub use cluster::ClusterConfig;
-pub use common::{ArgValue, ByteSize, ExtraArgs, FileMode, Scalar, ScalarMap, Unstructured};
+pub use common::{ArgValue, ByteSize, ExtraArgs, FileMode, Flag, Scalar, ScalarMap, Unstructured};
 pub use machine::MachineConfig;
 
 /// The v1alpha1 machine configuration document: the node's own settings under `machine` and the
@@ -45,12 +45,15 @@ pub struct Config {
     /// Send the logs of every system service to the console. Only turn this on when the serial
     /// console can keep up with a large volume of output, or boot may stall.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub debug: Option<bool>,
+    pub debug: Option<Flag>,
     /// Leftover switch from early Talos releases; it no longer does anything, but Talos still
     /// accepts it and `talosctl gen config` still writes `persist: true`. Talos refuses `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("deprecated" = true, "enum" = [true]))]
-    pub persist: Option<bool>,
+    #[schemars(extend(
+        "deprecated" = true,
+        "not" = {"enum": [false, "n", "N", "no", "No", "NO", "off", "Off", "OFF"]}
+    ))]
+    pub persist: Option<Flag>,
     /// Settings of this node: its role, PKI, kubelet, install target, network, files and so on.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub machine: Option<MachineConfig>,
@@ -79,7 +82,7 @@ mod tests {
         let yaml = "version: v1alpha1\ndebug: false\npersist: true\nmachine:\n  type: worker\n";
         let cfg: Config = serde_yaml_ng::from_str(yaml).unwrap();
         assert_eq!(cfg.version, Some(ConfigVersion::V1alpha1));
-        assert_eq!(cfg.persist, Some(true));
+        assert_eq!(cfg.persist, Some(Flag(true)));
         let back = serde_yaml_ng::to_string(&cfg).unwrap();
         assert_eq!(back, yaml);
     }
@@ -101,7 +104,7 @@ mod tests {
         let schema = serde_json::to_value(schemars::schema_for!(Config)).unwrap();
         let persist = &schema["properties"]["persist"];
         assert_eq!(persist["deprecated"], true);
-        assert_eq!(persist["enum"], serde_json::json!([true]));
+        assert_eq!(persist["not"]["enum"][0], false);
         let machine = &schema["$defs"]["v1alpha1.MachineConfig"]["properties"];
         assert_eq!(machine["network"]["x-talos-deprecated"], "v1.13");
         assert_eq!(machine["install"]["x-talos-deprecated"], "v1.14");
