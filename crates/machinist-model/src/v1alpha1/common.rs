@@ -23,8 +23,9 @@ pub type ExtraArgs = BTreeMap<String, ArgValue>;
 /// A scalar written where Talos stores a string.
 ///
 /// Talos's YAML decoder copies the text of any scalar into a string field, so `22`, `true` and
-/// `1.5` are accepted and become `"22"`, `"true"` and `"1.5"`. Real configs rely on this for
-/// sysctls and flags (`net.ipv4.ip_forward: 1`), so the model accepts the same.
+/// `1.5` are accepted and become `"22"`, `"true"` and `"1.5"`, and a missing value becomes `""`.
+/// Real configs rely on this for sysctls, flags and labels (`net.ipv4.ip_forward: 1`,
+/// `node-role.kubernetes.io/worker:`), so the model accepts the same.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Scalar(pub String);
 
@@ -85,6 +86,11 @@ impl Visitor<'_> for ScalarVisitor {
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar, E> {
         Ok(Scalar(v.to_string()))
     }
+
+    /// A key with no value (`node-role.kubernetes.io/worker:`) is the empty string to Talos.
+    fn visit_unit<E: de::Error>(self) -> Result<Scalar, E> {
+        Ok(Scalar(String::new()))
+    }
 }
 
 impl<'de> Deserialize<'de> for Scalar {
@@ -104,8 +110,8 @@ impl JsonSchema for Scalar {
 
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
         json_schema!({
-            "type": ["string", "number", "boolean"],
-            "description": "A string; numbers and booleans are accepted and read as their text."
+            "type": ["string", "number", "boolean", "null"],
+            "description": "A string; numbers and booleans are read as their text, and no value as the empty string."
         })
     }
 }
@@ -375,7 +381,8 @@ mod tests {
 
     #[test]
     fn scalar_accepts_numbers_and_bools_as_their_text() {
-        let m: ScalarMap = serde_yaml_ng::from_str("a: 1\nb: true\nc: x\nd: 1.5\n").unwrap();
+        let m: ScalarMap = serde_yaml_ng::from_str("a: 1\nb: true\nc: x\nd: 1.5\ne:\n").unwrap();
+        assert_eq!(m["e"].as_str(), "");
         assert_eq!(m["a"].as_str(), "1");
         assert_eq!(m["b"].as_str(), "true");
         assert_eq!(m["c"].as_str(), "x");
