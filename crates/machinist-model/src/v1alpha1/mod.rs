@@ -9,7 +9,8 @@
 //! - `x-talos-since` / `x-talos-removed`: the first contract that accepts / no longer accepts it;
 //! - `deprecated: true`: deprecated in every supported contract (v1.11 to v1.15);
 //! - `x-talos-deprecated`: the first contract in which the field is deprecated in favour of a
-//!   multi-document kind (`v1.12`, `v1.13` or `v1.14`); earlier contracts use it normally.
+//!   multi-document kind (`v1.12`, `v1.13` or `v1.14`); earlier contracts use it normally;
+//! - `x-talos-replaced-by`: the kind that takes over a deprecated field's settings.
 //!
 //! The sections live in their own modules: [`machine`] (the node itself), [`machine_kubelet`],
 //! [`machine_install`], [`machine_features`], [`machine_network`], [`machine_storage`],
