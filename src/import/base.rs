@@ -30,7 +30,11 @@ pub(crate) fn generated(b: &BaseInput) -> Vec<Value> {
     let mut machine = format!(
         "type: {role}\ncertSANs: []\nkubelet:\n  image: ghcr.io/siderolabs/kubelet:{k8s}\n  \
          defaultRuntimeSeccompProfileEnabled: true\n  disableManifestsDirectory: true\n",
-        role = if b.controlplane { "controlplane" } else { "worker" },
+        role = if b.controlplane {
+            "controlplane"
+        } else {
+            "worker"
+        },
     );
     if b.minor == 12 {
         machine.push_str("network: {}\n");
@@ -51,7 +55,9 @@ pub(crate) fn generated(b: &BaseInput) -> Vec<Value> {
          hostDNS: {enabled: true, forwardKubeDNSToHost: true}\n",
     );
     if b.controlplane {
-        machine.push_str("nodeLabels:\n  node.kubernetes.io/exclude-from-external-load-balancers: \"\"\n");
+        machine.push_str(
+            "nodeLabels:\n  node.kubernetes.io/exclude-from-external-load-balancers: \"\"\n",
+        );
     }
     let mut cluster = format!(
         "controlPlane: {{endpoint: '{ep}'}}\nclusterName: '{name}'\nnetwork:\n  \
@@ -115,7 +121,10 @@ pub(crate) fn endpoint_host(endpoint: &str) -> String {
     if let Some(v6) = hostport.strip_prefix('[') {
         return v6.split(']').next().unwrap_or(v6).to_string();
     }
-    hostport.rsplit_once(':').map_or(hostport, |(h, _)| h).to_string()
+    hostport
+        .rsplit_once(':')
+        .map_or(hostport, |(h, _)| h)
+        .to_string()
 }
 
 /// Kubernetes version `talosctl gen config` defaults to for a Talos minor (talos-api §8).
@@ -150,7 +159,10 @@ mod tests {
         assert_eq!(docs.len(), 2);
         let d = &docs[0];
         assert_eq!(d["machine"]["type"], Value::from("controlplane"));
-        assert_eq!(d["machine"]["install"]["grubUseUKICmdline"], Value::from(true));
+        assert_eq!(
+            d["machine"]["install"]["grubUseUKICmdline"],
+            Value::from(true)
+        );
         assert!(d["machine"].get("network").is_none());
         assert_eq!(
             d["cluster"]["network"]["podSubnets"][0],
@@ -168,11 +180,20 @@ mod tests {
         let w = generated(&input(false, 12));
         assert!(w[0]["cluster"].get("apiServer").is_none());
         assert!(w[0]["machine"].get("nodeLabels").is_none());
-        assert_eq!(w[0]["machine"]["network"], Value::Mapping(Default::default()));
+        assert_eq!(
+            w[0]["machine"]["network"],
+            Value::Mapping(Default::default())
+        );
         let old = generated(&input(true, 11));
         assert_eq!(old.len(), 1, "no HostnameConfig before v1.12");
-        assert_eq!(old[0]["cluster"]["apiServer"]["certSANs"][0], Value::from("fd00::1"));
-        assert_eq!(old[0]["machine"]["features"]["stableHostname"], Value::from(true));
+        assert_eq!(
+            old[0]["cluster"]["apiServer"]["certSANs"][0],
+            Value::from("fd00::1")
+        );
+        assert_eq!(
+            old[0]["machine"]["features"]["stableHostname"],
+            Value::from(true)
+        );
     }
 
     #[test]

@@ -53,12 +53,11 @@ pub fn import(configs: &[PathBuf]) -> Result<ImportedProject, ImportError> {
             path: shown.clone(),
             message: e.to_string(),
         })?;
-        let mut docs = machinist_patch::parse_documents(&shown, &text).map_err(|e| {
-            ImportError::Invalid {
+        let mut docs =
+            machinist_patch::parse_documents(&shown, &text).map_err(|e| ImportError::Invalid {
                 path: shown.clone(),
                 message: e.to_string(),
-            }
-        })?;
+            })?;
         let legacy = docs
             .iter()
             .position(|d| DocId::of(d).is_legacy())
@@ -100,7 +99,10 @@ pub fn import(configs: &[PathBuf]) -> Result<ImportedProject, ImportError> {
         });
         let cluster = &docs[legacy]["cluster"];
         let fields = (
-            cluster["clusterName"].as_str().unwrap_or("cluster").to_string(),
+            cluster["clusterName"]
+                .as_str()
+                .unwrap_or("cluster")
+                .to_string(),
             cluster["controlPlane"]["endpoint"]
                 .as_str()
                 .unwrap_or("https://127.0.0.1:6443")
@@ -164,15 +166,19 @@ fn static_address(docs: &[Value]) -> Option<String> {
     let strip = |s: &str| s.split('/').next().unwrap_or(s).to_string();
     for d in docs {
         if DocId::of(d).is_legacy() {
-            for i in d["machine"]["network"]["interfaces"].as_sequence().into_iter().flatten() {
+            for i in d["machine"]["network"]["interfaces"]
+                .as_sequence()
+                .into_iter()
+                .flatten()
+            {
                 if let Some(a) = i["addresses"].as_sequence().and_then(|a| a.first()) {
                     return a.as_str().map(strip);
                 }
             }
-        } else if d["kind"].as_str() == Some("LinkConfig") {
-            if let Some(a) = d["addresses"].as_sequence().and_then(|a| a.first()) {
-                return a["address"].as_str().map(strip);
-            }
+        } else if d["kind"].as_str() == Some("LinkConfig")
+            && let Some(a) = d["addresses"].as_sequence().and_then(|a| a.first())
+        {
+            return a["address"].as_str().map(strip);
         }
     }
     None
@@ -188,23 +194,15 @@ pub(crate) fn strip_secrets(doc: &mut Value, stripped: &mut BTreeSet<String>) {
     let id = DocId::of(doc);
     if id.is_legacy() {
         for path in SECRET_PATHS {
-            let mut cur = &mut *doc;
-            let mut found = true;
-            for seg in &path[..path.len() - 1] {
-                match cur.get_mut(*seg) {
-                    Some(next) => cur = next,
-                    None => {
-                        found = false;
-                        break;
-                    }
-                }
+            let (last, parents) = path.split_last().expect("paths are not empty");
+            let mut cur = Some(&mut *doc);
+            for seg in parents {
+                cur = cur.and_then(|c| c.get_mut(*seg));
             }
-            if found {
-                if let Some(m) = cur.as_mapping_mut() {
-                    if m.shift_remove(path[path.len() - 1]).is_some() {
-                        stripped.insert(format!("v1alpha1: {}", path.join(".")));
-                    }
-                }
+            if let Some(m) = cur.and_then(Value::as_mapping_mut)
+                && m.shift_remove(*last).is_some()
+            {
+                stripped.insert(format!("v1alpha1: {}", path.join(".")));
             }
         }
         return;
@@ -217,7 +215,11 @@ fn strip_keys(v: &mut Value, doc: &str, path: String, stripped: &mut BTreeSet<St
         let keys: Vec<Value> = m.keys().cloned().collect();
         for k in keys {
             let ks = k.as_str().unwrap_or_default().to_string();
-            let p = if path.is_empty() { ks.clone() } else { format!("{path}.{ks}") };
+            let p = if path.is_empty() {
+                ks.clone()
+            } else {
+                format!("{path}.{ks}")
+            };
             if SECRET_KEYS.contains(&ks.as_str()) {
                 m.shift_remove(&k);
                 stripped.insert(format!("{doc}: {p}"));

@@ -13,7 +13,6 @@
 mod base;
 pub mod configs;
 pub mod factor;
-mod schematic;
 pub mod talhelper;
 
 use std::collections::BTreeMap;
@@ -147,9 +146,9 @@ pub(crate) fn config_template(output_filters: &str) -> String {
     format!(
         "{{#- Written by `machinist import`: every document of the machine config comes from\n    \
          values.talos.documents, in the order of values.talos.order. -#}}\n\
-         {{%- for id in values.talos.order %}}\n---\n\
+         {{% for id in values.talos.order %}}---\n\
          {{{{ values.talos.documents[id] | tojson{output_filters} | safe }}}}\n\
-         {{%- endfor %}}\n"
+         {{% endfor %}}"
     )
 }
 
@@ -214,8 +213,10 @@ pub(crate) fn build_project(chart: &ChartSpec, nodes: &[NodeSpec]) -> BTreeMap<P
         let rshared = factor::common(&refs).unwrap_or(Value::Mapping(Mapping::new()));
         let mut layer = rshared.clone();
         let patches = chart.role_patches.get(role).cloned().unwrap_or_default();
-        if let Value::Mapping(m) = &mut layer {
-            if !patches.is_empty() {
+        if let Value::Mapping(m) = &mut layer
+            && !patches.is_empty()
+        {
+            {
                 m.insert(
                     Value::from("patches"),
                     Value::Sequence(patches.into_iter().map(Value::from).collect()),
@@ -230,7 +231,8 @@ pub(crate) fn build_project(chart: &ChartSpec, nodes: &[NodeSpec]) -> BTreeMap<P
     }
 
     for n in nodes {
-        let mut own = factor::subtract(&n.values, &shared).unwrap_or(Value::Mapping(Mapping::new()));
+        let mut own =
+            factor::subtract(&n.values, &shared).unwrap_or(Value::Mapping(Mapping::new()));
         if let Some(rs) = role_shared.get(&n.role) {
             own = factor::subtract(&own, rs).unwrap_or(Value::Mapping(Mapping::new()));
         }

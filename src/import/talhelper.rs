@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 use serde_yaml_ng::{Mapping, Value};
 
 use super::base::{BaseInput, default_kubernetes, endpoint_host, generated};
-use super::schematic::schematic_id;
 use super::{ChartSpec, ImportError, ImportedProject, NodeSpec, Untranslated, build_project};
 use machinist_patch::DocId;
 
@@ -88,7 +87,10 @@ impl Ctx {
     /// Writes one patch (inline text or `@file`) as a project patch file; returns its path.
     fn patch(&mut self, field: &str, scope: &str, entry: &Value) -> Option<String> {
         let Some(text) = entry.as_str() else {
-            self.skip(field, "a patch entry must be a string (inline patch or `@file`)");
+            self.skip(
+                field,
+                "a patch entry must be a string (inline patch or `@file`)",
+            );
             return None;
         };
         let (stem, body) = match text.trim().strip_prefix('@') {
@@ -161,7 +163,10 @@ pub fn import(talconfig: &Path, env: Option<&Path>) -> Result<ImportedProject, I
     let cfg = first_document(talconfig, &text)?;
     let mut ctx = Ctx {
         untranslated: Vec::new(),
-        base_dir: talconfig.parent().map(Path::to_path_buf).unwrap_or_default(),
+        base_dir: talconfig
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default(),
         env: BTreeMap::new(),
         files: BTreeMap::new(),
         patch_names: BTreeSet::new(),
@@ -210,7 +215,9 @@ pub fn import(talconfig: &Path, env: Option<&Path>) -> Result<ImportedProject, I
             None => {
                 ctx.skip(
                     format!("${{{v}}}"),
-                    format!("no value in the talenv file; values.yaml has a placeholder, set vars.{v}"),
+                    format!(
+                        "no value in the talenv file; values.yaml has a placeholder, set vars.{v}"
+                    ),
                 );
                 format!("REPLACE-ME-{v}")
             }
@@ -232,7 +239,10 @@ pub fn import(talconfig: &Path, env: Option<&Path>) -> Result<ImportedProject, I
         }
         _ => {
             if talos_raw.is_some() {
-                ctx.skip("talosVersion", "not a Talos version after substitution; the project uses v1.13.0");
+                ctx.skip(
+                    "talosVersion",
+                    "not a Talos version after substitution; the project uses v1.13.0",
+                );
             }
             ("v1.13.0".to_string(), 13)
         }
@@ -246,8 +256,15 @@ pub fn import(talconfig: &Path, env: Option<&Path>) -> Result<ImportedProject, I
     let k8s = plain(&ctx, "kubernetesVersion")
         .filter(|v| !v.contains("${"))
         .unwrap_or_else(|| default_kubernetes(minor).to_string());
-    let k8s = if k8s.starts_with('v') { k8s } else { format!("v{k8s}") };
-    let raw_name = cfg.get("clusterName").and_then(Value::as_str).unwrap_or("cluster");
+    let k8s = if k8s.starts_with('v') {
+        k8s
+    } else {
+        format!("v{k8s}")
+    };
+    let raw_name = cfg
+        .get("clusterName")
+        .and_then(Value::as_str)
+        .unwrap_or("cluster");
     let endpoint_raw = cfg
         .get("endpoint")
         .and_then(Value::as_str)
@@ -262,19 +279,38 @@ pub fn import(talconfig: &Path, env: Option<&Path>) -> Result<ImportedProject, I
         set(&mut global, &["cluster", "network", "dnsDomain"], d.clone());
     }
     if let Some(v) = cfg.get("clusterPodNets") {
-        set(&mut global, &["cluster", "network", "podSubnets"], v.clone());
+        set(
+            &mut global,
+            &["cluster", "network", "podSubnets"],
+            v.clone(),
+        );
     }
     if let Some(v) = cfg.get("clusterSvcNets") {
-        set(&mut global, &["cluster", "network", "serviceSubnets"], v.clone());
+        set(
+            &mut global,
+            &["cluster", "network", "serviceSubnets"],
+            v.clone(),
+        );
     }
     if let Some(v) = cfg.get("cniConfig") {
         set(&mut global, &["cluster", "network", "cni"], v.clone());
     }
-    if let Some(v) = cfg.get("allowSchedulingOnControlPlanes").or(cfg.get("allowSchedulingOnMasters")) {
-        set(&mut cp_only, &["cluster", "allowSchedulingOnControlPlanes"], v.clone());
+    if let Some(v) = cfg
+        .get("allowSchedulingOnControlPlanes")
+        .or(cfg.get("allowSchedulingOnMasters"))
+    {
+        set(
+            &mut cp_only,
+            &["cluster", "allowSchedulingOnControlPlanes"],
+            v.clone(),
+        );
     }
     if let Some(v) = cfg.get("additionalApiServerCertSans") {
-        set(&mut cp_only, &["cluster", "apiServer", "certSANs"], v.clone());
+        set(
+            &mut cp_only,
+            &["cluster", "apiServer", "certSANs"],
+            v.clone(),
+        );
     }
     let machine_sans = cfg.get("additionalMachineCertSans").cloned();
 
@@ -286,7 +322,10 @@ pub fn import(talconfig: &Path, env: Option<&Path>) -> Result<ImportedProject, I
     let mut role_patches = BTreeMap::new();
     let mut groups = BTreeMap::new();
     for (key, role) in [("controlPlane", "controlplane"), ("worker", "worker")] {
-        let group = cfg.get(key).cloned().unwrap_or(Value::Mapping(Mapping::new()));
+        let group = cfg
+            .get(key)
+            .cloned()
+            .unwrap_or(Value::Mapping(Mapping::new()));
         check_node_keys(&mut ctx, key, &group);
         let mut patches = global_patches.clone();
         for (i, p) in seq(group.get("patches")).iter().enumerate() {
@@ -302,7 +341,10 @@ pub fn import(talconfig: &Path, env: Option<&Path>) -> Result<ImportedProject, I
     for (i, n) in seq(cfg.get("nodes")).iter().enumerate() {
         let field = format!("nodes[{i}]");
         check_node_keys(&mut ctx, &field, n);
-        let cp = n.get("controlPlane").and_then(Value::as_bool).unwrap_or(false);
+        let cp = n
+            .get("controlPlane")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
         let role = if cp { "controlplane" } else { "worker" };
         let hostname_raw = n.get("hostname").and_then(Value::as_str).unwrap_or("node");
         let name = sanitize(&ctx.subst(hostname_raw));
@@ -344,14 +386,13 @@ pub fn import(talconfig: &Path, env: Option<&Path>) -> Result<ImportedProject, I
         }
         node_fields(&mut frag, &eff);
         super::factor::layer(&mut docs[0], &Value::Mapping(frag));
-        if let Some(sel) = eff.get("installDiskSelector") {
-            if let Some(Value::Mapping(inst)) = docs[0]
+        if let Some(sel) = eff.get("installDiskSelector")
+            && let Some(Value::Mapping(inst)) = docs[0]
                 .get_mut("machine")
                 .and_then(|m| m.get_mut("install"))
-            {
-                inst.shift_remove("disk");
-                inst.insert(Value::from("diskSelector"), sel.clone());
-            }
+        {
+            inst.shift_remove("disk");
+            inst.insert(Value::from("diskSelector"), sel.clone());
         }
         let ignore = eff.get("ignoreHostname").and_then(Value::as_bool) == Some(true);
         if !ignore {
@@ -362,7 +403,11 @@ pub fn import(talconfig: &Path, env: Option<&Path>) -> Result<ImportedProject, I
                 ))
                 .expect("valid YAML");
             } else {
-                set_value(&mut docs[0], &["machine", "network", "hostname"], Value::from(hostname_raw));
+                set_value(
+                    &mut docs[0],
+                    &["machine", "network", "hostname"],
+                    Value::from(hostname_raw),
+                );
             }
         }
         let mut node_patches = Vec::new();
@@ -382,12 +427,12 @@ pub fn import(talconfig: &Path, env: Option<&Path>) -> Result<ImportedProject, I
             .get("ipAddress")
             .and_then(Value::as_str)
             .unwrap_or("127.0.0.1");
-        let address = ctx.subst(address_raw.split(',').next().unwrap_or("").trim());
+        let address = vars_to_expr(address_raw.split(',').next().unwrap_or("").trim());
         if address_raw.contains(',') {
-            ctx.skip(format!("{field}.ipAddress"), "only the first address is used as the node address");
-        }
-        if address.contains("${") {
-            ctx.skip(format!("{field}.ipAddress"), "the address uses a variable with no talenv value");
+            ctx.skip(
+                format!("{field}.ipAddress"),
+                "only the first address is used as the node address",
+            );
         }
         let mut values = Mapping::new();
         values.insert(Value::from("talos"), talos_tree(&docs));
@@ -420,10 +465,10 @@ pub fn import(talconfig: &Path, env: Option<&Path>) -> Result<ImportedProject, I
         extra.insert(Value::from("vars"), Value::Mapping(vars));
     }
     let chart = ChartSpec {
-        name: sanitize(&ctx.subst(raw_name)),
+        name: sanitize(&ctx.subst(raw_name).replace("${", "").replace('}', "")),
         talos_version,
         kubernetes_version: k8s,
-        endpoint: chart_endpoint(&endpoint_raw),
+        endpoint: vars_to_expr(&endpoint_raw),
         output_filters: filters,
         extra_values: extra,
         role_patches,
@@ -437,12 +482,13 @@ pub fn import(talconfig: &Path, env: Option<&Path>) -> Result<ImportedProject, I
 }
 
 fn first_document(path: &Path, text: &str) -> Result<Value, ImportError> {
-    let docs = machinist_patch::parse_documents(&path.display().to_string(), text).map_err(|e| {
-        ImportError::Invalid {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        }
-    })?;
+    let docs =
+        machinist_patch::parse_documents(&path.display().to_string(), text).map_err(|e| {
+            ImportError::Invalid {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            }
+        })?;
     docs.into_iter()
         .find(Value::is_mapping)
         .ok_or_else(|| ImportError::Invalid {
@@ -464,17 +510,28 @@ fn parse_minor(v: &str) -> Option<u32> {
 
 fn sanitize(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect()
 }
 
-/// Chart.yaml's endpoint: `${VAR}` becomes `{{ values.vars.VAR }}`.
-fn chart_endpoint(raw: &str) -> String {
+/// Text of Chart.yaml's endpoint or a node address: `${VAR}` becomes `{{ values.vars["VAR"] }}`.
+fn vars_to_expr(raw: &str) -> String {
     let mut out = raw.to_string();
     while let Some(start) = out.find("${") {
-        let Some(len) = out[start..].find('}') else { break };
+        let Some(len) = out[start..].find('}') else {
+            break;
+        };
         let name = out[start + 2..start + len].to_string();
-        out.replace_range(start..=start + len, &format!("{{{{ values.vars[\"{name}\"] }}}}"));
+        out.replace_range(
+            start..=start + len,
+            &format!("{{{{ values.vars[\"{name}\"] }}}}"),
+        );
     }
     out
 }
@@ -504,7 +561,10 @@ fn check_node_keys(ctx: &mut Ctx, field: &str, n: &Value) {
     for (k, _) in n.as_mapping().into_iter().flatten() {
         let k = k.as_str().unwrap_or_default();
         if !NODE_KEYS.contains(&k) {
-            ctx.skip(format!("{field}.{k}"), "talhelper node field not translated by machinist import");
+            ctx.skip(
+                format!("{field}.{k}"),
+                "talhelper node field not translated by machinist import",
+            );
         }
     }
     if let Some(spec) = n.get("machineSpec").and_then(Value::as_mapping) {
@@ -514,7 +574,8 @@ fn check_node_keys(ctx: &mut Ctx, field: &str, n: &Value) {
                 (k, v),
                 ("mode", Value::String(_)) if v.as_str() == Some("metal")
             ) || matches!((k, v.as_str()), ("arch", Some("amd64")))
-                || matches!((k, v.as_bool()), ("secureboot" | "useUKI", Some(false)));
+                || matches!((k, v.as_bool()), ("secureboot" | "useUKI", Some(false)))
+                || (k == "secureboot" && n.get("schematic").is_some());
             if !default {
                 ctx.skip(
                     format!("{field}.machineSpec.{k}"),
@@ -530,9 +591,22 @@ fn install_image(ctx: &mut Ctx, field: &str, eff: &Value, talos_version: &str) -
         return format!("{url}:{talos_version}");
     }
     if let Some(s) = eff.get("schematic") {
-        match schematic_id(s) {
-            Ok(id) => return format!("factory.talos.dev/installer/{id}:{talos_version}"),
-            Err(e) => ctx.skip(format!("{field}.schematic"), format!("{e}; the default installer is used")),
+        let secureboot = eff["machineSpec"]["secureboot"].as_bool() == Some(true);
+        let json = serde_json::to_value(s).unwrap_or_default();
+        let image = machinist_functions::schematic::schematic_id(&json).and_then(|id| {
+            machinist_functions::schematic::installer_image(
+                &id,
+                talos_version,
+                "factory.talos.dev",
+                secureboot,
+            )
+        });
+        match image {
+            Ok(image) => return image,
+            Err(e) => ctx.skip(
+                format!("{field}.schematic"),
+                format!("{e}; the default installer is used"),
+            ),
         }
     }
     format!("ghcr.io/siderolabs/installer:{talos_version}")
@@ -548,7 +622,10 @@ fn node_fields(frag: &mut Mapping, eff: &Value) {
         ("machineFiles", &["machine", "files"]),
         ("nameservers", &["machine", "network", "nameservers"]),
         ("networkInterfaces", &["machine", "network", "interfaces"]),
-        ("disableSearchDomain", &["machine", "network", "disableSearchDomain"]),
+        (
+            "disableSearchDomain",
+            &["machine", "network", "disableSearchDomain"],
+        ),
         ("extraManifests", &["cluster", "extraManifests"]),
     ];
     for (key, path) in paths {

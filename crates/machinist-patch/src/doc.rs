@@ -15,7 +15,7 @@ use crate::error::PatchError;
 /// The legacy machine config (the document with `version: v1alpha1`, `machine:` and
 /// `cluster:`) has no `kind`; its identity is empty `apiVersion`, kind `v1alpha1` and no name.
 /// A patch document without a `kind` therefore targets the legacy document.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct DocId {
     /// `apiVersion` (empty for the legacy document).
     pub api_version: String,
