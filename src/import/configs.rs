@@ -110,9 +110,7 @@ pub fn import(configs: &[PathBuf]) -> Result<ImportedProject, ImportError> {
             kubelet_version(&docs[legacy]).unwrap_or_else(|| "v1.36.3".into()),
         );
         chart_fields.get_or_insert(fields);
-        for d in &mut docs {
-            strip_secrets(d, &mut stripped);
-        }
+        stripped.append(&mut strip_secrets(&mut docs));
         let mut values = Mapping::new();
         values.insert(Value::from("talos"), talos_tree(&docs));
         nodes.push(NodeSpec {
@@ -189,8 +187,17 @@ fn kubelet_version(doc: &Value) -> Option<String> {
     image.rsplit_once(':').map(|(_, t)| t.to_string())
 }
 
-/// Removes secret material from one document, recording the removed paths.
-pub(crate) fn strip_secrets(doc: &mut Value, stripped: &mut BTreeSet<String>) {
+/// Removes secret material from a config's documents; returns the removed places as
+/// `document: dotted.path`.
+pub fn strip_secrets(docs: &mut [Value]) -> BTreeSet<String> {
+    let mut stripped = BTreeSet::new();
+    for d in docs {
+        strip_doc(d, &mut stripped);
+    }
+    stripped
+}
+
+fn strip_doc(doc: &mut Value, stripped: &mut BTreeSet<String>) {
     let id = DocId::of(doc);
     if id.is_legacy() {
         for path in SECRET_PATHS {

@@ -13,6 +13,7 @@
 mod base;
 pub mod configs;
 pub mod factor;
+mod jsonpatch;
 pub mod talhelper;
 
 use std::collections::BTreeMap;

@@ -65,6 +65,8 @@ struct Ctx {
     env: BTreeMap<String, String>,
     files: BTreeMap<PathBuf, String>,
     patch_names: BTreeSet<String>,
+    /// The rendered configs have several documents (contract v1.12 and later).
+    multi_doc: bool,
 }
 
 impl Ctx {
@@ -131,9 +133,34 @@ impl Ctx {
                 "the patch uses talhelper Go templates; they are kept verbatim and must be rewritten as values or templates",
             );
         }
-        if let Err(e) = machinist_patch::Patch::parse(field, &body) {
-            self.skip(field, format!("not a valid Talos patch, left out: {e}"));
-            return None;
+        match machinist_patch::Patch::parse(field, &body) {
+            Err(e) => {
+                self.skip(field, format!("not a valid Talos patch, left out: {e}"));
+                return None;
+            }
+            Ok(machinist_patch::Patch {
+                body: machinist_patch::PatchBody::Json6902(ops),
+                ..
+            }) if self.multi_doc => match super::jsonpatch::to_strategic(&ops) {
+                Some(s) => {
+                    self.skip(
+                        field,
+                        "JSON patch rewritten as a strategic merge patch (Talos refuses JSON patches on multi-document configs)",
+                    );
+                    body = format!(
+                        "# Rewritten by `machinist import` from a JSON 6902 patch.\n{}",
+                        serde_yaml_ng::to_string(&s).unwrap_or_default()
+                    );
+                }
+                None => {
+                    self.skip(
+                        field,
+                        "JSON patch with no strategic equivalent; Talos refuses JSON patches on multi-document configs, so it is left out",
+                    );
+                    return None;
+                }
+            },
+            Ok(_) => {}
         }
         let mut name = format!("{stem}.yaml");
         let mut n = 2;
@@ -170,6 +197,7 @@ pub fn import(talconfig: &Path, env: Option<&Path>) -> Result<ImportedProject, I
         env: BTreeMap::new(),
         files: BTreeMap::new(),
         patch_names: BTreeSet::new(),
+        multi_doc: true,
     };
     if let Some(envp) = env {
         let etext = read(envp)?;
@@ -193,7 +221,7 @@ pub fn import(talconfig: &Path, env: Option<&Path>) -> Result<ImportedProject, I
                 }
                 _ => ctx.skip(
                     format!("{}: {k}", envp.display()),
-                    "encrypted or non-scalar value; set vars.{k} in values.yaml",
+                    format!("encrypted or non-scalar value; set vars.{k} in values.yaml"),
                 ),
             }
         }
@@ -238,7 +266,12 @@ pub fn import(talconfig: &Path, env: Option<&Path>) -> Result<ImportedProject, I
             ("v1.11.0".to_string(), 11)
         }
         _ => {
-            if talos_raw.is_some() {
+            if talos_raw.is_none() {
+                ctx.skip(
+                    "talosVersion",
+                    "not set; the project uses v1.13.0 (talhelper uses the Talos version it was built with)",
+                );
+            } else {
                 ctx.skip(
                     "talosVersion",
                     "not a Talos version after substitution; the project uses v1.13.0",
@@ -247,6 +280,7 @@ pub fn import(talconfig: &Path, env: Option<&Path>) -> Result<ImportedProject, I
             ("v1.13.0".to_string(), 13)
         }
     };
+    ctx.multi_doc = minor >= 12;
     if minor >= 14 {
         ctx.skip(
             "talosVersion",
