@@ -181,3 +181,25 @@ fn machinist_patch_refuses_json_patches_on_multi_document_configs() {
     );
     assert!(!dir.path().join("out.yaml").exists());
 }
+
+#[test]
+fn book_example_output() {
+    // The `machinist patch` example of book/src/patches.md, with its output.
+    let run = machinist(
+        &common::repo(),
+        &[
+            "patch",
+            "examples/patch/controlplane.yaml",
+            "-p",
+            "examples/patch/vip.yaml",
+            "-p",
+            "@examples/patch/dns.yaml",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", transcript(&run));
+    let book = std::fs::read_to_string(common::repo().join("book/src/patches.md")).unwrap();
+    let start = book.find("$ machinist patch examples/patch").unwrap();
+    let block = &book[start..];
+    let block = &block[block.find('\n').unwrap() + 1..block.find("```").unwrap()];
+    assert_eq!(run.stdout, block);
+}
