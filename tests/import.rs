@@ -152,6 +152,7 @@ fn talhelper_variables_become_values_and_patches_become_files() {
     w(
         "talconfig.yaml",
         "clusterName: ${name}\ntalosVersion: v1.12.3\nendpoint: https://${vip}:6443\n\
+         inlineManifests: [{name: ns, contents: 'kind: Namespace'}]\n\
          patches:\n  - \"@./patches/ntp.yaml\"\n  - \"@./patches/gone.yaml\"\n\
          nodes:\n  - hostname: cp1\n    ipAddress: ${cp1}\n    controlPlane: true\n\
          \x20   schematic: {customization: {extraKernelArgs: [noapic, nolapic]}}\n\
@@ -217,6 +218,10 @@ fn talhelper_variables_become_values_and_patches_become_files() {
     assert_eq!(
         v1["machine"]["time"]["servers"][0].as_str(),
         Some("ntp.lab.example")
+    );
+    assert_eq!(
+        v1["cluster"]["inlineManifests"][0]["name"].as_str(),
+        Some("ns")
     );
     assert!(
         v1["machine"].get("sysctls").is_none(),

@@ -28,6 +28,7 @@ const TOP_KEYS: &[&str] = &[
     "clusterPodNets",
     "clusterSvcNets",
     "cniConfig",
+    "inlineManifests",
     "patches",
     "nodes",
     "controlPlane",
@@ -345,6 +346,9 @@ pub fn import(talconfig: &Path, env: Option<&Path>) -> Result<ImportedProject, I
             &["cluster", "apiServer", "certSANs"],
             v.clone(),
         );
+    }
+    if let Some(v) = cfg.get("inlineManifests") {
+        set(&mut cp_only, &["cluster", "inlineManifests"], v.clone());
     }
     let machine_sans = cfg.get("additionalMachineCertSans").cloned();
 
