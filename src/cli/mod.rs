@@ -2,6 +2,8 @@
 //! file with its clap arguments and a `run` function. Only this module prints.
 
 mod explain;
+mod import;
+mod patch;
 mod render;
 mod report;
 mod values_args;
@@ -23,6 +25,8 @@ struct Cli {
 enum Command {
     Render(render::RenderArgs),
     Explain(explain::ExplainArgs),
+    Patch(patch::PatchArgs),
+    Import(import::ImportArgs),
 }
 
 /// Runs the command line and returns the process exit status.
@@ -31,6 +35,8 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Render(args) => render::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::Patch(args) => patch::run(args),
+        Command::Import(args) => import::run(args),
     };
     ExitCode::from(code)
 }
