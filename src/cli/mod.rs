@@ -2,7 +2,9 @@
 //! file with its clap arguments and a `run` function. Only this module prints.
 
 mod explain;
+mod import;
 mod init;
+mod patch;
 mod render;
 mod report;
 mod secrets;
@@ -28,6 +30,8 @@ enum Command {
     Init(init::InitArgs),
     Secrets(secrets::SecretsArgs),
     Talosconfig(secrets::TalosconfigArgs),
+    Patch(patch::PatchArgs),
+    Import(import::ImportArgs),
 }
 
 /// Runs the command line and returns the process exit status.
@@ -39,6 +43,8 @@ pub fn main() -> ExitCode {
         Command::Init(args) => init::run(args),
         Command::Secrets(args) => secrets::run(args),
         Command::Talosconfig(args) => secrets::run_talosconfig(args),
+        Command::Patch(args) => patch::run(args),
+        Command::Import(args) => import::run(args),
     };
     ExitCode::from(code)
 }
