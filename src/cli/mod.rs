@@ -3,9 +3,11 @@
 
 mod explain;
 mod import;
+mod init;
 mod patch;
 mod render;
 mod report;
+mod secrets;
 mod values_args;
 
 use std::process::ExitCode;
@@ -25,6 +27,9 @@ struct Cli {
 enum Command {
     Render(render::RenderArgs),
     Explain(explain::ExplainArgs),
+    Init(init::InitArgs),
+    Secrets(secrets::SecretsArgs),
+    Talosconfig(secrets::TalosconfigArgs),
     Patch(patch::PatchArgs),
     Import(import::ImportArgs),
 }
@@ -35,6 +40,9 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Render(args) => render::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::Init(args) => init::run(args),
+        Command::Secrets(args) => secrets::run(args),
+        Command::Talosconfig(args) => secrets::run_talosconfig(args),
         Command::Patch(args) => patch::run(args),
         Command::Import(args) => import::run(args),
     };
