@@ -20,7 +20,8 @@ fn main() {
     if let Some(i) = args.iter().position(|a| a == "--size") {
         let n: usize = args[i + 1].parse().expect("a node count");
         let validate = args.iter().any(|a| a == "--validate");
-        run_size(n, validate);
+        let own = args.iter().any(|a| a == "--own-values");
+        run_size(n, validate, own);
         return;
     }
     let exe = std::env::current_exe().expect("own path");
@@ -29,19 +30,23 @@ fn main() {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
     let mut per_node = Vec::new();
-    for n in SIZES {
-        let out = Command::new(&exe)
-            .args(["--size", &n.to_string()])
-            .output()
-            .expect("child runs");
+    for (n, own) in SIZES.iter().map(|&n| (n, false)).chain([(10_000, true)]) {
+        let mut cmd = Command::new(&exe);
+        cmd.args(["--size", &n.to_string()]);
+        if own {
+            cmd.arg("--own-values");
+        }
+        let out = cmd.output().expect("child runs");
         let line = String::from_utf8_lossy(&out.stdout).trim().to_string();
         if !out.status.success() {
             eprintln!("{}", String::from_utf8_lossy(&out.stderr));
             std::process::exit(1);
         }
         println!("{line}");
-        let total: f64 = field(&line, "total_ms");
-        per_node.push((n, total / n as f64));
+        if !own {
+            let total: f64 = field(&line, "total_ms");
+            per_node.push((n, total / n as f64));
+        }
     }
     let base = per_node[1].1;
     for (n, us) in &per_node {
@@ -60,20 +65,22 @@ fn field(line: &str, name: &str) -> f64 {
         .unwrap_or(f64::NAN)
 }
 
-fn run_size(n: usize, validate: bool) {
+fn run_size(n: usize, validate: bool, own: bool) {
     let dir = tempfile::tempdir().expect("temp dir");
-    generate(dir.path(), n);
+    generate(dir.path(), n, own);
     let started = Instant::now();
     let project = Project::load(dir.path()).expect("generated project loads");
     let loaded = started.elapsed();
+    let rss_loaded = rss_mb();
     let renderer = Renderer::new(&project, RenderOptions::default()).expect("prepares");
     let prepared = started.elapsed();
-    let nodes = renderer.render().expect("renders");
+    let rss_prepared = rss_mb();
+    let texts = renderer.render_with(|n| n.to_yaml()).expect("renders");
     let rendered = started.elapsed();
-    let bytes: usize = nodes.iter().map(|n| n.to_yaml().len()).sum();
+    let bytes: usize = texts.iter().map(String::len).sum();
     let total = started.elapsed();
     println!(
-        "nodes={n} validate={validate} load_ms={:.1} prepare_ms={:.1} render_ms={:.1} total_ms={:.1} avg_config_bytes={} peak_rss_mb={:.1}",
+        "nodes={n} own_values={own} validate={validate} load_ms={:.1} prepare_ms={:.1} render_ms={:.1} total_ms={:.1} avg_config_bytes={} rss_loaded_mb={rss_loaded:.1} rss_prepared_mb={rss_prepared:.1} peak_rss_mb={:.1}",
         ms(loaded),
         ms(prepared - loaded),
         ms(rendered - prepared),
@@ -85,6 +92,15 @@ fn run_size(n: usize, validate: bool) {
 
 fn ms(d: std::time::Duration) -> f64 {
     d.as_secs_f64() * 1000.0
+}
+
+fn rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
 fn peak_rss_mb() -> f64 {
@@ -102,8 +118,9 @@ fn write(root: &Path, rel: &str, text: &str) {
     std::fs::write(p, text).expect("write");
 }
 
-/// A three-facet chart whose template renders about 6 KB per node, and `n` node files.
-fn generate(root: &Path, n: usize) {
+/// A three-facet chart whose template renders about 6 KB per node, and `n` node files (each with
+/// its own `values:` when `own`, so no two nodes share merged values).
+fn generate(root: &Path, n: usize, own: bool) {
     write(
         root,
         "Chart.yaml",
@@ -114,7 +131,7 @@ fn generate(root: &Path, n: usize) {
     let mut values = String::from(
         "subnet: 10.0.0.0/8\nmtu: 1500\nlabels: [{k: managed, v: machinist}]\nsysctls:\n",
     );
-    for i in 0..40 {
+    for i in 0..130 {
         let _ = writeln!(values, "  - {{name: net.bench.key{i}, value: \"{i}\"}}");
     }
     values.push_str("kernelArgs: [");
@@ -158,7 +175,7 @@ fn generate(root: &Path, n: usize) {
     write(
         root,
         "templates/machine.yaml",
-        r#"{% set net = cidrsubnet(cidrsubnet(values.subnet, 8, values.envNet), 8, values.roleNet) %}
+        r#"{% set net = cidrsubnet(cidrsubnet(values.subnet, 4, values.envNet), 4, values.roleNet) %}
 version: v1alpha1
 debug: false
 persist: true
@@ -214,8 +231,13 @@ cluster:
             root,
             &format!("nodes/node-{i:05}.yaml"),
             &format!(
-                "address: \"{{{{ cidrhost(cidrsubnet(cidrsubnet(values.subnet, 8, values.envNet), 8, values.roleNet), 10 + node.index) }}}}\"\n\
-                 facets: {{ env: {env}, role: {role}, hardware: {hw} }}\n"
+                "address: \"{{{{ cidrhost(cidrsubnet(cidrsubnet(values.subnet, 4, values.envNet), 4, values.roleNet), 10 + node.index) }}}}\"\n\
+                 facets: {{ env: {env}, role: {role}, hardware: {hw} }}\n{}",
+                if own {
+                    format!("values:\n  mtu: {}\n", 1400 + i % 100)
+                } else {
+                    String::new()
+                }
             ),
         );
     }

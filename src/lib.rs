@@ -15,6 +15,7 @@
 pub mod diagnostics;
 pub mod diff;
 pub mod fsutil;
+pub mod import;
 pub mod project;
 pub mod render;
 pub mod sim;

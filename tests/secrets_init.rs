@@ -366,6 +366,10 @@ fn init_writes_a_complete_project_and_refuses_to_overwrite() {
         "{}",
         r.stderr
     );
+    let home_dir = home.dir.path().display().to_string();
+    insta::with_settings!({ filters => vec![(home_dir.as_str(), "[HOME]")] }, {
+        insta::assert_snapshot!("init_output", r.stderr);
+    });
     for f in [
         "Chart.yaml",
         "values.yaml",
@@ -432,6 +436,7 @@ fn init_writes_a_complete_project_and_refuses_to_overwrite() {
     ]);
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("never overwrites"), "{}", r.stderr);
+    insta::assert_snapshot!("init_refuses_existing_project", r.stderr);
     assert_eq!(
         std::fs::read(home.path("proj/secrets.yaml.age")).unwrap(),
         before

@@ -4,8 +4,10 @@
 mod apply;
 mod diff;
 mod explain;
+mod import;
 mod init;
 mod node_conn;
+mod patch;
 mod render;
 mod report;
 mod secrets;
@@ -33,6 +35,8 @@ enum Command {
     Init(init::InitArgs),
     Secrets(secrets::SecretsArgs),
     Talosconfig(secrets::TalosconfigArgs),
+    Patch(patch::PatchArgs),
+    Import(import::ImportArgs),
 }
 
 /// Runs the command line and returns the process exit status.
@@ -46,6 +50,8 @@ pub fn main() -> ExitCode {
         Command::Init(args) => init::run(args),
         Command::Secrets(args) => secrets::run(args),
         Command::Talosconfig(args) => secrets::run_talosconfig(args),
+        Command::Patch(args) => patch::run(args),
+        Command::Import(args) => import::run(args),
     };
     ExitCode::from(code)
 }

@@ -163,7 +163,7 @@ impl Bundle {
     pub fn from_yaml(text: &str, source_name: &str) -> Result<Bundle> {
         let raw: RawBundle = serde_yaml_ng::from_str(text).map_err(|e| SecretsError::Yaml {
             source_name: source_name.to_string(),
-            reason: e.to_string(),
+            reason: crate::error::yaml_reason(&e),
         })?;
         let req = |v: Option<String>, field: &str| {
             v.filter(|s| !s.is_empty())

@@ -187,5 +187,18 @@ impl SecretsError {
     }
 }
 
+/// A YAML error described by position only: serde's message can quote the offending value, which
+/// in these files may be a secret.
+pub(crate) fn yaml_reason(e: &serde_yaml_ng::Error) -> String {
+    match e.location() {
+        Some(l) => format!(
+            "not valid YAML of the expected layout (line {}, column {})",
+            l.line(),
+            l.column()
+        ),
+        None => "not valid YAML of the expected layout".to_string(),
+    }
+}
+
 /// Result alias of this crate.
 pub type Result<T, E = SecretsError> = std::result::Result<T, E>;

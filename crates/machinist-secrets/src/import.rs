@@ -29,7 +29,7 @@ fn parse_docs(text: &str, source_name: &str) -> Result<Vec<Value>> {
     for de in serde_yaml_ng::Deserializer::from_str(text) {
         let v = Value::deserialize(de).map_err(|e| SecretsError::Yaml {
             source_name: source_name.to_string(),
-            reason: e.to_string(),
+            reason: crate::error::yaml_reason(&e),
         })?;
         if !v.is_null() {
             docs.push(v);

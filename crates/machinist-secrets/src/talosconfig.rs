@@ -114,7 +114,7 @@ impl Talosconfig {
     pub fn from_yaml(text: &str, source_name: &str) -> Result<Talosconfig> {
         let raw: RawConfig = serde_yaml_ng::from_str(text).map_err(|e| SecretsError::Yaml {
             source_name: source_name.to_string(),
-            reason: e.to_string(),
+            reason: crate::error::yaml_reason(&e),
         })?;
         let decode = |v: Option<String>, name: &str, field: &str| -> Result<Option<String>> {
             match v.filter(|s| !s.is_empty()) {
@@ -145,8 +145,12 @@ impl Talosconfig {
                 .as_str()
                 .ok_or_else(|| yaml_err("context names must be strings".into()))?
                 .to_string();
-            let c: RawContext = serde_yaml_ng::from_value(c)
-                .map_err(|e| yaml_err(format!("contexts.{name}: {e}")))?;
+            let c: RawContext = serde_yaml_ng::from_value(c).map_err(|e| {
+                yaml_err(format!(
+                    "contexts.{name}: {}",
+                    crate::error::yaml_reason(&e)
+                ))
+            })?;
             let mut endpoints = c.endpoints.unwrap_or_default();
             if let Some(t) = c.target.filter(|t| !t.is_empty()) {
                 endpoints.push(t);

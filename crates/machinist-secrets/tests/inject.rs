@@ -254,3 +254,20 @@ fn secret_path_lookup_serves_the_diff() {
         false
     ));
 }
+
+#[test]
+fn configs_with_overrides_round_trip_too() {
+    let Some(cp) = common::corpus_file("stability__v1.15__overrides-controlplane.yaml") else {
+        return;
+    };
+    let Some(w15) = common::corpus_file("stability__v1.15__overrides-worker.yaml") else {
+        return;
+    };
+    let Some(w13) = common::corpus_file("stability__v1.13__overrides-worker.yaml") else {
+        return;
+    };
+    let bundle = import(&cp, "overrides-controlplane.yaml").unwrap();
+    roundtrip(Contract::V1_15, Role::ControlPlane, &cp, &bundle);
+    roundtrip(Contract::V1_15, Role::Worker, &w15, &bundle);
+    roundtrip(Contract::V1_13, Role::Worker, &w13, &bundle);
+}

@@ -340,3 +340,21 @@ fn a_key_that_does_not_match_its_certificate_is_rejected() {
     assert!(err.contains("certs.k8s.key"), "{err}");
     assert!(err.contains("does not match"), "{err}");
 }
+
+#[test]
+fn malformed_files_are_reported_without_quoting_their_values() {
+    let secret = "SuperSecretValue0123456789";
+    let err = Bundle::from_yaml(&format!("certs:\n    os: {secret}\n"), "secrets.yaml")
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("secrets.yaml: "), "{err}");
+    assert!(!err.contains(secret), "{err}");
+    let err = Talosconfig::from_yaml(
+        &format!("context: a\ncontexts:\n    a:\n        key: [{secret}]\n"),
+        "talosconfig",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("contexts.a"), "{err}");
+    assert!(!err.contains(secret), "{err}");
+}
