@@ -466,8 +466,9 @@ mod tests {
 
     #[test]
     fn scalars_follow_the_core_schema() {
-        let doc = parse_single("a: 1\nb: 1.5\nc: true\nd: ~\ne: on\nf: '1'\ng: 192.168.1.10\nh: 0x1F\n")
-            .unwrap();
+        let doc =
+            parse_single("a: 1\nb: 1.5\nc: true\nd: ~\ne: on\nf: '1'\ng: 192.168.1.10\nh: 0x1F\n")
+                .unwrap();
         let j = doc.to_json();
         assert_eq!(j["a"], 1);
         assert_eq!(j["b"], 1.5);

@@ -63,7 +63,9 @@ impl fmt::Display for Contract {
 
 /// A Talos version that names no supported contract.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unsupported Talos version `{given}`: supported contracts are v1.11, v1.12, v1.13, v1.14 and v1.15")]
+#[error(
+    "unsupported Talos version `{given}`: supported contracts are v1.11, v1.12, v1.13, v1.14 and v1.15"
+)]
 pub struct UnsupportedVersion {
     /// The text that was given.
     pub given: String,
@@ -74,7 +76,9 @@ impl FromStr for Contract {
 
     /// Accepts `v1.13`, `1.13`, `v1.13.0`, `v1.13.9`, `v1.14.0-rc.1` and similar.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let err = || UnsupportedVersion { given: s.to_string() };
+        let err = || UnsupportedVersion {
+            given: s.to_string(),
+        };
         let t = s.trim().trim_start_matches('v');
         let mut parts = t.split(['.', '-']);
         let major = parts.next().ok_or_else(err)?;
