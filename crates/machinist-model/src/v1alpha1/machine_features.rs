@@ -1,0 +1,115 @@
+//! The `machine.features` section: optional Talos features. In: the YAML mapping under
+//! `machine.features`. Out: [`FeaturesConfig`] and the settings of each feature.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Optional Talos features.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(rename = "v1alpha1.FeaturesConfig")]
+pub struct FeaturesConfig {
+    /// Legacy switch for role-based access to the Talos API; access control is always on now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("deprecated" = true))]
+    pub rbac: Option<bool>,
+    /// Legacy switch for a generated stable hostname; use a `HostnameConfig` document with
+    /// `auto: stable`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-talos-deprecated" = "v1.12"))]
+    pub stable_hostname: Option<bool>,
+    /// Let pods call the Talos API through a Kubernetes service account; off unless set.
+    #[serde(
+        rename = "kubernetesTalosAPIAccess",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schemars(extend("x-talos-deprecated" = "v1.14"))]
+    pub kubernetes_talos_api_access: Option<KubernetesTalosAPIAccessConfig>,
+    /// Legacy switch that made the Talos API check the extended key usage of client
+    /// certificates; the check is always on now.
+    #[serde(
+        rename = "apidCheckExtKeyUsage",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schemars(extend("deprecated" = true))]
+    pub apid_check_ext_key_usage: Option<bool>,
+    /// Turn on XFS project quotas on EPHEMERAL and user volumes, which also lets the kubelet
+    /// account ephemeral storage through quotas.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disk_quota_support: Option<bool>,
+    /// KubePrism: a load balancer on every node, listening on localhost, that spreads requests
+    /// over all API servers of the cluster.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-talos-deprecated" = "v1.14"))]
+    pub kube_prism: Option<KubePrism>,
+    /// The caching DNS resolver that runs on the node.
+    #[serde(rename = "hostDNS", skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-talos-deprecated" = "v1.14"))]
+    pub host_dns: Option<HostDNSConfig>,
+    /// The image cache served from the node.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-talos-deprecated" = "v1.14"))]
+    pub image_cache: Option<ImageCacheConfig>,
+    /// How the node orders its addresses when picking one: `v1` sorts by address, `v2` prefers
+    /// more specific prefixes. Defaults to `v1`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node_address_sort_algorithm: Option<String>,
+}
+
+/// KubePrism settings.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(rename = "v1alpha1.KubePrism")]
+pub struct KubePrism {
+    /// Run the local API server load balancer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Local port it listens on (7445 in generated configs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+}
+
+/// Settings of the node's caching DNS resolver.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(rename = "v1alpha1.HostDNSConfig")]
+pub struct HostDNSConfig {
+    /// Run the caching resolver.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Make CoreDNS forward to the node's resolver instead of the upstream servers directly.
+    #[serde(
+        rename = "forwardKubeDNSToHost",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub forward_kube_dns_to_host: Option<bool>,
+    /// Answer queries for the names of cluster members (needs cluster discovery).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolve_member_names: Option<bool>,
+}
+
+/// Settings of the image cache.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(rename = "v1alpha1.ImageCacheConfig")]
+pub struct ImageCacheConfig {
+    /// Serve images from the cache stored on the node.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub local_enabled: Option<bool>,
+}
+
+/// Access to the Talos API from Kubernetes pods.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(rename = "v1alpha1.KubernetesTalosAPIAccessConfig")]
+pub struct KubernetesTalosAPIAccessConfig {
+    /// Allow the access.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Talos API roles pods may be granted, such as `os:reader`. An empty list grants none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_roles: Option<Vec<String>>,
+    /// Namespaces whose pods may ask for access.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_kubernetes_namespaces: Option<Vec<String>>,
+}

@@ -1,0 +1,119 @@
+//! Helpers shared by the v1alpha1 integration tests. In: the location of this crate. Out: the
+//! `shared/reference` directory (when present beside the repository), the v1alpha1 documents of a
+//! YAML stream, and patch directives stripped so that patches can be read as plain documents.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_yaml_ng::Value;
+
+/// Finds `shared/reference` by walking up from this crate until a directory contains it. CI
+/// clones the repository beside a copy of `shared/`, so it sits next to the repository root.
+pub fn reference_dir() -> Option<PathBuf> {
+    let start = Path::new(env!("CARGO_MANIFEST_DIR"));
+    start
+        .ancestors()
+        .map(|dir| dir.join("shared").join("reference"))
+        .find(|candidate| candidate.is_dir())
+}
+
+/// Like [`reference_dir`], but prints the agreed skip message when it is missing.
+pub fn reference_dir_or_skip() -> Option<PathBuf> {
+    let dir = reference_dir();
+    if dir.is_none() {
+        println!("skipped: ../shared/reference not found");
+    }
+    dir
+}
+
+/// Parses every document of a YAML stream. Empty documents (a lone `---`) are dropped.
+pub fn parse_stream(text: &str) -> Result<Vec<Value>, serde_yaml_ng::Error> {
+    let mut docs = Vec::new();
+    for de in serde_yaml_ng::Deserializer::from_str(text) {
+        let value = Value::deserialize(de)?;
+        if !value.is_null() {
+            docs.push(value);
+        }
+    }
+    Ok(docs)
+}
+
+/// Whether a document is the v1alpha1 root document, by the rule Talos's decoder uses: it says
+/// `version: v1alpha1`, or it has no `kind`/`apiVersion` and carries one of the root keys.
+pub fn is_v1alpha1_document(doc: &Value) -> bool {
+    let Some(map) = doc.as_mapping() else {
+        return false;
+    };
+    if map.get("version").and_then(Value::as_str) == Some("v1alpha1") {
+        return true;
+    }
+    if map.contains_key("kind") || map.contains_key("apiVersion") {
+        return false;
+    }
+    ["machine", "cluster", "debug", "persist"]
+        .iter()
+        .any(|k| map.contains_key(*k))
+}
+
+/// Removes strategic-merge delete directives so a patch reads as a plain (partial) document:
+/// a mapping that is only `$patch: delete` is dropped from its parent (the key is being
+/// deleted), and a `$patch` key next to other keys (a list item selected for deletion by its
+/// identifying keys) is removed, keeping those keys.
+pub fn strip_patch_directives(value: &mut Value) {
+    match value {
+        Value::Mapping(map) => {
+            map.remove("$patch");
+            let delete_only: Vec<Value> = map
+                .iter()
+                .filter(|(_, v)| is_delete_only(v))
+                .map(|(k, _)| k.clone())
+                .collect();
+            for key in delete_only {
+                map.remove(&key);
+            }
+            for (_, v) in map.iter_mut() {
+                strip_patch_directives(v);
+            }
+        }
+        Value::Sequence(items) => {
+            items.retain(|item| !is_delete_only(item));
+            for item in items.iter_mut() {
+                strip_patch_directives(item);
+            }
+        }
+        Value::Tagged(tagged) => strip_patch_directives(&mut tagged.value),
+        _ => {}
+    }
+}
+
+fn is_delete_only(value: &Value) -> bool {
+    value
+        .as_mapping()
+        .is_some_and(|m| m.len() == 1 && m.get("$patch").and_then(Value::as_str) == Some("delete"))
+}
+
+/// Every `.yaml`/`.yml` file under `dir`, sorted, recursively.
+pub fn yaml_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "yml")
+            ) {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
