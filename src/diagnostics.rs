@@ -1,1 +1,182 @@
-//! placeholder
+//! Diagnostics. In: what went wrong anywhere in the pipeline (a file and position, a node, a
+//! template). Out: one [`Diagnostic`] shape that the CLI renders with a source snippet, and that
+//! tests can match on through its [`Kind`]. Nothing here prints.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::yaml::Pos;
+
+/// What sort of problem a diagnostic reports (for programs and tests; people read the message).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Kind {
+    /// A file could not be read.
+    Io,
+    /// A YAML file is not valid YAML.
+    YamlSyntax,
+    /// A project file has the wrong shape (unknown key, wrong type, missing field).
+    ProjectFile,
+    /// A node names a facet value that has no layer file.
+    MissingLayer,
+    /// A `--set` / `-f` / `--set-json` argument is malformed.
+    Argument,
+    /// A template does not compile.
+    TemplateSyntax,
+    /// A template refers to a value that does not exist.
+    UndefinedValue,
+    /// Any other error raised while a template runs (a function error, `fail`, fuel exhausted).
+    TemplateRuntime,
+    /// The rendered output is not valid YAML.
+    RenderedYaml,
+    /// Merged values do not match `values.schema.json`.
+    ValuesSchema,
+    /// A patch could not be applied.
+    Patch,
+    /// Secrets could not be loaded or injected.
+    Secrets,
+    /// A rendered document does not match the machine-config schema.
+    Validation,
+    /// The node named on the command line does not exist.
+    UnknownNode,
+}
+
+/// A position in a file, with the file's text for snippets.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Location {
+    /// The file as the user should see it (relative to the project when possible).
+    pub file: PathBuf,
+    /// Where in the file.
+    pub pos: Pos,
+    /// How many characters to underline (at least 1).
+    pub len: usize,
+    /// The file's text, when available (shared, never copied per diagnostic).
+    pub source: Option<Arc<str>>,
+}
+
+impl fmt::Debug for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.file.display(), self.pos)
+    }
+}
+
+/// One problem, ready to be shown.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct Diagnostic {
+    /// The sort of problem.
+    pub kind: Kind,
+    /// One line, lower case, values in backticks.
+    pub message: String,
+    /// The node being processed, when the problem is specific to one.
+    pub node: Option<String>,
+    /// Where the problem is.
+    pub location: Option<Box<Location>>,
+    /// Extra lines shown under the snippet (`= note: ...`).
+    pub notes: Vec<String>,
+    /// A suggested fix.
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    /// A diagnostic with only a kind and a message.
+    pub fn new(kind: Kind, message: impl Into<String>) -> Self {
+        Diagnostic {
+            kind,
+            message: message.into(),
+            node: None,
+            location: None,
+            notes: Vec::new(),
+            hint: None,
+        }
+    }
+
+    /// Points the diagnostic at `pos` in `file`.
+    pub fn at(mut self, file: impl Into<PathBuf>, pos: Pos, source: Option<Arc<str>>) -> Self {
+        self.location = Some(Box::new(Location {
+            file: file.into(),
+            pos,
+            len: 1,
+            source,
+        }));
+        self
+    }
+
+    /// Sets how many characters the snippet underlines.
+    pub fn with_len(mut self, len: usize) -> Self {
+        if let Some(loc) = &mut self.location {
+            loc.len = len.max(1);
+        }
+        self
+    }
+
+    /// Names the node.
+    pub fn for_node(mut self, node: impl Into<String>) -> Self {
+        self.node = Some(node.into());
+        self
+    }
+
+    /// Adds a note line.
+    pub fn note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
+        self
+    }
+
+    /// Sets the hint.
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// A one-line form: `file:line:col: message` (plus the node), for logs and JSON output.
+    pub fn short(&self) -> String {
+        let mut out = String::new();
+        if let Some(loc) = &self.location {
+            out.push_str(&format!("{}:{}: ", loc.file.display(), loc.pos));
+        }
+        if let Some(node) = &self.node {
+            out.push_str(&format!("node `{node}`: "));
+        }
+        out.push_str(&self.message);
+        out
+    }
+}
+
+/// The closest candidate to `wanted` among `candidates`, if one is close enough to suggest: at
+/// most a third of its letters edited (transpositions count once), or a strong common prefix.
+pub fn did_you_mean<'a>(
+    wanted: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let budget = (wanted.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .filter(|c| *c != wanted)
+        .map(|c| {
+            (
+                strsim::osa_distance(wanted, c),
+                strsim::jaro_winkler(wanted, c),
+                c,
+            )
+        })
+        .filter(|(dist, jw, _)| *dist <= budget || *jw > 0.9)
+        .min_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)))
+        .map(|(_, _, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_names_only() {
+        assert_eq!(did_you_mean("vipp", ["vip", "subnet"]), Some("vip"));
+        assert_eq!(
+            did_you_mean("mut", ["vip", "mtu", "nameservers"]),
+            Some("mtu")
+        );
+        assert_eq!(did_you_mean("layer", ["layers", "name"]), Some("layers"));
+        assert_eq!(did_you_mean("hostname", ["subnet", "mtu"]), None);
+    }
+}

@@ -1,0 +1,36 @@
+//! The command line. In: `std::env::args`. Out: the exit status; every subcommand lives in its own
+//! file with its clap arguments and a `run` function. Only this module prints.
+
+mod explain;
+mod render;
+mod report;
+mod values_args;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Helm for Talos machine configs: render, validate, diff and apply Talos configs from a chart of
+/// templates and layered values.
+#[derive(Debug, Parser)]
+#[command(name = "machinist", version, about, max_term_width = 100)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Render(render::RenderArgs),
+    Explain(explain::ExplainArgs),
+}
+
+/// Runs the command line and returns the process exit status.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Render(args) => render::run(args),
+        Command::Explain(args) => explain::run(args),
+    };
+    ExitCode::from(code)
+}

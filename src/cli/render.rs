@@ -1,0 +1,158 @@
+//! `machinist render`: renders every (or each `--node`) node's Talos config to stdout, or to
+//! `OUT/<node>.yaml` with `-o`. Secrets are `<redacted>` unless `--with-secrets`. Exit 1 on any
+//! error, after reporting every error of every node; with `-o`, nothing is written then.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use machinist::project::Project;
+use machinist::render::{RenderOptions, RenderedNode, render};
+
+use super::report;
+use super::values_args::ValuesArgs;
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// YAML documents; on stdout each node is preceded by `# machinist: node=<name>`.
+    Yaml,
+    /// One JSON object: `{"nodes": [{"name", "address", "role", "documents"}]}`.
+    Json,
+}
+
+/// Render the machine config of every node.
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// The project directory.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Write `OUT/<node>.yaml` (atomically) instead of printing.
+    #[arg(short = 'o', long = "output", value_name = "OUT")]
+    pub output: Option<PathBuf>,
+    /// Only this node (repeatable).
+    #[arg(long = "node", value_name = "NAME")]
+    pub nodes: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Yaml)]
+    pub format: Format,
+    /// Put the real secrets in the output (needs the age identity). Without it every secret is
+    /// `<redacted>` and no key is needed.
+    #[arg(long)]
+    pub with_secrets: bool,
+    /// A Talos patch applied to every rendered node after the project's own patches (repeatable).
+    #[arg(short = 'p', long = "patch", value_name = "FILE")]
+    pub patches: Vec<PathBuf>,
+    #[command(flatten)]
+    pub values: ValuesArgs,
+}
+
+/// Runs `machinist render`.
+pub fn run(args: RenderArgs) -> u8 {
+    let project = match Project::load(&args.dir) {
+        Ok(p) => p,
+        Err(diags) => {
+            report::print(&diags);
+            return 1;
+        }
+    };
+    let overrides = match args.values.resolve() {
+        Ok(o) => o,
+        Err(diags) => {
+            report::print(&diags);
+            return 1;
+        }
+    };
+    let options = RenderOptions {
+        overrides,
+        nodes: args.nodes.clone(),
+        with_secrets: args.with_secrets,
+        patch_files: args.patches.clone(),
+    };
+    let nodes = match render(&project, options) {
+        Ok(n) => n,
+        Err(diags) => {
+            report::print(&diags);
+            eprintln!(
+                "error: rendering failed with {} error{}",
+                diags.len(),
+                if diags.len() == 1 { "" } else { "s" }
+            );
+            return 1;
+        }
+    };
+    let result = match &args.output {
+        Some(dir) => write_files(dir, &nodes, args.format, args.with_secrets),
+        None => {
+            let text = match args.format {
+                Format::Yaml => yaml_stream(&nodes),
+                Format::Json => json_text(&nodes),
+            };
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes()).and_then(|()| out.flush())
+        }
+    };
+    match result {
+        Ok(()) => 0,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
+        Err(e) => {
+            report::error(&e.to_string());
+            1
+        }
+    }
+}
+
+/// Every node's YAML, each preceded by its `# machinist: node=<name>` line.
+pub fn yaml_stream(nodes: &[RenderedNode]) -> String {
+    let mut out = String::new();
+    for (i, n) in nodes.iter().enumerate() {
+        if i > 0 {
+            out.push_str("---\n");
+        }
+        out.push_str(&format!("# machinist: node={}\n", n.name));
+        out.push_str(&n.to_yaml());
+    }
+    out
+}
+
+fn node_json(n: &RenderedNode) -> serde_json::Value {
+    serde_json::json!({
+        "name": n.name,
+        "address": n.address,
+        "role": n.role,
+        "documents": n.documents,
+    })
+}
+
+fn json_text(nodes: &[RenderedNode]) -> String {
+    let v = serde_json::json!({ "nodes": nodes.iter().map(node_json).collect::<Vec<_>>() });
+    serde_json::to_string_pretty(&v).expect("documents serialize to JSON") + "\n"
+}
+
+fn write_files(
+    dir: &std::path::Path,
+    nodes: &[RenderedNode],
+    format: Format,
+    secret: bool,
+) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let mode = if secret { Some(0o600) } else { None };
+    for n in nodes {
+        let (name, text) = match format {
+            Format::Yaml => (format!("{}.yaml", n.name), n.to_yaml()),
+            Format::Json => (
+                format!("{}.json", n.name),
+                serde_json::to_string_pretty(&node_json(n)).expect("documents serialize to JSON")
+                    + "\n",
+            ),
+        };
+        machinist::fsutil::write_atomic(&dir.join(name), text.as_bytes(), mode)?;
+    }
+    eprintln!(
+        "wrote {} file{} to {}",
+        nodes.len(),
+        if nodes.len() == 1 { "" } else { "s" },
+        dir.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,125 @@
+//! Terminal output for diagnostics. In: library [`Diagnostic`]s. Out: `error: ...` blocks on stderr
+//! with a source snippet (codespan-reporting), the node, notes and a `hint:`; colour only on a
+//! terminal and never when `NO_COLOR` is set.
+
+use std::io::IsTerminal;
+
+use codespan_reporting::diagnostic::{Diagnostic as Report, Label};
+use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::term::{self, termcolor};
+
+use machinist::diagnostics::Diagnostic;
+
+/// How to colour stderr.
+pub fn color_choice() -> termcolor::ColorChoice {
+    if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+        || !std::io::stderr().is_terminal()
+    {
+        termcolor::ColorChoice::Never
+    } else {
+        termcolor::ColorChoice::Auto
+    }
+}
+
+/// Prints `diags` to stderr.
+pub fn print(diags: &[Diagnostic]) {
+    let stream = termcolor::StandardStream::stderr(color_choice());
+    let mut lock = stream.lock();
+    for d in diags {
+        emit(&mut lock, d);
+    }
+}
+
+fn emit(w: &mut dyn termcolor::WriteColor, d: &Diagnostic) {
+    let mut files = SimpleFiles::new();
+    let mut message = d.message.clone();
+    if let Some(node) = &d.node {
+        message = format!("node `{node}`: {message}");
+    }
+    let mut report = Report::error().with_message(message);
+    if let Some(loc) = &d.location {
+        match &loc.source {
+            Some(src) => {
+                let line = src
+                    .lines()
+                    .nth(loc.pos.line.saturating_sub(1))
+                    .unwrap_or("");
+                if line.chars().count() > MAX_SNIPPET_LINE {
+                    // Show a window of a very long line instead of the whole of it.
+                    let (window, at) = window(line, loc.pos.col);
+                    // Blank lines before the window keep the reported line number right.
+                    let pad = "\n".repeat(loc.pos.line.saturating_sub(1));
+                    let id = files.add(loc.file.display().to_string(), format!("{pad}{window}"));
+                    let at = pad.len() + at;
+                    let end = (at + loc.len).min(pad.len() + window.len()).max(at);
+                    report = report
+                        .with_label(Label::primary(id, at..end))
+                        .with_note(format!(
+                            "column {} of a long line, shown in part",
+                            loc.pos.col
+                        ));
+                } else {
+                    let start = line_col_to_offset(src, loc.pos.line, loc.pos.col);
+                    let end = (start + loc.len).min(src.len()).max(start);
+                    let id = files.add(loc.file.display().to_string(), src.to_string());
+                    report = report.with_label(Label::primary(id, start..end));
+                }
+            }
+            None => {
+                report = report.with_note(format!("at {}:{}", loc.file.display(), loc.pos));
+            }
+        }
+    }
+    let mut notes: Vec<String> = d.notes.clone();
+    if let Some(h) = &d.hint {
+        notes.push(format!("hint: {h}"));
+    }
+    report = report.with_notes(notes);
+    let config = term::Config::default();
+    if term::emit(w, &config, &files, &report).is_err() {
+        let _ = std::io::Write::write_all(w, format!("error: {}\n", d.short()).as_bytes());
+    }
+}
+
+/// Longest source line shown whole in a snippet.
+const MAX_SNIPPET_LINE: usize = 160;
+
+/// A window of about 80 characters of `line` around 1-based column `col`, and the byte offset of
+/// `col` inside the window.
+fn window(line: &str, col: usize) -> (String, usize) {
+    let chars: Vec<char> = line.chars().collect();
+    let at = col.saturating_sub(1).min(chars.len());
+    let start = at.saturating_sub(40);
+    let end = (at + 40).min(chars.len());
+    let mut w = String::new();
+    if start > 0 {
+        w.push('…');
+    }
+    let offset = w.len() + chars[start..at].iter().map(|c| c.len_utf8()).sum::<usize>();
+    w.extend(&chars[start..end]);
+    if end < chars.len() {
+        w.push('…');
+    }
+    (w, offset)
+}
+
+fn line_col_to_offset(src: &str, line: usize, col: usize) -> usize {
+    let mut offset = 0;
+    for (i, l) in src.split_inclusive('\n').enumerate() {
+        if i + 1 == line {
+            let chars: usize = l
+                .chars()
+                .take(col.saturating_sub(1))
+                .map(char::len_utf8)
+                .sum();
+            return offset + chars.min(l.trim_end_matches('\n').len());
+        }
+        offset += l.len();
+    }
+    src.len()
+}
+
+/// Prints one plain error line (for errors that have no diagnostic form).
+pub fn error(message: &str) {
+    eprintln!("error: {message}");
+}

@@ -1,0 +1,56 @@
+//! Value flags shared by every command that renders: `-f`, `--set`, `--set-string`, `--set-json`.
+//! In: the flags as given. Out: [`Overrides`] in precedence order (files in order, then
+//! `--set-json`, `--set`, `--set-string`, each in order — Helm's order).
+
+use std::path::PathBuf;
+
+use clap::Args;
+use machinist::diagnostics::{Diagnostic, Kind};
+use machinist::values::{self, Overrides, SetKind};
+
+/// Values given on the command line.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ValuesArgs {
+    /// A values file applied after the project's own files (repeatable; later wins).
+    #[arg(short = 'f', long = "values", value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Set a value: `a.b=c`, `list[0]=x`, `a={x,y}`. Integers, true/false and null are typed;
+    /// everything else (IPs, versions) stays a string. `null` deletes the key.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+    /// Set a value that is always a string.
+    #[arg(long = "set-string", value_name = "PATH=VALUE")]
+    pub set_string: Vec<String>,
+    /// Set a value from JSON: `ntp={"servers":["a"]}`.
+    #[arg(long = "set-json", value_name = "PATH=JSON")]
+    pub set_json: Vec<String>,
+}
+
+impl ValuesArgs {
+    /// Reads the files and parses the flags.
+    pub fn resolve(&self) -> Result<Overrides, Vec<Diagnostic>> {
+        let mut errors = Vec::new();
+        let files = values::read_value_files(&self.files).unwrap_or_else(|e| {
+            errors.push(e);
+            Vec::new()
+        });
+        let mut sets = Vec::new();
+        for (kind, args) in [
+            (SetKind::Json, &self.set_json),
+            (SetKind::Typed, &self.set),
+            (SetKind::String, &self.set_string),
+        ] {
+            for a in args {
+                match values::set::parse(kind, a) {
+                    Ok(v) => sets.extend(v),
+                    Err(e) => errors.push(Diagnostic::new(Kind::Argument, e.to_string())),
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(Overrides { files, sets })
+        } else {
+            Err(errors)
+        }
+    }
+}

@@ -1,0 +1,222 @@
+//! Template errors. In: a `minijinja::Error` and what was being rendered. Out: a [`Diagnostic`]
+//! naming the template file, line and expression; for a missing value, also the names that exist
+//! at that level of the context and the closest one ("did you mean `network.vip`?").
+
+use std::path::PathBuf;
+
+use minijinja::ErrorKind;
+use serde_json::Value as Json;
+
+use crate::diagnostics::{Diagnostic, Kind, did_you_mean};
+use crate::project::Project;
+use crate::yaml::Pos;
+
+/// Converts a template error. `context` is the render context as JSON, for suggestions.
+pub fn template_error(
+    project: &Project,
+    err: &minijinja::Error,
+    node: Option<&str>,
+    context: Option<&Json>,
+) -> Diagnostic {
+    let kind = match err.kind() {
+        ErrorKind::SyntaxError => Kind::TemplateSyntax,
+        ErrorKind::UndefinedError => Kind::UndefinedValue,
+        _ => Kind::TemplateRuntime,
+    };
+    let name = err.name().unwrap_or("<template>").to_string();
+    let source = project.templates.get(&name).cloned();
+    let range = match (&source, err.range()) {
+        (Some(src), Some(r)) if kind == Kind::UndefinedValue => Some(widen(src, r)),
+        (_, r) => r,
+    };
+    let expr = match (&source, &range) {
+        (Some(src), Some(r)) => src.get(r.clone()).map(str::to_string),
+        _ => None,
+    };
+    let detail = err
+        .detail()
+        .map(str::to_string)
+        .unwrap_or_else(|| err.kind().to_string());
+    let message = match kind {
+        Kind::TemplateSyntax => format!("syntax error in template `{name}`: {detail}"),
+        Kind::UndefinedValue => match &expr {
+            Some(e) => format!("`{e}` is undefined"),
+            None => format!("undefined value in template `{name}`"),
+        },
+        _ => {
+            let mut m = detail.clone();
+            let mut cur: Option<&dyn std::error::Error> = std::error::Error::source(err);
+            while let Some(cause) = cur {
+                m = format!("{m}: {cause}");
+                cur = cause.source();
+            }
+            m
+        }
+    };
+    let mut d = Diagnostic::new(kind, message);
+    let pos = match (&source, range.clone(), err.line()) {
+        (Some(src), Some(r), _) => Some(offset_to_pos(src, r.start)),
+        (_, _, Some(line)) => Some(Pos { line, col: 1 }),
+        _ => None,
+    };
+    if let Some(pos) = pos {
+        let file = PathBuf::from("templates").join(&name);
+        d = d.at(file, pos, source.clone());
+        if let Some(r) = &range {
+            d = d.with_len(r.len());
+        }
+    }
+    if let Some(node) = node {
+        d = d.for_node(node);
+    }
+    if kind == Kind::UndefinedValue
+        && let (Some(e), Some(ctx)) = (&expr, context)
+    {
+        d = suggest(d, e, ctx);
+    }
+    d
+}
+
+/// Extends an attribute-access span back to the start of its expression (`.b.c` → `a.b.c`).
+fn widen(src: &str, r: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let bytes = src.as_bytes();
+    let mut start = r.start.min(bytes.len());
+    while start > 0 {
+        let c = bytes[start - 1];
+        if c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'[' | b']' | b'\'' | b'"') {
+            start -= 1;
+        } else {
+            break;
+        }
+    }
+    start..r.end
+}
+
+/// 1-based line and column of a byte offset.
+pub fn offset_to_pos(text: &str, offset: usize) -> Pos {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    Pos { line, col }
+}
+
+/// Splits a simple expression (`values.network.vip`, `node['facets'].env`) into names.
+fn expression_path(expr: &str) -> Option<Vec<String>> {
+    let mut out = Vec::new();
+    let mut rest = expr.trim();
+    let ident = |s: &str| {
+        s.find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(s.len())
+    };
+    let n = ident(rest);
+    if n == 0 {
+        return None;
+    }
+    out.push(rest[..n].to_string());
+    rest = &rest[n..];
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix('.') {
+            let n = ident(r);
+            if n == 0 {
+                return None;
+            }
+            out.push(r[..n].to_string());
+            rest = &r[n..];
+        } else if let Some(r) = rest.strip_prefix('[') {
+            let close = r.find(']')?;
+            out.push(r[..close].trim_matches(['\'', '"']).to_string());
+            rest = &r[close + 1..];
+        } else {
+            return None;
+        }
+    }
+    Some(out)
+}
+
+fn suggest(mut d: Diagnostic, expr: &str, ctx: &Json) -> Diagnostic {
+    let Some(path) = expression_path(expr) else {
+        return d;
+    };
+    let mut cur = ctx;
+    for (i, name) in path.iter().enumerate() {
+        let next = match cur {
+            Json::Object(m) => m.get(name),
+            Json::Array(a) => name.parse::<usize>().ok().and_then(|i| a.get(i)),
+            _ => None,
+        };
+        match next {
+            Some(v) => cur = v,
+            None => {
+                let parent = path[..i].join(".");
+                let keys: Vec<&str> = match cur {
+                    Json::Object(m) => m.keys().map(String::as_str).collect(),
+                    _ => Vec::new(),
+                };
+                let at = if parent.is_empty() {
+                    "the top level".to_string()
+                } else {
+                    format!("`{parent}`")
+                };
+                if keys.is_empty() {
+                    d = d.note(format!("{at} is {}, which has no `{name}`", describe(cur)));
+                } else {
+                    let mut shown: Vec<&str> = keys.iter().copied().take(12).collect();
+                    shown.sort_unstable();
+                    let more = if keys.len() > 12 {
+                        format!(" (and {} more)", keys.len() - 12)
+                    } else {
+                        String::new()
+                    };
+                    d = d.note(format!("available under {at}: {}{more}", shown.join(", ")));
+                }
+                if let Some(s) = did_you_mean(name, keys.iter().copied()) {
+                    let mut full = path[..i].to_vec();
+                    full.push(s.to_string());
+                    let full = full.join(".");
+                    d = d.hint(format!("did you mean `{full}`?"));
+                } else if path.first().is_some_and(|p| p == "values") {
+                    let dotted = path[1..].join(".");
+                    d = d.hint(format!(
+                        "set `{dotted}` in values.yaml, a layer or the node file, or guard it with `is defined` / `| default(...)`"
+                    ));
+                }
+                return d;
+            }
+        }
+    }
+    d
+}
+
+fn describe(v: &Json) -> &'static str {
+    match v {
+        Json::Null => "null",
+        Json::Bool(_) => "a boolean",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a string",
+        Json::Array(_) => "a list",
+        Json::Object(_) => "a map",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expression_paths() {
+        assert_eq!(
+            expression_path("values.network.vip"),
+            Some(vec!["values".into(), "network".into(), "vip".into()])
+        );
+        assert_eq!(
+            expression_path("node['facets'].env"),
+            Some(vec!["node".into(), "facets".into(), "env".into()])
+        );
+        assert_eq!(expression_path("a + b"), None);
+    }
+
+    #[test]
+    fn offsets_map_to_lines() {
+        assert_eq!(offset_to_pos("ab\ncd", 4), Pos { line: 2, col: 2 });
+    }
+}

@@ -1,0 +1,255 @@
+//! `machinist render` and `machinist explain` on a small project: the bytes users get, layering
+//! (facets, merge policies, `null` deletes, `-f`, `--set*`), node selection, output files and JSON.
+
+mod common;
+
+use common::{fixture, machinist, project_with, transcript};
+
+#[test]
+fn renders_every_node_with_layers_applied() {
+    let run = machinist(&fixture("basic"), &["render", "."]);
+    assert_eq!(run.code, 0, "{}", transcript(&run));
+    insta::assert_snapshot!(run.stdout);
+}
+
+#[test]
+fn output_is_byte_identical_across_runs() {
+    let a = machinist(&fixture("basic"), &["render", "."]);
+    let b = machinist(&fixture("basic"), &["render", "."]);
+    assert_eq!(a.code, 0);
+    assert_eq!(a.stdout, b.stdout);
+    let out1 = tempfile::tempdir().unwrap();
+    let out2 = tempfile::tempdir().unwrap();
+    for out in [&out1, &out2] {
+        let o = out.path().to_str().unwrap();
+        assert_eq!(
+            machinist(&fixture("basic"), &["render", ".", "-o", o]).code,
+            0
+        );
+    }
+    for node in ["cp-1", "wk-1"] {
+        let f = format!("{node}.yaml");
+        let x = std::fs::read(out1.path().join(&f)).unwrap();
+        let y = std::fs::read(out2.path().join(&f)).unwrap();
+        assert_eq!(x, y);
+    }
+}
+
+#[test]
+fn output_dir_gets_one_file_per_node_matching_stdout() {
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path().join("rendered");
+    let run = machinist(
+        &fixture("basic"),
+        &["render", ".", "-o", o.to_str().unwrap()],
+    );
+    assert_eq!(run.code, 0, "{}", transcript(&run));
+    assert!(run.stdout.is_empty());
+    let mut names: Vec<String> = std::fs::read_dir(&o)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["cp-1.yaml", "wk-1.yaml"],
+        "no temporary files left behind"
+    );
+    let stdout = machinist(&fixture("basic"), &["render", ".", "--node", "wk-1"]).stdout;
+    let file = std::fs::read_to_string(o.join("wk-1.yaml")).unwrap();
+    assert_eq!(stdout, format!("# machinist: node=wk-1\n{file}"));
+}
+
+#[test]
+fn nothing_is_written_when_any_node_fails() {
+    let p = project_with(
+        "basic",
+        &[(
+            "nodes/wk-1.yaml",
+            "address: 10.5.0.21\nfacets: { env: nope, role: worker }\n",
+        )],
+    );
+    let out = p.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("cp-1.yaml"), "previous\n").unwrap();
+    let run = machinist(p.path(), &["render", ".", "-o", "out"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        std::fs::read_to_string(out.join("cp-1.yaml")).unwrap(),
+        "previous\n"
+    );
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 1);
+}
+
+#[test]
+fn node_filter_selects_nodes() {
+    let run = machinist(&fixture("basic"), &["render", ".", "--node", "cp-1"]);
+    assert_eq!(run.code, 0);
+    assert!(run.stdout.starts_with("# machinist: node=cp-1\n"));
+    assert!(!run.stdout.contains("node=wk-1"));
+}
+
+#[test]
+fn json_output_carries_every_document() {
+    let run = machinist(&fixture("basic"), &["render", ".", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", transcript(&run));
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let nodes = v["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), 2);
+    assert_eq!(nodes[0]["name"], "cp-1");
+    assert_eq!(nodes[0]["role"], "controlplane");
+    assert_eq!(nodes[0]["documents"].as_array().unwrap().len(), 2);
+    assert_eq!(nodes[0]["documents"][1]["kind"], "Layer2VIPConfig");
+    assert_eq!(nodes[1]["documents"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        nodes[1]["documents"][0]["machine"]["network"]["interfaces"][0]["mtu"],
+        1500
+    );
+}
+
+#[test]
+fn set_flags_win_and_keep_ip_values_strings() {
+    let run = machinist(
+        &fixture("basic"),
+        &[
+            "render",
+            ".",
+            "--node",
+            "cp-1",
+            "--set",
+            "network.vip=10.9.9.9,network.mtu=1280",
+            "--set-json",
+            r#"extraSANs=["json.example"]"#,
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", transcript(&run));
+    assert!(
+        run.stdout.contains("endpoint: https://10.9.9.9:6443"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("name: 10.9.9.9"), "{}", run.stdout);
+    assert!(run.stdout.contains("mtu: 1280"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("- json.example\n"),
+        "--set-json replaces the list: {}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("base.example.org"), "{}", run.stdout);
+}
+
+#[test]
+fn values_files_apply_in_order_after_nodes() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.yaml");
+    let b = dir.path().join("b.yaml");
+    std::fs::write(&a, "network:\n  mtu: 1400\n  nameservers: [9.9.9.9]\n").unwrap();
+    std::fs::write(&b, "network:\n  mtu: 1300\n").unwrap();
+    let run = machinist(
+        &fixture("basic"),
+        &[
+            "render",
+            ".",
+            "--node",
+            "cp-1",
+            "-f",
+            a.to_str().unwrap(),
+            "-f",
+            b.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", transcript(&run));
+    assert!(
+        run.stdout.contains("mtu: 1300"),
+        "later -f wins over the node file: {}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("- 9.9.9.9"), "{}", run.stdout);
+}
+
+#[test]
+fn set_null_deletes_a_key() {
+    let with = machinist(&fixture("basic"), &["explain", ".", "wk-1", "debugLevel"]);
+    assert!(
+        with.stdout.starts_with("wk-1 debugLevel = 1\n"),
+        "{}",
+        with.stdout
+    );
+    let run = machinist(
+        &fixture("basic"),
+        &[
+            "explain",
+            ".",
+            "wk-1",
+            "debugLevel",
+            "--set",
+            "debugLevel=null",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", transcript(&run));
+    assert!(
+        run.stdout
+            .starts_with("wk-1 debugLevel is not set (deleted)"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("--set debugLevel=null"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn explain_lists_every_layer_in_order() {
+    let run = machinist(&fixture("basic"), &["explain", ".", "cp-1", "network"]);
+    assert_eq!(run.code, 0, "{}", transcript(&run));
+    insta::assert_snapshot!(run.stdout);
+}
+
+#[test]
+fn explain_shows_list_policies() {
+    let append = machinist(&fixture("basic"), &["explain", ".", "cp-1", "extraSANs"]);
+    insta::assert_snapshot!("explain_append", append.stdout);
+    let by_key = machinist(&fixture("basic"), &["explain", ".", "cp-1", "disks"]);
+    insta::assert_snapshot!("explain_merge_by_key", by_key.stdout);
+    let deleted = machinist(&fixture("basic"), &["explain", ".", "cp-1", "debugLevel"]);
+    insta::assert_snapshot!("explain_deleted", deleted.stdout);
+}
+
+#[test]
+fn explain_json_names_files_and_lines() {
+    let run = machinist(
+        &fixture("basic"),
+        &["explain", ".", "cp-1", "network.mtu", "--json"],
+    );
+    assert_eq!(run.code, 0);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["value"], 9216);
+    let sources: Vec<(String, u64)> = v["settings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["source"].as_str().unwrap().to_string(),
+                s["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        sources,
+        [
+            ("values.yaml".into(), 3),
+            ("layers/env/prod.yaml".into(), 2),
+            ("nodes/cp-1.yaml".into(), 5)
+        ]
+    );
+}
+
+#[test]
+fn explain_unknown_path_suggests() {
+    let run = machinist(&fixture("basic"), &["explain", ".", "cp-1", "network.mut"]);
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!(run.stderr);
+}
