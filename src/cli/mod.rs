@@ -2,8 +2,11 @@
 //! file with its clap arguments and a `run` function. Only this module prints.
 
 mod explain;
+mod lint;
 mod render;
 mod report;
+mod schema;
+mod validate;
 mod values_args;
 
 use std::process::ExitCode;
@@ -23,6 +26,9 @@ struct Cli {
 enum Command {
     Render(render::RenderArgs),
     Explain(explain::ExplainArgs),
+    Schema(schema::SchemaArgs),
+    Validate(validate::ValidateArgs),
+    Lint(lint::LintArgs),
 }
 
 /// Runs the command line and returns the process exit status.
@@ -31,6 +37,9 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Render(args) => render::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::Schema(args) => schema::run(args),
+        Command::Validate(args) => validate::run(args),
+        Command::Lint(args) => lint::run(args),
     };
     ExitCode::from(code)
 }
