@@ -680,7 +680,24 @@ impl Reporter<'_> {
             }
             ValidationErrorKind::Pattern { pattern } => {
                 let what = describe_pattern(compiled, self.start, &segs, pattern);
-                ctx.push(&segs, format!("{what} (pattern `{pattern}`)"), None);
+                let message = if what.starts_with("does not") {
+                    format!("{what} (pattern `{pattern}`)")
+                } else {
+                    what
+                };
+                ctx.push(&segs, message, None);
+            }
+            ValidationErrorKind::AnyOf { context }
+            | ValidationErrorKind::OneOfNotValid { context }
+                if let Some(allowed) = constants(context) =>
+            {
+                // An enum written as one constant per variant (so each can carry a description).
+                let list: Vec<String> = allowed.iter().map(short_value).collect();
+                let hint = value
+                    .and_then(Value::as_str)
+                    .and_then(|s| did_you_mean(s, allowed.iter().filter_map(Value::as_str)))
+                    .map(|s| format!("did you mean `{s}`?"));
+                ctx.push(&segs, format!("must be one of {}", list.join(", ")), hint);
             }
             ValidationErrorKind::AnyOf { context }
             | ValidationErrorKind::OneOfNotValid { context } => {
@@ -710,6 +727,27 @@ impl Reporter<'_> {
     }
 }
 
+/// When every branch of an `anyOf`/`oneOf` failed on one `const` or `enum`, the allowed values.
+fn constants(context: &[Vec<ValidationError<'static>>]) -> Option<Vec<Value>> {
+    let mut out = Vec::new();
+    for branch in context {
+        let [only] = branch.as_slice() else {
+            return None;
+        };
+        match only.kind() {
+            ValidationErrorKind::Constant { expected_value } => {
+                out.push((**expected_value).clone())
+            }
+            ValidationErrorKind::Enum { options } => {
+                out.extend(options.as_array().into_iter().flatten().cloned());
+            }
+            ValidationErrorKind::Type { .. } => {}
+            _ => return None,
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
 /// Describes what a pattern-constrained value should look like: from the field's `format` when
 /// it has one, else from the shape of the pattern.
 fn describe_pattern(compiled: &Compiled, start: &Value, segs: &[String], pattern: &str) -> String {
@@ -729,6 +767,8 @@ fn describe_pattern(compiled: &Compiled, start: &Value, segs: &[String], pattern
         "is not a valid MAC address such as `00:11:22:33:44:55`"
     } else if pattern.contains("http|https") {
         "is not an http(s) URL"
+    } else if pattern.contains("https") {
+        "is not an https URL such as `https://192.168.1.10:6443`"
     } else {
         "does not have the expected form"
     };
