@@ -64,7 +64,7 @@ pub fn chart_schema() -> Value {
                     "type": "string"
                 },
                 "talosVersion": {
-                    "description": "Talos version the configs target, such as `v1.13.0`. Its minor release picks the config contract: which schema and defaults apply.",
+                    "description": "Talos version the configs target, such as `v1.13.0` (the default). Its minor release picks the config contract: which schema and defaults apply.",
                     "type": "string",
                     "pattern": "^v?1\\.(1[1-5])(\\.[0-9]+)?(-[0-9A-Za-z.]+)?$"
                 },
@@ -97,9 +97,14 @@ pub fn chart_schema() -> Value {
                 "secrets": {
                     "description": "Where the encrypted cluster secrets bundle lives and who can decrypt it.",
                     "$ref": "#/$defs/secrets"
+                },
+                "indexBy": {
+                    "description": "Facets whose values group nodes for `node.index` (the node's 0-based position among nodes sharing those facet values, ordered by name). Default: `[role]`.",
+                    "type": "array",
+                    "items": { "type": "string", "minLength": 1 }
                 }
             },
-            "required": ["apiVersion", "name", "version", "talosVersion"],
+            "required": ["apiVersion", "name"],
             "additionalProperties": false,
             "$defs": {
                 "template": {
@@ -112,9 +117,14 @@ pub fn chart_schema() -> Value {
                             "minLength": 1
                         },
                         "when": {
-                            "description": "Facet values a node must have for the template to render, such as `{ role: controlplane }`. Every listed facet must match.",
+                            "description": "Facet values a node must have for the template to render, such as `{ role: controlplane }` or `{ role: [controlplane, worker] }`. Every listed facet must match one of its values.",
                             "type": "object",
-                            "additionalProperties": { "type": "string" }
+                            "additionalProperties": {
+                                "anyOf": [
+                                    { "type": "string" },
+                                    { "type": "array", "items": { "type": "string" } }
+                                ]
+                            }
                         }
                     },
                     "required": ["file"],
