@@ -137,3 +137,24 @@ fn examples_lint_clean_and_their_files_match_the_project_schemas() {
         }
     }
 }
+
+#[test]
+fn render_validation_names_node_document_path_value_and_values_file() {
+    let values = std::fs::read_to_string(common::fixture("basic").join("values.yaml"))
+        .unwrap()
+        .replace("  mtu: 1500", "  mtu: jumbo");
+    let project = common::project_with("basic", &[("values.yaml", &values)]);
+    let run = machinist(project.path(), &["render", "."]);
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!(run.stderr, @r#"
+    error: node `wk-1`: document `v1alpha1`, `machine.network.interfaces[0].mtu`: expected integer, found string (value "jumbo")
+      ┌─ values.yaml:3:8
+      │
+    3 │   mtu: jumbo
+      │        ^
+      │
+      = the value was set by values.yaml at `network.mtu`
+
+    error: rendering failed with 1 error
+    "#);
+}
