@@ -253,3 +253,24 @@ fn explain_unknown_path_suggests() {
     assert_eq!(run.code, 1);
     insta::assert_snapshot!(run.stderr);
 }
+
+#[test]
+fn booleans_and_none_print_as_yaml() {
+    let p = project_with(
+        "basic",
+        &[(
+            "templates/controlplane.yaml",
+            "flag: {{ values.schedulable }}\nnothing: {{ none }}\ntext: \"{{ values.schedulable }}\"\n",
+        )],
+    );
+    let run = machinist(
+        p.path(),
+        &["render", ".", "--node", "cp-1", "--format", "json"],
+    );
+    assert_eq!(run.code, 0, "{}", transcript(&run));
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let doc = &v["nodes"][0]["documents"][1];
+    assert_eq!(doc["flag"], true);
+    assert!(doc["nothing"].is_null());
+    assert_eq!(doc["text"], "true");
+}

@@ -212,3 +212,17 @@ fn not_a_project() {
     assert_eq!(run.code, 1);
     insta::assert_snapshot!(run.stderr);
 }
+
+#[test]
+fn values_schema_violation_points_at_the_file_that_set_the_value() {
+    let schema = r#"{
+  "type": "object",
+  "properties": {
+    "network": {
+      "type": "object",
+      "properties": { "mtu": { "type": "integer", "maximum": 9000 } }
+    }
+  }
+}"#;
+    insta::assert_snapshot!(render_err(&[("values.schema.json", schema)]));
+}

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use machinist::project::Project;
-use machinist::render::{RenderOptions, RenderedNode, render};
+use machinist::render::{RenderOptions, RenderedNode, Renderer};
 
 use super::report;
 use super::values_args::ValuesArgs;
@@ -69,7 +69,12 @@ pub fn run(args: RenderArgs) -> u8 {
         with_secrets: args.with_secrets,
         patch_files: args.patches.clone(),
     };
-    let nodes = match render(&project, options) {
+    // Each node is turned into its output text as soon as it renders, so a large fleet never
+    // holds every node's document tree at once.
+    let format = args.format;
+    let nodes = match Renderer::new(&project, options)
+        .and_then(|r| r.render_with(|n| Output::new(&n, format)))
+    {
         Ok(n) => n,
         Err(diags) => {
             report::print(&diags);
@@ -102,15 +107,39 @@ pub fn run(args: RenderArgs) -> u8 {
     }
 }
 
+/// One rendered node, already in its output form.
+pub struct Output {
+    name: String,
+    text: String,
+    json: Option<serde_json::Value>,
+}
+
+impl Output {
+    fn new(n: &RenderedNode, format: Format) -> Output {
+        match format {
+            Format::Yaml => Output {
+                name: n.name.clone(),
+                text: n.to_yaml(),
+                json: None,
+            },
+            Format::Json => Output {
+                name: n.name.clone(),
+                text: String::new(),
+                json: Some(node_json(n)),
+            },
+        }
+    }
+}
+
 /// Every node's YAML, each preceded by its `# machinist: node=<name>` line.
-pub fn yaml_stream(nodes: &[RenderedNode]) -> String {
+fn yaml_stream(nodes: &[Output]) -> String {
     let mut out = String::new();
     for (i, n) in nodes.iter().enumerate() {
         if i > 0 {
             out.push_str("---\n");
         }
         out.push_str(&format!("# machinist: node={}\n", n.name));
-        out.push_str(&n.to_yaml());
+        out.push_str(&n.text);
     }
     out
 }
@@ -124,14 +153,15 @@ fn node_json(n: &RenderedNode) -> serde_json::Value {
     })
 }
 
-fn json_text(nodes: &[RenderedNode]) -> String {
-    let v = serde_json::json!({ "nodes": nodes.iter().map(node_json).collect::<Vec<_>>() });
+fn json_text(nodes: &[Output]) -> String {
+    let v =
+        serde_json::json!({ "nodes": nodes.iter().map(|n| n.json.clone()).collect::<Vec<_>>() });
     serde_json::to_string_pretty(&v).expect("documents serialize to JSON") + "\n"
 }
 
 fn write_files(
     dir: &std::path::Path,
-    nodes: &[RenderedNode],
+    nodes: &[Output],
     format: Format,
     secret: bool,
 ) -> std::io::Result<()> {
@@ -139,11 +169,10 @@ fn write_files(
     let mode = if secret { Some(0o600) } else { None };
     for n in nodes {
         let (name, text) = match format {
-            Format::Yaml => (format!("{}.yaml", n.name), n.to_yaml()),
+            Format::Yaml => (format!("{}.yaml", n.name), n.text.clone()),
             Format::Json => (
                 format!("{}.json", n.name),
-                serde_json::to_string_pretty(&node_json(n)).expect("documents serialize to JSON")
-                    + "\n",
+                serde_json::to_string_pretty(&n.json).expect("documents serialize to JSON") + "\n",
             ),
         };
         machinist::fsutil::write_atomic(&dir.join(name), text.as_bytes(), mode)?;

@@ -6,6 +6,7 @@
 use minijinja::{Environment, Value, context};
 use serde_json::{Value as Json, json};
 
+use super::lazy;
 use crate::diagnostics::Diagnostic;
 use crate::project::Project;
 use crate::values::{self, NodeValues, Overrides};
@@ -15,8 +16,8 @@ use crate::values::{self, NodeValues, Overrides};
 pub struct Shared {
     cluster: Value,
     chart: Value,
-    cluster_json: Json,
     chart_json: Json,
+    nodes: std::sync::Arc<lazy::Nodes>,
     /// The rendered endpoint.
     pub endpoint: Option<String>,
     indexes: Vec<usize>,
@@ -59,7 +60,7 @@ impl NodeFacts {
             let rendered = env
                 .template_from_named_str("address", &n.address)
                 .and_then(|t| {
-                    t.render(context! { values => ser(&values[i].values), node => ser(&node) })
+                    t.render(context! { values => lazy::view(values[i].values.clone()), node => ser(&node) })
                 });
             let pos = n
                 .source
@@ -129,34 +130,34 @@ impl Shared {
             }
             other => other.clone(),
         };
-        let nodes: Vec<Json> = project
-            .nodes
-            .iter()
-            .zip(values)
-            .zip(&facts.addresses)
-            .map(|((n, v), address)| {
-                json!({
-                    "name": n.name,
-                    "address": address,
-                    "facets": facets(n),
-                    "role": n.role(),
-                    "values": v.values,
+        let nodes = std::sync::Arc::new(lazy::Nodes(
+            project
+                .nodes
+                .iter()
+                .zip(values)
+                .zip(&facts.addresses)
+                .map(|((n, v), address)| lazy::NodeEntry {
+                    name: n.name.clone(),
+                    address: address.clone(),
+                    facets: facets(n),
+                    role: n.role().map(str::to_string),
+                    values: v.values.clone(),
                 })
-            })
-            .collect();
-        let cluster_json = json!({
-            "name": chart.name,
-            "endpoint": endpoint,
-            "talosVersion": chart.talos_version,
-            "contract": chart.contract.as_str(),
-            "kubernetesVersion": chart.kubernetes_version,
-            "nodes": nodes,
-        });
+                .collect(),
+        ));
+        let cluster = context! {
+            name => chart.name.clone(),
+            endpoint => endpoint.clone(),
+            talosVersion => chart.talos_version.clone(),
+            contract => chart.contract.as_str(),
+            kubernetesVersion => chart.kubernetes_version.clone(),
+            nodes => Value::from_dyn_object(nodes.clone()),
+        };
         Ok(Shared {
-            cluster: ser(&cluster_json),
+            cluster,
             chart: ser(&chart_json),
-            cluster_json,
             chart_json,
+            nodes,
             endpoint,
             indexes: facts.indexes.clone(),
             addresses: facts.addresses.clone(),
@@ -183,7 +184,7 @@ impl Shared {
     /// The context for node `i`.
     pub fn node_context(&self, project: &Project, i: usize, values: &NodeValues) -> Value {
         context! {
-            values => ser(&values.values),
+            values => lazy::view(values.values.clone()),
             node => ser(self.node_json(project, i)),
             cluster => self.cluster.clone(),
             chart => self.chart.clone(),
@@ -192,10 +193,24 @@ impl Shared {
 
     /// The same context as JSON (for error suggestions; built only when an error happens).
     pub fn node_context_json(&self, project: &Project, i: usize, values: &NodeValues) -> Json {
+        let c = &project.chart;
+        let nodes: Vec<Json> = self
+            .nodes
+            .0
+            .iter()
+            .map(|n| json!({"name": n.name, "address": n.address, "facets": n.facets, "role": n.role, "values": {}}))
+            .collect();
         json!({
-            "values": values.values,
+            "values": *values.values,
             "node": self.node_json(project, i),
-            "cluster": self.cluster_json,
+            "cluster": {
+                "name": c.name,
+                "endpoint": self.endpoint,
+                "talosVersion": c.talos_version,
+                "contract": c.contract.as_str(),
+                "kubernetesVersion": c.kubernetes_version,
+                "nodes": nodes,
+            },
             "chart": self.chart_json,
         })
     }

@@ -19,6 +19,19 @@ pub fn build(project: &Project) -> Result<Environment<'static>, Vec<Diagnostic>>
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_fuel(Some(FUEL));
     env.set_auto_escape_callback(|_| AutoEscape::None);
+    // Print booleans and none as YAML does (`true`, `null`), not as Python does (`True`, `none`,
+    // which YAML would read as a string).
+    env.set_formatter(|out, state, value| {
+        if value.kind() == minijinja::value::ValueKind::Bool {
+            out.write_str(if value.is_true() { "true" } else { "false" })?;
+            Ok(())
+        } else if value.is_none() {
+            out.write_str("null")?;
+            Ok(())
+        } else {
+            minijinja::escape_formatter(out, state, value)
+        }
+    });
     env.set_syntax(
         SyntaxConfig::builder()
             .trim_blocks(true)

@@ -6,6 +6,7 @@
 pub mod context;
 pub mod env;
 pub mod errors;
+pub mod lazy;
 pub mod output;
 pub mod stage_patches;
 pub mod stage_secrets;
@@ -89,11 +90,7 @@ impl<'p> Renderer<'p> {
                 None
             }
         };
-        let merged: Vec<Result<NodeValues, Diagnostic>> = project
-            .nodes
-            .par_iter()
-            .map(|n| values::node_values(project, n, &options.overrides, false))
-            .collect();
+        let merged = values::all_node_values(project, &options.overrides);
         let mut values = Vec::with_capacity(merged.len());
         for m in merged {
             match m {
@@ -135,14 +132,26 @@ impl<'p> Renderer<'p> {
 
     /// Renders every selected node, in parallel. Returns all errors of all nodes on failure.
     pub fn render(&self) -> Result<Vec<RenderedNode>, Vec<Diagnostic>> {
+        self.render_with(|n| n)
+    }
+
+    /// Renders every selected node in parallel and maps each result with `f` as soon as it is
+    /// ready, so a large fleet never holds every node's document tree at once (e.g. map to the
+    /// YAML text). Results are in node order; on failure, all errors of all nodes.
+    pub fn render_with<T: Send>(
+        &self,
+        f: impl Fn(RenderedNode) -> T + Sync,
+    ) -> Result<Vec<T>, Vec<Diagnostic>> {
         let selected: Vec<usize> = (0..self.project.nodes.len())
             .filter(|&i| {
                 self.options.nodes.is_empty()
                     || self.options.nodes.contains(&self.project.nodes[i].name)
             })
             .collect();
-        let results: Vec<Result<RenderedNode, Vec<Diagnostic>>> =
-            selected.par_iter().map(|&i| self.render_node(i)).collect();
+        let results: Vec<Result<T, Vec<Diagnostic>>> = selected
+            .par_iter()
+            .map(|&i| self.render_node(i).map(&f))
+            .collect();
         let mut nodes = Vec::new();
         let mut errors = Vec::new();
         for r in results {

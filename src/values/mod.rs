@@ -94,8 +94,8 @@ impl Provenance {
 /// A node's merged values.
 #[derive(Debug, Clone)]
 pub struct NodeValues {
-    /// The merged values.
-    pub values: Json,
+    /// The merged values (shared: templates read them in place).
+    pub values: std::sync::Arc<Json>,
     /// How they came about (empty unless requested).
     pub provenance: Provenance,
     /// Layer files applied, in order (for patches and `explain`).
@@ -304,6 +304,57 @@ pub fn cluster_values(project: &Project, overrides: &Overrides) -> Json {
     v
 }
 
+/// The layer files that apply to `node`, in precedence order, or the error for a facet value
+/// without a layer file.
+pub fn layer_keys(project: &Project, node: &NodeFile) -> Result<Vec<(String, String)>, Diagnostic> {
+    let mut keys = Vec::new();
+    for facet in &project.chart.layers {
+        let Some(value) = node.facet(facet) else {
+            continue;
+        };
+        let key = (facet.clone(), value.to_string());
+        if !project.layers.contains_key(&key) {
+            return Err(missing_layer(project, node, facet, value));
+        }
+        keys.push(key);
+    }
+    Ok(keys)
+}
+
+/// Merged values for every node. Nodes whose files set no `values:` and that share their layer
+/// files get one shared tree (merging is a pure function of values.yaml, the layers and the
+/// overrides), so a fleet of identical nodes costs one tree per layer combination.
+pub fn all_node_values(
+    project: &Project,
+    overrides: &Overrides,
+) -> Vec<Result<NodeValues, Diagnostic>> {
+    use rayon::prelude::*;
+    let keys: Vec<Result<Vec<(String, String)>, Diagnostic>> = project
+        .nodes
+        .par_iter()
+        .map(|n| layer_keys(project, n))
+        .collect();
+    let mut first_of: std::collections::HashMap<&[(String, String)], usize> = Default::default();
+    let mut rep = vec![usize::MAX; project.nodes.len()];
+    for (i, (n, k)) in project.nodes.iter().zip(&keys).enumerate() {
+        rep[i] = match k {
+            Ok(k) if matches!(n.values.kind, Kind::Null) => {
+                *first_of.entry(k.as_slice()).or_insert(i)
+            }
+            _ => i,
+        };
+    }
+    let computed: std::collections::HashMap<usize, Result<NodeValues, Diagnostic>> =
+        (0..project.nodes.len())
+            .into_par_iter()
+            .filter(|&i| rep[i] == i)
+            .map(|i| (i, node_values(project, &project.nodes[i], overrides, false)))
+            .collect();
+    (0..project.nodes.len())
+        .map(|i| computed[&rep[i]].clone())
+        .collect()
+}
+
 /// Layers the values of `node`. With `with_provenance`, records every setting.
 pub fn node_values(
     project: &Project,
@@ -375,7 +426,7 @@ pub fn node_values(
         apply_assignment(&mut values, a, p!());
     }
     Ok(NodeValues {
-        values,
+        values: std::sync::Arc::new(values),
         provenance: prov,
         layers,
     })

@@ -13,7 +13,9 @@
 //! `customization.meta[].{key, value}`, `customization.systemExtensions.officialExtensions`,
 //! `customization.secureboot.includeWellKnownCertificates`. Overlay options may hold any mix of
 //! strings, numbers, booleans, nulls, lists and maps (map keys are sorted as yaml.v3 sorts them).
-//! Strings with line breaks are rejected because their block-scalar form is not reproduced.
+//! Multi-line strings are written as yaml.v3 writes them (literal block scalars); the one form
+//! that is not reproduced (text containing the Unicode separators U+2028/U+2029) and map keys
+//! with line breaks are errors rather than wrong IDs.
 
 use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
@@ -311,9 +313,25 @@ fn string(v: &Json, path: &str) -> Result<String> {
     }
 }
 
-/// Refuses strings whose canonical form is not reproduced offline (line breaks).
+/// Refuses map keys whose canonical form is not reproduced offline (multi-line, very long).
+fn check_key(key: &str, path: &str) -> Result<String> {
+    let reason = if key.len() > 128 {
+        format!("the key {key:?} is longer than 128 bytes")
+    } else {
+        match goyaml::scalar_str(key) {
+            Ok(_) => return Ok(key.to_string()),
+            Err(e) => e.0,
+        }
+    };
+    Err(SchematicError::Unsupported {
+        path: path.to_string(),
+        reason,
+    })
+}
+
+/// Refuses strings whose canonical form is not reproduced offline.
 fn checked(s: &str, path: &str) -> Result<String> {
-    goyaml::scalar_str(s).map_err(|e| SchematicError::Unsupported {
+    goyaml::value_str(s, 0).map_err(|e| SchematicError::Unsupported {
         path: path.to_string(),
         reason: e.0,
     })?;
@@ -344,8 +362,8 @@ fn overlay(v: &Json) -> Result<Overlay> {
             "options" => {
                 let mut options: Vec<(String, Json)> = object(v, "overlay.options")?
                     .into_iter()
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect();
+                    .map(|(k, v)| Ok((check_key(k, "overlay.options")?, v.clone())))
+                    .collect::<Result<_>>()?;
                 goyaml::sort_keys(&mut options);
                 out.options = options;
             }
@@ -483,7 +501,10 @@ fn json_node(v: &Json, path: &str) -> Result<Node> {
         Json::Object(map) => {
             let mut entries = map
                 .iter()
-                .map(|(k, v)| Ok((k.clone(), json_node(v, &format!("{path}.{k}"))?)))
+                .map(|(k, v)| {
+                    check_key(k, path)?;
+                    Ok((k.clone(), json_node(v, &format!("{path}.{k}"))?))
+                })
                 .collect::<Result<Vec<_>>>()?;
             goyaml::sort_keys(&mut entries);
             Node::Map(entries)

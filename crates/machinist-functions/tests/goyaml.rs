@@ -1,7 +1,9 @@
 //! The yaml.v3 re-implementation on its own: Go's float format, yaml.v3's map-key order and the
 //! indentation of nested collections.
 
-use machinist_functions::goyaml::{Node, go_float, key_less, marshal, scalar_str, sort_keys};
+use machinist_functions::goyaml::{
+    Node, go_float, key_less, marshal, scalar_str, sort_keys, value_str,
+};
 
 #[test]
 fn floats_use_go_shortest_g_format() {
@@ -71,10 +73,19 @@ fn nested_collections_are_indented_like_yaml_v3() {
 }
 
 #[test]
-fn line_breaks_are_refused() {
+fn line_breaks_in_keys_are_refused() {
     assert_eq!(
         scalar_str("a\nb").unwrap_err().to_string(),
-        "the string \"a\\nb\" contains a line break; multi-line strings are not supported"
+        "the key \"a\\nb\" contains a line break; keys must be single-line"
     );
-    assert_eq!(scalar_str("a\rb").unwrap(), "\"a\\rb\"");
+    assert_eq!(
+        value_str("a\u{2028}b", 4).unwrap_err().to_string(),
+        "the string \"a\\u{2028}b\" contains a Unicode line or paragraph separator, which is not supported"
+    );
+    assert_eq!(value_str("a\nb", 4).unwrap(), "|-\n    a\n    b");
+    assert_eq!(value_str("a\rb", 4).unwrap(), "\"a\\rb\"");
+    assert!(
+        scalar_str("a\rb").is_err(),
+        "a key with any line break is refused"
+    );
 }

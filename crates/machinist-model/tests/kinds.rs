@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use kinds_support::{kind_schema, property_paths, reference_dir, version_key};
 use machinist_model::Contract;
-use machinist_model::kinds::{KindError, lookup, parse_document, registry};
+use machinist_model::kinds::{KindError, document_identity, lookup, parse_document, registry};
 use serde_json::Value;
 
 /// Kinds Talos's decoder registers that the published `config.schema.json` leaves out.
@@ -43,6 +43,8 @@ fn registry_counts_match_the_decoder_of_each_contract() {
     // also registers ImageVerificationConfig (since v1.13), which the schemas leave out. So the
     // decoder accepts 43 + 1 = 44 kinds in v1.13 and 88 + 1 = 89 in v1.14 and v1.15; v1.12 has
     // v1.13's list without the seven kinds added in v1.13 and ImageVerificationConfig: 36.
+    // v1.11: the kinds of the v1.11 configuration reference (see book/src/schema-decisions.md).
+    assert_eq!(available(Contract::V1_11).len(), 17);
     assert_eq!(available(Contract::V1_12).len(), 36);
     assert_eq!(available(Contract::V1_13).len(), 44);
     assert_eq!(available(Contract::V1_14).len(), 89);
@@ -249,6 +251,18 @@ fn fields_newer_than_a_contract_carry_their_since() {
             let ours = kind_schema(lookup(&kind).unwrap());
             let up_paths = property_paths(&schema, &schema["$defs"][&def]);
             for (path, node) in property_paths(&ours, &ours) {
+                if let (Some(up), Some(values)) = (up_paths.get(&path), &node.values) {
+                    // Enumeration values the contract's schema lacks must be marked too.
+                    let up_values = up.values.clone().unwrap_or_default();
+                    for value in values.difference(&up_values) {
+                        let since = node.value_since.get(value).map(|v| version_key(v));
+                        if path != "kind" && since.unwrap_or(0) <= version_key(contract) {
+                            problems.push(format!(
+                                "{contract} {kind}.{path}: value `{value}` not in the {contract} schema"
+                            ));
+                        }
+                    }
+                }
                 if up_paths.contains_key(&path) {
                     continue;
                 }
@@ -319,6 +333,21 @@ fn strip_patch_deletes(value: &mut serde_yaml_ng::Value) {
     }
 }
 
+/// The document with `null` values left out, as the typed model (which reads `null` as "not
+/// set") writes it back.
+fn without_nulls(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.clone(), without_nulls(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(without_nulls).collect()),
+        other => other.clone(),
+    }
+}
+
 fn strip_required(schema: &mut Value) {
     match schema {
         Value::Object(map) => {
@@ -383,6 +412,11 @@ fn corpus_documents_deserialize_into_their_kind() {
                 Ok(doc) => {
                     checked += 1;
                     *per_kind.entry(doc.kind()).or_default() += 1;
+                    // Nothing is lost on the way through the typed model.
+                    let back = serde_json::to_value(&doc).unwrap();
+                    if back != without_nulls(&json) {
+                        failures.push(format!("{at}: round trip changed the document: {back}"));
+                    }
                     let schema = kind_schema(lookup(doc.kind()).unwrap());
                     let errors = schema_errors(&schema, &json);
                     if !errors.is_empty() {
@@ -465,6 +499,7 @@ fn minimal_document(schema: &Value, kind: &str) -> Value {
                     "https://example.com/",
                     "00:11:22:33:44:55",
                     "1s",
+                    "100",
                 ];
                 let pattern = serde_json::json!({"type": "string", "pattern": node.get("pattern")});
                 let fits = |c: &&&str| {
@@ -529,6 +564,22 @@ fn every_kind_accepts_a_minimal_document_and_rejects_unknown_keys() {
             info.kind
         );
 
+        let since = schema["$defs"][info.kind].get("x-talos-since");
+        if info.since > Contract::V1_11 {
+            assert_eq!(
+                since,
+                Some(&Value::from(info.since.as_str())),
+                "{}: since",
+                info.kind
+            );
+        } else {
+            assert_eq!(
+                since, None,
+                "{}: kinds as old as v1.11 carry no since",
+                info.kind
+            );
+        }
+
         let mut typo = doc.clone();
         typo["bogusKey"] = Value::from(1);
         let yaml: serde_yaml_ng::Value = serde_json::from_value(typo.clone()).unwrap();
@@ -580,6 +631,26 @@ fn unknown_keys_are_rejected_in_nested_objects() {
 }
 
 #[test]
+fn identity_is_kind_plus_name_for_named_kinds_only() {
+    let link: serde_yaml_ng::Value =
+        serde_yaml_ng::from_str("apiVersion: v1alpha1\nkind: LinkConfig\nname: eth0\nmtu: 9000\n")
+            .unwrap();
+    let (info, name) = document_identity(&link).unwrap();
+    assert_eq!((info.kind, name.as_deref()), ("LinkConfig", Some("eth0")));
+    let host: serde_yaml_ng::Value =
+        serde_yaml_ng::from_str("apiVersion: v1alpha1\nkind: HostnameConfig\nauto: stable\n")
+            .unwrap();
+    let (info, name) = document_identity(&host).unwrap();
+    assert_eq!((info.kind, name), ("HostnameConfig", None));
+    let unknown: serde_yaml_ng::Value =
+        serde_yaml_ng::from_str("apiVersion: v1alpha1\nkind: LinkConfg\nname: eth0\n").unwrap();
+    assert!(matches!(
+        document_identity(&unknown),
+        Err(KindError::UnknownKind { kind }) if kind == "LinkConfg"
+    ));
+}
+
+#[test]
 fn wrong_kind_value_and_unknown_kind_are_errors() {
     let value: serde_yaml_ng::Value =
         serde_yaml_ng::from_str("apiVersion: v1alpha1\nkind: KubeSpanEndpoints\n").unwrap();
@@ -606,4 +677,80 @@ fn wrong_kind_value_and_unknown_kind_are_errors() {
         !schema_errors(&schema, &bad_enum).is_empty(),
         "enum values are checked"
     );
+}
+
+#[test]
+fn addresses_and_prefixes_are_checked_by_the_schema() {
+    let check = |kind: &str, doc: Value| schema_errors(&kind_schema(lookup(kind).unwrap()), &doc);
+    let link = |address: &str| {
+        serde_json::json!({"apiVersion": "v1alpha1", "kind": "LinkConfig", "name": "eth0",
+            "addresses": [{"address": address}]})
+    };
+    assert!(check("LinkConfig", link("192.168.1.10/24")).is_empty());
+    // Go parses upper-case hex digits; the published patterns only allow lower case.
+    assert!(check("LinkConfig", link("2001:DB8::10/64")).is_empty());
+    assert!(
+        !check("LinkConfig", link("192.168.1.10")).is_empty(),
+        "prefix length required"
+    );
+
+    let blackhole = |name: &str| serde_json::json!({"apiVersion": "v1alpha1", "kind": "BlackholeRouteConfig", "name": name});
+    assert!(check("BlackholeRouteConfig", blackhole("10.99.0.0/16")).is_empty());
+    assert!(!check("BlackholeRouteConfig", blackhole("10.99.0.0/x")).is_empty());
+
+    let host = |name: &str| {
+        serde_json::json!({"apiVersion": "v1alpha1", "kind": "StaticHostConfig", "name": name,
+            "hostnames": ["nas"]})
+    };
+    assert!(check("StaticHostConfig", host("10.0.0.5")).is_empty());
+    assert!(
+        !check("StaticHostConfig", host("nas.lan")).is_empty(),
+        "the name is an address"
+    );
+
+    let node = |subnets: Value| {
+        serde_json::json!({"apiVersion": "v1alpha1", "kind": "KubeNodeConfig",
+            "nodeIP": {"validSubnets": subnets}})
+    };
+    let ok = serde_json::json!(["10.0.0.0/8", "!10.0.0.3/32", "fd00::/8"]);
+    assert!(check("KubeNodeConfig", node(ok)).is_empty());
+    let bad = serde_json::json!(["ten.0.0.0/8"]);
+    assert!(!check("KubeNodeConfig", node(bad)).is_empty());
+}
+
+#[test]
+fn documented_name_and_range_rules_are_checked_by_the_schema() {
+    let named = |kind: &str, name: &str| {
+        let doc = serde_json::json!({"apiVersion": "v1alpha1", "kind": kind, "name": name});
+        let mut schema = kind_schema(lookup(kind).unwrap());
+        strip_required(&mut schema);
+        schema_errors(&schema, &doc)
+    };
+    assert!(named("UserVolumeConfig", "local-hostpath").is_empty());
+    assert!(
+        !named("UserVolumeConfig", "local_hostpath").is_empty(),
+        "no underscores"
+    );
+    assert!(
+        !named("UserVolumeConfig", &"a".repeat(35)).is_empty(),
+        "at most 34 characters"
+    );
+    assert!(named("RoutingRuleConfig", "1000").is_empty());
+    assert!(
+        !named("RoutingRuleConfig", "main").is_empty(),
+        "the name is a priority"
+    );
+    assert!(
+        !named("ContainerConfig", "MyApp").is_empty(),
+        "lower case only"
+    );
+    assert!(named("LVMVolumeGroupConfig", "vg_data-1").is_empty());
+
+    let zswap = |percent: u32| {
+        let doc = serde_json::json!({"apiVersion": "v1alpha1", "kind": "ZswapConfig",
+            "maxPoolPercent": percent});
+        schema_errors(&kind_schema(lookup("ZswapConfig").unwrap()), &doc)
+    };
+    assert!(zswap(25).is_empty());
+    assert!(!zswap(120).is_empty(), "a percentage is at most 100");
 }

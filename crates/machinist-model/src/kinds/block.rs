@@ -21,12 +21,14 @@ kind_tag!(ZswapConfigKind, "ZswapConfig");
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct DiskSelector {
-    /// CEL expression evaluated against each disk (variable `disk`); the volume goes on a disk for which it is true, for example `disk.transport == "nvme"`.
+    /// CEL expression evaluated against each disk (variable `disk`); the volume goes on a disk for
+    /// which it is true, for example `disk.transport == "nvme"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#match: Option<String>,
 }
 
-/// One key that can unlock an encrypted volume; set exactly one of `static`, `nodeID`, `kms` or `tpm`.
+/// One key that can unlock an encrypted volume; set exactly one of `static`, `nodeID`, `kms` or
+/// `tpm`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct EncryptionKey {
@@ -46,7 +48,8 @@ pub struct EncryptionKey {
     /// Unlock with a random key sealed by the node's TPM.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tpm: Option<EncryptionKeyTPM>,
-    /// Also bind the key to a random salt kept on the STATE partition, so the volume cannot be opened without that STATE.
+    /// Also bind the key to a random salt kept on the STATE partition, so the volume cannot be
+    /// opened without that STATE.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lock_to_state: Option<bool>,
 }
@@ -148,6 +151,7 @@ pub struct ExistingVolumeConfig {
     pub kind: ExistingVolumeConfigKind,
     /// Name of the volume; it is mounted at `/var/mnt/<name>`. Letters, digits and hyphens.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(r"^[a-zA-Z0-9-]+$"))]
     pub name: Option<String>,
     /// How Talos finds the existing partition or disk.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -159,7 +163,8 @@ pub struct ExistingVolumeConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("x-talos-since" = "v1.14"))]
     pub trim: Option<TrimConfig>,
-    /// Periodic filesystem scrub settings for this volume, overriding the global FilesystemScrubConfig.
+    /// Periodic filesystem scrub settings for this volume, overriding the global
+    /// FilesystemScrubConfig.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("x-talos-since" = "v1.14"))]
     pub scrub: Option<ScrubConfig>,
@@ -194,6 +199,7 @@ pub struct ExternalVolumeConfig {
     pub kind: ExternalVolumeConfigKind,
     /// Name of the mount (1 to 34 letters, digits or hyphens); mounted at `/var/mnt/<name>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(r"^[a-zA-Z0-9-]{1,34}$"))]
     pub name: Option<String>,
     /// Filesystem type of the external volume; only `virtiofs` exists.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -212,7 +218,8 @@ pub struct FilesystemScrubConfig {
     pub api_version: ApiVersion,
     /// The document kind; always `FilesystemScrubConfig`.
     pub kind: FilesystemScrubConfigKind,
-    /// Time between scrubs of all filesystems that support online scrub; one week when unset, at least 10s.
+    /// Time between scrubs of all filesystems that support online scrub; one week when unset, at
+    /// least 10s.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(pattern(r"^[-+]?(((\d+(\.\d*)?|\d*(\.\d+)+)([nuµm]?s|m|h))|0)+$"))]
     pub interval: Option<String>,
@@ -243,7 +250,8 @@ pub struct FilesystemTrimConfig {
     pub api_version: ApiVersion,
     /// The document kind; always `FilesystemTrimConfig`.
     pub kind: FilesystemTrimConfigKind,
-    /// Time between trims of all mounted filesystems; each volume runs at its own stable offset within the interval.
+    /// Time between trims of all mounted filesystems; each volume runs at its own stable offset
+    /// within the interval.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(pattern(r"^[-+]?(((\d+(\.\d*)?|\d*(\.\d+)+)([nuµm]?s|m|h))|0)+$"))]
     pub interval: Option<String>,
@@ -275,7 +283,8 @@ pub struct VolumeProvisioningSpec {
     /// Smallest acceptable size, in bytes or with a unit such as `100MB` or `10GiB`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_size: Option<String>,
-    /// Largest size, in bytes, with a unit (`50GiB`) or as a percentage of the disk (`80%`); the whole disk when unset.
+    /// Largest size, in bytes, with a unit (`50GiB`) or as a percentage of the disk (`80%`); the
+    /// whole disk when unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_size: Option<String>,
 }
@@ -288,8 +297,10 @@ pub struct RawVolumeConfig {
     pub api_version: ApiVersion,
     /// The document kind; always `RawVolumeConfig`.
     pub kind: RawVolumeConfigKind,
-    /// Name of the volume (1 to 34 letters, digits or hyphens); the partition is labelled `r-<name>`.
+    /// Name of the volume (1 to 34 letters, digits or hyphens); the partition is labelled
+    /// `r-<name>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(r"^[a-zA-Z0-9-]{1,34}$"))]
     pub name: Option<String>,
     /// Where and how large the partition is created.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -320,8 +331,10 @@ pub struct SwapVolumeConfig {
     pub api_version: ApiVersion,
     /// The document kind; always `SwapVolumeConfig`.
     pub kind: SwapVolumeConfigKind,
-    /// Name of the volume (1 to 34 letters, digits or hyphens); the partition is labelled `s-<name>`.
+    /// Name of the volume (1 to 34 letters, digits or hyphens); the partition is labelled
+    /// `s-<name>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(r"^[a-zA-Z0-9-]{1,34}$"))]
     pub name: Option<String>,
     /// Where and how large the swap partition is created.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -344,7 +357,8 @@ pub struct SystemVolumeFilesystemSpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct TrimConfig {
-    /// Whether this volume is trimmed; on when a global FilesystemTrimConfig exists and this is unset.
+    /// Whether this volume is trimmed; on when a global FilesystemTrimConfig exists and this is
+    /// unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// Time between trims of this volume, overriding the global interval.
@@ -373,10 +387,13 @@ pub struct UserVolumeConfig {
     pub api_version: ApiVersion,
     /// The document kind; always `UserVolumeConfig`.
     pub kind: UserVolumeConfigKind,
-    /// Name of the volume (1 to 34 letters, digits or hyphens); the partition is labelled `u-<name>` and mounted at `/var/mnt/<name>`.
+    /// Name of the volume (1 to 34 letters, digits or hyphens); the partition is labelled
+    /// `u-<name>` and mounted at `/var/mnt/<name>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(r"^[a-zA-Z0-9-]{1,34}$"))]
     pub name: Option<String>,
-    /// What backs the volume: a new `partition` (the default), a whole `disk`, or a `directory` on EPHEMERAL.
+    /// What backs the volume: a new `partition` (the default), a whole `disk`, or a `directory` on
+    /// EPHEMERAL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub volume_type: Option<UserVolumeType>,
     /// Where and how large the volume is created.
@@ -395,7 +412,8 @@ pub struct UserVolumeConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("x-talos-since" = "v1.14"))]
     pub trim: Option<TrimConfig>,
-    /// Periodic filesystem scrub settings for this volume, overriding the global FilesystemScrubConfig.
+    /// Periodic filesystem scrub settings for this volume, overriding the global
+    /// FilesystemScrubConfig.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("x-talos-since" = "v1.14"))]
     pub scrub: Option<ScrubConfig>,
@@ -410,7 +428,8 @@ pub struct VirtiofsMountSpec {
     pub tag: Option<String>,
 }
 
-/// Sets where and how a system volume (STATE, EPHEMERAL, IMAGECACHE, ETCD, CRI, KUBELET or LOG) is created, encrypted and mounted.
+/// Sets where and how a system volume (STATE, EPHEMERAL, IMAGECACHE, ETCD, CRI, KUBELET or LOG) is
+/// created, encrypted and mounted.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct VolumeConfig {
@@ -418,7 +437,8 @@ pub struct VolumeConfig {
     pub api_version: ApiVersion,
     /// The document kind; always `VolumeConfig`.
     pub kind: VolumeConfigKind,
-    /// System volume to configure: `STATE`, `EPHEMERAL`, `IMAGECACHE`, `ETCD`, `CRI`, `KUBELET` or `LOG`.
+    /// System volume to configure: `STATE`, `EPHEMERAL`, `IMAGECACHE`, `ETCD`, `CRI`, `KUBELET` or
+    /// `LOG`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Where and how large the system volume is created.
@@ -438,7 +458,8 @@ pub struct VolumeConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("x-talos-since" = "v1.14"))]
     pub trim: Option<TrimConfig>,
-    /// Periodic filesystem scrub settings for this volume, overriding the global FilesystemScrubConfig.
+    /// Periodic filesystem scrub settings for this volume, overriding the global
+    /// FilesystemScrubConfig.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("x-talos-since" = "v1.14"))]
     pub scrub: Option<ScrubConfig>,
@@ -457,7 +478,8 @@ pub struct VolumeDiscoverySpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct VolumeSelector {
-    /// CEL expression evaluated against each discovered volume (variable `volume`, and `disk` for its disk), for example `volume.partition_label == "DATA"`.
+    /// CEL expression evaluated against each discovered volume (variable `volume`, and `disk` for
+    /// its disk), for example `volume.partition_label == "DATA"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#match: Option<String>,
 }
@@ -466,7 +488,8 @@ pub struct VolumeSelector {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct XFSSpec {
-    /// Smallest XFS allocation group size (for example `1GiB`), limiting how many groups mkfs.xfs creates on many-core machines.
+    /// Smallest XFS allocation group size (for example `1GiB`), limiting how many groups mkfs.xfs
+    /// creates on many-core machines.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_allocation_group_size: Option<String>,
 }
@@ -481,6 +504,7 @@ pub struct ZswapConfig {
     pub kind: ZswapConfigKind,
     /// Largest share of system memory zswap may use, in percent (0 to 100).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(max = 100))]
     pub max_pool_percent: Option<u32>,
     /// Let the kernel move cold pages from zswap out to a swap device.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -520,6 +544,7 @@ pub enum FilesystemType {
     #[serde(rename = "xfs")]
     Xfs,
     #[serde(rename = "btrfs")]
+    #[schemars(extend("x-talos-since" = "v1.14"))]
     Btrfs,
 }
 

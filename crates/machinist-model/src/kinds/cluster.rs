@@ -22,7 +22,8 @@ pub struct DiscoveryIdentityConfig {
     /// Cluster identifier shared by every member: 32 random bytes, base64-encoded.
     #[serde(rename = "clusterID")]
     pub cluster_id: String,
-    /// Secret shared by the members to encrypt what they publish (32 random bytes, base64); never sent to the service.
+    /// Secret shared by the members to encrypt what they publish (32 random bytes, base64); never
+    /// sent to the service.
     pub cluster_secret: String,
 }
 

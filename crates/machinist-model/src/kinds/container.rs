@@ -29,10 +29,13 @@ pub struct ContainerConfig {
     pub api_version: ApiVersion,
     /// The document kind; always `ContainerConfig`.
     pub kind: ContainerConfigKind,
-    /// Name of the container (1 to 63 lowercase letters, digits or hyphens); also its containerd ID.
+    /// Name of the container (1 to 63 lowercase letters, digits or hyphens); also its containerd
+    /// ID.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(r"^[a-z0-9-]{1,63}$"))]
     pub name: Option<String>,
-    /// Image reference for the root filesystem; pin it by digest (`repo@sha256:...`) to get exactly that image.
+    /// Image reference for the root filesystem; pin it by digest (`repo@sha256:...`) to get exactly
+    /// that image.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
     /// Command to run instead of the image's ENTRYPOINT.
@@ -47,7 +50,8 @@ pub struct ContainerConfig {
     /// User and group to run as instead of the image's USER (uid 0 is root on the host).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub run_as: Option<ContainerRunAs>,
-    /// Environment variables as `KEY=value`, added over the image's ENV; stored verbatim in the config, so no secrets.
+    /// Environment variables as `KEY=value`, added over the image's ENV; stored verbatim in the
+    /// config, so no secrets.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<Vec<String>>,
     /// Filesystems mounted into the container.
@@ -116,7 +120,8 @@ pub struct ContainerResourceLimits {
     /// CPU ceiling in millicores (`1000m` is one core), written to cgroup `cpu.max`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cpu: Option<String>,
-    /// Memory ceiling (for example `256MiB`), written to cgroup `memory.max`; exceeding it kills the container.
+    /// Memory ceiling (for example `256MiB`), written to cgroup `memory.max`; exceeding it kills
+    /// the container.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memory: Option<String>,
 }
@@ -146,7 +151,8 @@ pub struct ContainerRunAs {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ContainerSecurity {
-    /// Base profile: `restricted` (no capabilities, read-only rootfs and sysfs, no devices) or `privileged`.
+    /// Base profile: `restricted` (no capabilities, read-only rootfs and sysfs, no devices) or
+    /// `privileged`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
     /// Capabilities added to or dropped from the profile.

@@ -1,4 +1,5 @@
-//! Container runtime (containerd/CRI) documents: registry mirrors, credentials and TLS, image cache,
+//! Container runtime (containerd/CRI) documents: registry mirrors, credentials and TLS, image
+//! cache,
 //! base runtime spec and containerd customisations. In: YAML documents of those kinds. Out: typed
 //! values and their JSON schemas.
 
@@ -23,7 +24,8 @@ pub struct CRIBaseRuntimeSpecConfig {
     pub api_version: ApiVersion,
     /// The document kind; always `CRIBaseRuntimeSpecConfig`.
     pub kind: CRIBaseRuntimeSpecConfigKind,
-    /// Fields merged into the default OCI runtime spec of CRI containers (cannot be combined with `machine.baseRuntimeSpecOverrides`).
+    /// Fields merged into the default OCI runtime spec of CRI containers (cannot be combined with
+    /// `machine.baseRuntimeSpecOverrides`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub overrides: Option<Object>,
 }
@@ -76,7 +78,8 @@ pub struct RegistryAuthConfig {
     pub api_version: ApiVersion,
     /// The document kind; always `RegistryAuthConfig`.
     pub kind: RegistryAuthConfigKind,
-    /// Registry endpoint host (and port) the credentials are for, for example `my-mirror.local:5000`.
+    /// Registry endpoint host (and port) the credentials are for, for example
+    /// `my-mirror.local:5000`.
     pub name: String,
     /// User name for basic authentication.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -113,7 +116,8 @@ pub struct RegistryMirrorConfig {
     pub api_version: ApiVersion,
     /// The document kind; always `RegistryMirrorConfig`.
     pub kind: RegistryMirrorConfigKind,
-    /// Registry the mirrors stand in for (the first part of image names, such as `docker.io`), or `*` for every registry.
+    /// Registry the mirrors stand in for (the first part of image names, such as `docker.io`), or
+    /// `*` for every registry.
     pub name: String,
     /// Mirror endpoints, tried in order before the original registry.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -37,7 +37,8 @@ pub struct KubeClusterConfig {
     pub kind: KubeClusterConfigKind,
     /// Name of the cluster, used in kubeconfigs.
     pub cluster_name: String,
-    /// URL of the Kubernetes API, for example `https://10.0.0.10:6443` (a VIP or load balancer with several control planes).
+    /// URL of the Kubernetes API, for example `https://10.0.0.10:6443` (a VIP or load balancer with
+    /// several control planes).
     #[schemars(pattern(r"^https://"))]
     pub endpoint: String,
 }
@@ -153,10 +154,10 @@ pub struct KubeNetworkConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dns_domain: Option<String>,
     /// Pod CIDRs: one, or one per family for dual stack.
-    #[schemars(inner(pattern(r"^[0-9a-f.:]+/\d{1,3}$")))]
+    #[schemars(inner(pattern(r"^[0-9a-fA-F.:]+/\d{1,3}$")))]
     pub pod_subnets: Vec<String>,
     /// Service CIDRs: one, or one per family for dual stack.
-    #[schemars(inner(pattern(r"^[0-9a-f.:]+/\d{1,3}$")))]
+    #[schemars(inner(pattern(r"^[0-9a-fA-F.:]+/\d{1,3}$")))]
     pub service_subnets: Vec<String>,
     /// Prefix length of each node's IPv4 pod range (24 by default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -240,7 +241,8 @@ pub struct KubeProxyConfig {
     /// Extra flags for kube-proxy (most settings belong in `config`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extra_args: Option<BTreeMap<String, ArgValue>>,
-    /// Kubernetes resource requests and limits for the component's container (`requests`, `limits`).
+    /// Kubernetes resource requests and limits for the component's container (`requests`,
+    /// `limits`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resources: Option<Object>,
 }
@@ -307,7 +309,9 @@ pub struct KubeletConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct NodeIPConfig {
-    /// Subnets the node IP is chosen from (one per family for dual stack); `!` before a subnet excludes it.
+    /// Subnets the node IP is chosen from (one per family for dual stack); `!` before a subnet
+    /// excludes it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(inner(pattern(r"^!?[0-9a-fA-F.:]+(/\d{1,3})?$")))]
     pub valid_subnets: Option<Vec<String>>,
 }

@@ -88,13 +88,15 @@ pub struct KubeAPIServerConfig {
     /// Extra environment variables for the component's container.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub env: Option<BTreeMap<String, String>>,
-    /// Kubernetes resource requests and limits for the component's container (`requests`, `limits`).
+    /// Kubernetes resource requests and limits for the component's container (`requests`,
+    /// `limits`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resources: Option<Object>,
     /// Port kube-apiserver listens on; 6443 when unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_port: Option<u16>,
-    /// Extra host names and IPs for the serving certificate (node addresses and the endpoint are added automatically).
+    /// Extra host names and IPs for the serving certificate (node addresses and the endpoint are
+    /// added automatically).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[serde(rename = "certExtraSANs")]
     pub cert_extra_sa_ns: Option<Vec<String>>,
@@ -206,7 +208,8 @@ pub struct KubeControllerManagerConfig {
     /// Extra environment variables for the component's container.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub env: Option<BTreeMap<String, String>>,
-    /// Kubernetes resource requests and limits for the component's container (`requests`, `limits`).
+    /// Kubernetes resource requests and limits for the component's container (`requests`,
+    /// `limits`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resources: Option<Object>,
 }
@@ -220,7 +223,8 @@ pub struct KubeEtcdEncryptionConfig {
     pub api_version: ApiVersion,
     /// The document kind; always `KubeEtcdEncryptionConfig`.
     pub kind: KubeEtcdEncryptionConfigKind,
-    /// Encryption-at-rest configuration for the API server (an `EncryptionConfiguration` without apiVersion and kind).
+    /// Encryption-at-rest configuration for the API server (an `EncryptionConfiguration` without
+    /// apiVersion and kind).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<Object>,
 }
@@ -248,7 +252,8 @@ pub struct KubeSchedulerConfig {
     /// Extra environment variables for the component's container.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub env: Option<BTreeMap<String, String>>,
-    /// Kubernetes resource requests and limits for the component's container (`requests`, `limits`).
+    /// Kubernetes resource requests and limits for the component's container (`requests`,
+    /// `limits`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resources: Option<Object>,
 }

@@ -89,6 +89,29 @@ pub enum KindError {
     },
 }
 
+/// The identity of one document: its kind and, for named kinds, its `name`. Two documents of a
+/// config with the same identity are a duplicate that Talos rejects.
+pub fn document_identity(
+    value: &serde_yaml_ng::Value,
+) -> Result<(&'static KindInfo, Option<String>), KindError> {
+    let kind = value
+        .get("kind")
+        .and_then(|k| k.as_str())
+        .ok_or(KindError::MissingKind)?;
+    let info = lookup(kind).ok_or_else(|| KindError::UnknownKind {
+        kind: kind.to_string(),
+    })?;
+    let name = if info.named {
+        value
+            .get("name")
+            .and_then(|n| n.as_str())
+            .map(str::to_string)
+    } else {
+        None
+    };
+    Ok((info, name))
+}
+
 fn schema_of<T: schemars::JsonSchema>(
     generator: &mut schemars::SchemaGenerator,
 ) -> schemars::Schema {
@@ -111,6 +134,14 @@ macro_rules! kinds {
             pub fn kind(&self) -> &'static str {
                 match self {
                     $(KindDocument::$ty(_) => stringify!($ty),)*
+                }
+            }
+        }
+
+        impl serde::Serialize for KindDocument {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                match self {
+                    $(KindDocument::$ty(doc) => doc.serialize(serializer),)*
                 }
             }
         }

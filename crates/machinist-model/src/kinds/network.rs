@@ -49,7 +49,7 @@ pub struct BGPImportRoute {
     /// BGP instance the routes come from.
     pub bgp_instance: String,
     /// CIDRs; a learned route is imported when one of them contains it.
-    #[schemars(inner(pattern(r"^[0-9a-f.:]+/\d{1,3}$")))]
+    #[schemars(inner(pattern(r"^[0-9a-fA-F.:]+/\d{1,3}$")))]
     #[schemars(length(min = 1))]
     pub prefixes: Vec<String>,
 }
@@ -104,6 +104,7 @@ pub struct BGPInstanceConfig {
 pub struct BGPNeighborConfig {
     /// Neighbour address for a numbered session (not with `link`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(r"^[0-9a-fA-F.:]+$"))]
     pub address: Option<String>,
     /// Link or alias for an unnumbered IPv6 link-local session (not with `address`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -138,6 +139,7 @@ pub struct BlackholeRouteConfig {
     /// The document kind; always `BlackholeRouteConfig`.
     pub kind: BlackholeRouteConfigKind,
     /// Destination prefix whose traffic is dropped, for example `10.99.0.0/16`.
+    #[schemars(pattern(r"^[0-9a-fA-F.:]+/\d{1,3}$"))]
     pub name: String,
     /// Metric of the route.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -161,7 +163,8 @@ pub struct DHCPv4Config {
     /// Do not take the hostname offered by the DHCP server.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ignore_hostname: Option<bool>,
-    /// Do not install the gateway or classless routes offered by the server (the connected route stays).
+    /// Do not install the gateway or classless routes offered by the server (the connected route
+    /// stays).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("x-talos-since" = "v1.14"))]
     pub ignore_routes: Option<bool>,
@@ -223,6 +226,7 @@ pub struct HCloudVIPConfig {
     /// The document kind; always `HCloudVIPConfig`.
     pub kind: HCloudVIPConfigKind,
     /// The virtual IP address.
+    #[schemars(pattern(r"^[0-9a-fA-F.:]+$"))]
     pub name: String,
     /// Link (or alias) the virtual IP is placed on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -247,7 +251,8 @@ pub struct HTTPProbeConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(pattern(r"^[-+]?(((\d+(\.\d*)?|\d*(\.\d+)+)([nuµm]?s|m|h))|0)+$"))]
     pub interval: Option<String>,
-    /// Consecutive failures after a success before the probe reports failure; 0 fails on the first one.
+    /// Consecutive failures after a success before the probe reports failure; 0 fails on the first
+    /// one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure_threshold: Option<u32>,
     /// HTTP(S) URL to fetch; a 2xx or 3xx answer (redirects not followed) is a success.
@@ -284,7 +289,8 @@ pub struct HostnameConfig {
     pub api_version: ApiVersion,
     /// The document kind; always `HostnameConfig`.
     pub kind: HostnameConfigKind,
-    /// Generate the hostname: `stable` derives one from the machine identity, `off` disables generation.
+    /// Generate the hostname: `stable` derives one from the machine identity, `off` disables
+    /// generation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto: Option<AutoHostname>,
     /// Fixed hostname; overrides every other source and excludes `auto`.
@@ -298,11 +304,11 @@ pub struct HostnameConfig {
 pub struct IngressRule {
     /// Source subnet allowed in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(pattern(r"^[0-9a-f.:]+/\d{1,3}$"))]
+    #[schemars(pattern(r"^[0-9a-fA-F.:]+/\d{1,3}$"))]
     pub subnet: Option<String>,
     /// Part of the subnet that stays blocked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(pattern(r"^[0-9a-f.:]+/\d{1,3}$"))]
+    #[schemars(pattern(r"^[0-9a-fA-F.:]+/\d{1,3}$"))]
     pub except: Option<String>,
 }
 
@@ -341,10 +347,11 @@ pub struct KubeSpanConfig {
 pub struct KubeSpanFiltersConfig {
     /// Which node addresses are announced as WireGuard endpoints; `!` before a CIDR excludes it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(inner(pattern(r"^!?[0-9a-fA-F.:]+(/\d{1,3})?$")))]
     pub endpoints: Option<Vec<String>>,
     /// Networks not to route over KubeSpan.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(inner(pattern(r"^[0-9a-f.:]+/\d{1,3}$")))]
+    #[schemars(inner(pattern(r"^[0-9a-fA-F.:]+/\d{1,3}$")))]
     pub exclude_advertised_networks: Option<Vec<String>>,
 }
 
@@ -371,6 +378,7 @@ pub struct Layer2VIPConfig {
     /// The document kind; always `Layer2VIPConfig`.
     pub kind: Layer2VIPConfigKind,
     /// The virtual IP address.
+    #[schemars(pattern(r"^[0-9a-fA-F.:]+$"))]
     pub name: String,
     /// Link (or alias) the virtual IP is placed on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -397,7 +405,7 @@ pub struct NTPConfig {
 pub struct NameserverConfig {
     /// IP address of the nameserver.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(pattern(r"^[0-9a-f.:]+$"))]
+    #[schemars(pattern(r"^[0-9a-fA-F.:]+$"))]
     pub address: Option<String>,
     /// Protocol: `Do53` (plain, default), `DoT` (TLS on 853) or `DoH` (HTTPS).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -450,12 +458,15 @@ pub struct RoutingRuleConfig {
     /// The document kind; always `RoutingRuleConfig`.
     pub kind: RoutingRuleConfigKind,
     /// Priority of the rule (1 to 32765, lower first, some values reserved); unique per document.
+    #[schemars(pattern(r"^[0-9]+$"))]
     pub name: String,
     /// Source prefix to match; any when empty.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(r"^[0-9a-fA-F.:]+/\d{1,3}$"))]
     pub src: Option<String>,
     /// Destination prefix to match; any when empty.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(r"^[0-9a-fA-F.:]+/\d{1,3}$"))]
     pub dst: Option<String>,
     /// Routing table looked up when the rule matches.
     pub table: String,
@@ -528,6 +539,7 @@ pub struct StaticHostConfig {
     /// The document kind; always `StaticHostConfig`.
     pub kind: StaticHostConfigKind,
     /// IP address the host names resolve to.
+    #[schemars(pattern(r"^[0-9a-fA-F.:]+$"))]
     pub name: String,
     /// Host names for the address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -549,7 +561,8 @@ pub struct TCPProbeConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(pattern(r"^[-+]?(((\d+(\.\d*)?|\d*(\.\d+)+)([nuµm]?s|m|h))|0)+$"))]
     pub interval: Option<String>,
-    /// Consecutive failures after a success before the probe reports failure; 0 fails on the first one.
+    /// Consecutive failures after a success before the probe reports failure; 0 fails on the first
+    /// one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure_threshold: Option<u32>,
     /// `host:port` to connect to.

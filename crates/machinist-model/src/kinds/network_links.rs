@@ -25,7 +25,7 @@ kind_tag!(WireguardConfigKind, "WireguardConfig");
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct AddressConfig {
     /// Address with prefix length, for example `192.168.1.10/24`.
-    #[schemars(pattern(r"^[0-9a-f.:]+/\d{1,3}$"))]
+    #[schemars(pattern(r"^[0-9a-fA-F.:]+/\d{1,3}$"))]
     pub address: String,
     /// Metric of the routes created for this address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -45,7 +45,7 @@ pub struct BondConfig {
     pub name: String,
     /// MAC address to give the link instead of the one the kernel picks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(pattern(r"^[0-9a-f:]+$"))]
+    #[schemars(pattern(r"^[0-9a-fA-F:]+$"))]
     pub hardware_addr: Option<String>,
     /// Member links (names or aliases).
     pub links: Vec<String>,
@@ -71,11 +71,11 @@ pub struct BondConfig {
     pub arp_interval: Option<u32>,
     /// IPv4 targets probed by ARP monitoring (at most 16).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(inner(pattern(r"^[0-9a-f.:]+$")))]
+    #[schemars(inner(pattern(r"^[0-9a-fA-F.:]+$")))]
     pub arp_ip_targets: Option<Vec<String>>,
     /// IPv6 targets probed with neighbour solicitations (at most 16).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(inner(pattern(r"^[0-9a-f.:]+$")))]
+    #[schemars(inner(pattern(r"^[0-9a-fA-F.:]+$")))]
     pub ns_ip6_targets: Option<Vec<String>>,
     /// Which members validate ARP probes and replies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -140,7 +140,8 @@ pub struct BondConfig {
     /// Whether the link is brought up (the default) or kept down.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub up: Option<bool>,
-    /// Maximum transmission unit of the link, in bytes; the kernel default (usually 1500) when unset.
+    /// Maximum transmission unit of the link, in bytes; the kernel default (usually 1500) when
+    /// unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mtu: Option<u32>,
     /// Static addresses assigned to the link, each with its prefix length.
@@ -167,7 +168,7 @@ pub struct BridgeConfig {
     pub name: String,
     /// MAC address to give the link instead of the one the kernel picks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(pattern(r"^[0-9a-f:]+$"))]
+    #[schemars(pattern(r"^[0-9a-fA-F:]+$"))]
     pub hardware_addr: Option<String>,
     /// Ports of the bridge (link names or aliases).
     pub links: Vec<String>,
@@ -180,7 +181,8 @@ pub struct BridgeConfig {
     /// Whether the link is brought up (the default) or kept down.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub up: Option<bool>,
-    /// Maximum transmission unit of the link, in bytes; the kernel default (usually 1500) when unset.
+    /// Maximum transmission unit of the link, in bytes; the kernel default (usually 1500) when
+    /// unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mtu: Option<u32>,
     /// Static addresses assigned to the link, each with its prefix length.
@@ -225,12 +227,13 @@ pub struct DummyLinkConfig {
     pub name: String,
     /// MAC address to give the link instead of the one the kernel picks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(pattern(r"^[0-9a-f:]+$"))]
+    #[schemars(pattern(r"^[0-9a-fA-F:]+$"))]
     pub hardware_addr: Option<String>,
     /// Whether the link is brought up (the default) or kept down.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub up: Option<bool>,
-    /// Maximum transmission unit of the link, in bytes; the kernel default (usually 1500) when unset.
+    /// Maximum transmission unit of the link, in bytes; the kernel default (usually 1500) when
+    /// unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mtu: Option<u32>,
     /// Static addresses assigned to the link, each with its prefix length.
@@ -272,7 +275,8 @@ pub struct EthernetConfig {
     pub kind: EthernetConfigKind,
     /// Interface (or alias) the settings apply to.
     pub name: String,
-    /// Driver features to switch on or off, by ethtool feature name (see `talosctl get ethernetstatus`).
+    /// Driver features to switch on or off, by ethtool feature name (see `talosctl get
+    /// ethernetstatus`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub features: Option<BTreeMap<String, bool>>,
     /// Ring buffer sizes, like `ethtool -G`.
@@ -339,7 +343,8 @@ pub struct LinkAliasConfig {
     pub api_version: ApiVersion,
     /// The document kind; always `LinkAliasConfig`.
     pub kind: LinkAliasConfigKind,
-    /// Alias to give the link (not a kernel name like `eth0`); a format verb like `net%d` numbers several matches.
+    /// Alias to give the link (not a kernel name like `eth0`); a format verb like `net%d` numbers
+    /// several matches.
     pub name: String,
     /// Which link (or links) get the alias.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -360,7 +365,8 @@ pub struct LinkConfig {
     /// Whether the link is brought up (the default) or kept down.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub up: Option<bool>,
-    /// Maximum transmission unit of the link, in bytes; the kernel default (usually 1500) when unset.
+    /// Maximum transmission unit of the link, in bytes; the kernel default (usually 1500) when
+    /// unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mtu: Option<u32>,
     /// Static addresses assigned to the link, each with its prefix length.
@@ -378,7 +384,8 @@ pub struct LinkConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct LinkSelector {
-    /// CEL expression evaluated against each link (variable `link`), for example `link.permanent_addr == "00:11:22:33:44:55"`.
+    /// CEL expression evaluated against each link (variable `link`), for example
+    /// `link.permanent_addr == "00:11:22:33:44:55"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#match: Option<String>,
 }
@@ -389,15 +396,15 @@ pub struct LinkSelector {
 pub struct RouteConfig {
     /// Destination prefix; a default route for the gateway's family when unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(pattern(r"^[0-9a-f.:]+/\d{1,3}$"))]
+    #[schemars(pattern(r"^[0-9a-fA-F.:]+/\d{1,3}$"))]
     pub destination: Option<String>,
     /// Next-hop address; a link-scope route when unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(pattern(r"^[0-9a-f.:]+$"))]
+    #[schemars(pattern(r"^[0-9a-fA-F.:]+$"))]
     pub gateway: Option<String>,
     /// Preferred source address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(pattern(r"^[0-9a-f.:]+$"))]
+    #[schemars(pattern(r"^[0-9a-fA-F.:]+$"))]
     pub source: Option<String>,
     /// Metric of the route.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -432,7 +439,8 @@ pub struct VLANConfig {
     /// Whether the link is brought up (the default) or kept down.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub up: Option<bool>,
-    /// Maximum transmission unit of the link, in bytes; the kernel default (usually 1500) when unset.
+    /// Maximum transmission unit of the link, in bytes; the kernel default (usually 1500) when
+    /// unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mtu: Option<u32>,
     /// Static addresses assigned to the link, each with its prefix length.
@@ -459,7 +467,7 @@ pub struct VRFConfig {
     pub name: String,
     /// MAC address to give the link instead of the one the kernel picks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(pattern(r"^[0-9a-f:]+$"))]
+    #[schemars(pattern(r"^[0-9a-fA-F:]+$"))]
     pub hardware_addr: Option<String>,
     /// Links (or aliases) enslaved to the VRF.
     pub links: Vec<String>,
@@ -468,7 +476,8 @@ pub struct VRFConfig {
     /// Whether the link is brought up (the default) or kept down.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub up: Option<bool>,
-    /// Maximum transmission unit of the link, in bytes; the kernel default (usually 1500) when unset.
+    /// Maximum transmission unit of the link, in bytes; the kernel default (usually 1500) when
+    /// unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mtu: Option<u32>,
     /// Static addresses assigned to the link, each with its prefix length.
@@ -498,7 +507,8 @@ pub struct VethConfig {
     /// Whether the link is brought up (the default) or kept down.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub up: Option<bool>,
-    /// Maximum transmission unit of the link, in bytes; the kernel default (usually 1500) when unset.
+    /// Maximum transmission unit of the link, in bytes; the kernel default (usually 1500) when
+    /// unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mtu: Option<u32>,
     /// Static addresses assigned to the link, each with its prefix length.
@@ -521,7 +531,8 @@ pub struct VethPeerConfig {
     /// Whether the link is brought up (the default) or kept down.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub up: Option<bool>,
-    /// Maximum transmission unit of the link, in bytes; the kernel default (usually 1500) when unset.
+    /// Maximum transmission unit of the link, in bytes; the kernel default (usually 1500) when
+    /// unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mtu: Option<u32>,
     /// Static addresses assigned to the link, each with its prefix length.
@@ -560,7 +571,8 @@ pub struct WireguardConfig {
     /// Whether the link is brought up (the default) or kept down.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub up: Option<bool>,
-    /// Maximum transmission unit of the link, in bytes; the kernel default (usually 1500) when unset.
+    /// Maximum transmission unit of the link, in bytes; the kernel default (usually 1500) when
+    /// unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mtu: Option<u32>,
     /// Static addresses assigned to the link, each with its prefix length.
@@ -585,7 +597,7 @@ pub struct WireguardPeer {
     pub preshared_key: Option<String>,
     /// `host:port` of the peer; leave out to wait for the peer to connect.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(pattern(r"^([0-9a-f.:]+|\[[0-9a-f:.]+\]):\d{1,5}$"))]
+    #[schemars(pattern(r"^([0-9a-fA-F.:]+|\[[0-9a-f:.]+\]):\d{1,5}$"))]
     pub endpoint: Option<String>,
     /// Keepalive interval, as a Go duration such as `25s`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -593,8 +605,28 @@ pub struct WireguardPeer {
     pub persistent_keepalive_interval: Option<String>,
     /// CIDRs routed to this peer and accepted from it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(inner(pattern(r"^[0-9a-f.:]+/\d{1,3}$")))]
+    #[schemars(inner(pattern(r"^[0-9a-fA-F.:]+/\d{1,3}$")))]
     pub allowed_i_ps: Option<Vec<String>>,
+}
+
+/// Whether LACPDUs are sent periodically.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum AdLacpActive {
+    #[serde(rename = "on")]
+    On,
+    #[serde(rename = "off")]
+    Off,
+}
+
+/// 802.3ad aggregator selection policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum AdSelect {
+    #[serde(rename = "stable")]
+    Stable,
+    #[serde(rename = "bandwidth")]
+    Bandwidth,
+    #[serde(rename = "count")]
+    Count,
 }
 
 /// Whether any or all ARP targets must answer.
@@ -625,19 +657,23 @@ pub enum ArpValidate {
     FilterBackup,
 }
 
-/// Transmit hash policy of a bond.
+/// Bonding mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub enum XmitHashPolicy {
-    #[serde(rename = "layer2")]
-    Layer2,
-    #[serde(rename = "layer3+4")]
-    Layer3Plus4,
-    #[serde(rename = "layer2+3")]
-    Layer2Plus3,
-    #[serde(rename = "encap2+3")]
-    Encap2Plus3,
-    #[serde(rename = "encap3+4")]
-    Encap3Plus4,
+pub enum BondMode {
+    #[serde(rename = "balance-rr")]
+    BalanceRr,
+    #[serde(rename = "active-backup")]
+    ActiveBackup,
+    #[serde(rename = "balance-xor")]
+    BalanceXor,
+    #[serde(rename = "broadcast")]
+    Broadcast,
+    #[serde(rename = "802.3ad")]
+    Ieee8023ad,
+    #[serde(rename = "balance-tlb")]
+    BalanceTlb,
+    #[serde(rename = "balance-alb")]
+    BalanceAlb,
 }
 
 /// MAC handling on failover.
@@ -649,15 +685,6 @@ pub enum FailOverMac {
     Active,
     #[serde(rename = "follow")]
     Follow,
-}
-
-/// Whether LACPDUs are sent periodically.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub enum AdLacpActive {
-    #[serde(rename = "on")]
-    On,
-    #[serde(rename = "off")]
-    Off,
 }
 
 /// LACPDU rate requested from the partner.
@@ -680,34 +707,19 @@ pub enum PrimaryReselect {
     Failure,
 }
 
-/// 802.3ad aggregator selection policy.
+/// Transmit hash policy of a bond.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub enum AdSelect {
-    #[serde(rename = "stable")]
-    Stable,
-    #[serde(rename = "bandwidth")]
-    Bandwidth,
-    #[serde(rename = "count")]
-    Count,
-}
-
-/// Bonding mode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub enum BondMode {
-    #[serde(rename = "balance-rr")]
-    BalanceRr,
-    #[serde(rename = "active-backup")]
-    ActiveBackup,
-    #[serde(rename = "balance-xor")]
-    BalanceXor,
-    #[serde(rename = "broadcast")]
-    Broadcast,
-    #[serde(rename = "802.3ad")]
-    Ieee8023ad,
-    #[serde(rename = "balance-tlb")]
-    BalanceTlb,
-    #[serde(rename = "balance-alb")]
-    BalanceAlb,
+pub enum XmitHashPolicy {
+    #[serde(rename = "layer2")]
+    Layer2,
+    #[serde(rename = "layer3+4")]
+    Layer3Plus4,
+    #[serde(rename = "layer2+3")]
+    Layer2Plus3,
+    #[serde(rename = "encap2+3")]
+    Encap2Plus3,
+    #[serde(rename = "encap3+4")]
+    Encap3Plus4,
 }
 
 /// VLAN protocol.

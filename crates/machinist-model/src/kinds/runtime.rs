@@ -73,7 +73,8 @@ pub struct PCIDriverRebindConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct InstallDiskSelector {
-    /// CEL expression that picks the install disk (variable `disk`), for example `disk.dev_path == "/dev/sda"`.
+    /// CEL expression that picks the install disk (variable `disk`), for example `disk.dev_path ==
+    /// "/dev/sda"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#match: Option<String>,
 }

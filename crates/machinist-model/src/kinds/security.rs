@@ -44,8 +44,9 @@ pub struct ImageVerificationConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ImageVerificationRule {
-    /// Image reference pattern the rule applies to; `*` matches any sequence of characters
-    /// (for example `ghcr.io/siderolabs/*`).
+    /// Glob pattern the image's registry and repository must match (tag and digest are ignored),
+    /// for example `ghcr.io/siderolabs/*`. References are normalised first, so Docker Hub
+    /// images are written `docker.io/library/nginx*`.
     pub image: String,
     /// Accept matching images without checking any signature.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -73,16 +74,12 @@ pub struct KeylessVerifier {
     /// Regular expression the signer identity must match, instead of an exact `subject`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject_regex: Option<String>,
-    /// Transparency log (Rekor) to check the signature against, when not the public instance.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[serde(rename = "rekorURL")]
-    pub rekor_url: Option<String>,
 }
 
-/// A static public key that signatures must verify against.
+/// A fixed key that image signatures must verify against.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct PublicKeyVerifier {
-    /// The public key, PEM-encoded.
+    /// PEM certificate carrying the public key that must have signed the image.
     pub certificate: String,
 }

@@ -1,5 +1,7 @@
-//! LVM and software-RAID documents (v1.14+): volume groups, logical volumes and MD arrays built from
-//! disks chosen by CEL selectors. In: YAML documents of those kinds. Out: typed values and their JSON
+//! LVM and software-RAID documents (v1.14+): volume groups, logical volumes and MD arrays built
+//! from
+//! disks chosen by CEL selectors. In: YAML documents of those kinds. Out: typed values and their
+//! JSON
 //! schemas.
 
 use schemars::JsonSchema;
@@ -22,6 +24,7 @@ pub struct LVMLogicalVolumeConfig {
     pub kind: LVMLogicalVolumeConfigKind,
     /// Logical volume name (1 to 63 letters, digits, hyphens or underscores).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(r"^[A-Za-z0-9_-]{1,63}$"))]
     pub name: Option<String>,
     /// Layout of the volume, such as `linear`, `raid0`, `raid1` or `raid10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -63,6 +66,7 @@ pub struct LVMVolumeGroupConfig {
     pub kind: LVMVolumeGroupConfigKind,
     /// Volume group name (1 to 63 letters, digits, hyphens or underscores).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(r"^[A-Za-z0-9_-]{1,63}$"))]
     pub name: Option<String>,
     /// Which disks become physical volumes of the group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -73,7 +77,8 @@ pub struct LVMVolumeGroupConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct LVMVolumeSelectorSpec {
-    /// CEL expression evaluated against each volume (variable `volume`) that picks the physical volumes.
+    /// CEL expression evaluated against each volume (variable `volume`) that picks the physical
+    /// volumes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#match: Option<String>,
 }
@@ -96,8 +101,10 @@ pub struct RAIDArrayConfig {
     pub api_version: ApiVersion,
     /// The document kind; always `RAIDArrayConfig`.
     pub kind: RAIDArrayConfigKind,
-    /// Array name (1 to 32 letters, digits, hyphens or underscores); exposed as `/dev/disk/by-id/md-name-<name>`.
+    /// Array name (1 to 32 letters, digits, hyphens or underscores); exposed as
+    /// `/dev/disk/by-id/md-name-<name>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(r"^[A-Za-z0-9_-]{1,32}$"))]
     pub name: Option<String>,
     /// RAID level.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -123,9 +130,17 @@ pub struct RAIDProvisioningSpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RAIDVolumeSelector {
-    /// CEL expression evaluated against each volume (variable `volume`, plus `disk` for whole disks) that picks the members.
+    /// CEL expression evaluated against each volume (variable `volume`, plus `disk` for whole
+    /// disks) that picks the members.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#match: Option<String>,
+}
+
+/// RAID level of an MD array.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum RaidLevel {
+    #[serde(rename = "raid1")]
+    Raid1,
 }
 
 /// MD superblock format.
@@ -135,11 +150,4 @@ pub enum RaidMetadata {
     V10,
     #[serde(rename = "1.2")]
     V12,
-}
-
-/// RAID level of an MD array.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub enum RaidLevel {
-    #[serde(rename = "raid1")]
-    Raid1,
 }

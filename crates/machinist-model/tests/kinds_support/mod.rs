@@ -47,6 +47,8 @@ pub struct NodeTypes {
     pub since: Option<String>,
     /// The oldest `x-talos-removed` seen on the way to this node.
     pub removed: Option<String>,
+    /// `x-talos-since` of individual enumeration values that carry one.
+    pub value_since: BTreeMap<String, String>,
 }
 
 /// Every property path of a schema (`a.b[].c`, `{}` for map values), with the types at each path.
@@ -169,6 +171,9 @@ fn walk(
         }
         if let Some(c) = alt.get("const").and_then(Value::as_str) {
             values.push(c.to_string());
+            if let Some(since) = since_of(alt) {
+                types.value_since.insert(c.to_string(), since);
+            }
         }
         if !values.is_empty() {
             types.types.insert("string".into());

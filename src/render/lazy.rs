@@ -1,0 +1,239 @@
+//! Zero-copy template values. In: merged values as shared JSON (`Arc<serde_json::Value>`). Out:
+//! minijinja values that read the JSON in place: maps and lists become objects that convert only
+//! the parts a template touches. A fleet's `cluster.nodes` therefore costs one pointer per node,
+//! not a copy of every node's values for every node.
+
+use std::sync::Arc;
+
+use minijinja::Value;
+use minijinja::value::{Enumerator, Object, ObjectExt, ObjectRepr};
+use serde_json::Value as Json;
+
+/// One step into the JSON tree.
+#[derive(Debug, Clone)]
+enum Step {
+    Key(Arc<str>),
+    Index(usize),
+}
+
+/// A map or list inside shared JSON.
+#[derive(Debug)]
+struct JsonView {
+    root: Arc<Json>,
+    path: Vec<Step>,
+}
+
+impl JsonView {
+    fn target(&self) -> &Json {
+        let mut cur = &*self.root;
+        for step in &self.path {
+            cur = match step {
+                Step::Key(k) => &cur[&**k],
+                Step::Index(i) => &cur[*i],
+            };
+        }
+        cur
+    }
+
+    fn child(&self, step: Step) -> Value {
+        let mut path = self.path.clone();
+        path.push(step);
+        view_at(self.root.clone(), path)
+    }
+}
+
+/// A template value for the whole of `root`.
+pub fn view(root: Arc<Json>) -> Value {
+    view_at(root, Vec::new())
+}
+
+fn view_at(root: Arc<Json>, path: Vec<Step>) -> Value {
+    let probe = JsonView { root, path };
+    match probe.target() {
+        Json::Null => Value::from(()),
+        Json::Bool(b) => Value::from(*b),
+        Json::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                Value::from(i)
+            } else if let Some(u) = n.as_u64() {
+                Value::from(u)
+            } else {
+                Value::from(n.as_f64().unwrap_or(f64::NAN))
+            }
+        }
+        Json::String(s) => Value::from(s.as_str()),
+        Json::Array(_) | Json::Object(_) => Value::from_object(probe),
+    }
+}
+
+impl Object for JsonView {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        match self.target() {
+            Json::Array(_) => ObjectRepr::Seq,
+            _ => ObjectRepr::Map,
+        }
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        match self.target() {
+            Json::Object(map) => {
+                let k = key.as_str()?;
+                let (k, _) = map.get_key_value(k)?;
+                Some(self.child(Step::Key(Arc::from(k.as_str()))))
+            }
+            Json::Array(items) => {
+                let i = key.as_usize()?;
+                (i < items.len()).then(|| self.child(Step::Index(i)))
+            }
+            _ => None,
+        }
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        match self.target() {
+            Json::Object(_) => self.mapped_enumerator(|this| {
+                let keys: Box<dyn Iterator<Item = Value> + Send + Sync + '_> = match this.target() {
+                    Json::Object(map) => Box::new(map.keys().map(|k| Value::from(k.as_str()))),
+                    _ => Box::new(std::iter::empty()),
+                };
+                keys
+            }),
+            Json::Array(items) => {
+                let n = items.len();
+                let this = self.clone();
+                Enumerator::Iter(Box::new((0..n).map(move |i| this.child(Step::Index(i)))))
+            }
+            _ => Enumerator::Empty,
+        }
+    }
+
+    fn enumerator_len(self: &Arc<Self>) -> Option<usize> {
+        match self.target() {
+            Json::Object(m) => Some(m.len()),
+            Json::Array(a) => Some(a.len()),
+            _ => None,
+        }
+    }
+
+    fn is_true(self: &Arc<Self>) -> bool {
+        self.enumerator_len().is_some_and(|n| n > 0)
+    }
+}
+
+/// What `cluster.nodes` shows of one node.
+#[derive(Debug, Clone)]
+pub struct NodeEntry {
+    /// The node's name.
+    pub name: String,
+    /// Its resolved address.
+    pub address: String,
+    /// Facet name → value.
+    pub facets: Json,
+    /// Its role facet.
+    pub role: Option<String>,
+    /// Its merged values.
+    pub values: Arc<Json>,
+}
+
+/// `cluster.nodes`: a list of every node, sharing each node's values.
+#[derive(Debug)]
+pub struct Nodes(pub Vec<NodeEntry>);
+
+#[derive(Debug)]
+struct NodeView {
+    nodes: Arc<Nodes>,
+    index: usize,
+}
+
+impl Object for Nodes {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Seq
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let i = key.as_usize()?;
+        (i < self.0.len()).then(|| {
+            Value::from_object(NodeView {
+                nodes: self.clone(),
+                index: i,
+            })
+        })
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        let this = self.clone();
+        Enumerator::Iter(Box::new((0..self.0.len()).map(move |i| {
+            Value::from_object(NodeView {
+                nodes: this.clone(),
+                index: i,
+            })
+        })))
+    }
+
+    fn enumerator_len(self: &Arc<Self>) -> Option<usize> {
+        Some(self.0.len())
+    }
+}
+
+impl Object for NodeView {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Map
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let n = &self.nodes.0[self.index];
+        Some(match key.as_str()? {
+            "name" => Value::from(n.name.as_str()),
+            "address" => Value::from(n.address.as_str()),
+            "facets" => view(Arc::new(n.facets.clone())),
+            "role" => n.role.as_deref().map_or(Value::from(()), Value::from),
+            "values" => view(n.values.clone()),
+            _ => return None,
+        })
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Str(&["name", "address", "facets", "role", "values"])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(tpl: &str, json: Json) -> String {
+        let env = minijinja::Environment::new();
+        env.render_str(tpl, minijinja::context! { v => view(Arc::new(json)) })
+            .unwrap()
+    }
+
+    #[test]
+    fn reads_maps_lists_and_scalars_in_place() {
+        let j = serde_json::json!({"a": {"b": [1, "x", true, null]}, "n": 2.5});
+        assert_eq!(
+            render("{{ v.a.b[1] }} {{ v.a.b | length }} {{ v.n }}", j.clone()),
+            "x 4 2.5"
+        );
+        assert_eq!(
+            render("{% for k in v %}{{ k }},{% endfor %}", j.clone()),
+            "a,n,"
+        );
+        assert_eq!(
+            render("{{ (v.a.b[-1] is none) | tojson }}", j.clone()),
+            "true"
+        );
+        assert_eq!(
+            render("{{ v | tojson }}", j),
+            r#"{"a": {"b": [1, "x", true, null]}, "n": 2.5}"#
+        );
+    }
+
+    #[test]
+    fn missing_keys_are_undefined() {
+        let j = serde_json::json!({"a": 1});
+        assert_eq!(
+            render("{{ [v.b is defined, v.a is defined] | tojson }}", j),
+            "[false, true]"
+        );
+    }
+}
