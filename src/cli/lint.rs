@@ -399,3 +399,84 @@ pub fn run(args: LintArgs) -> u8 {
     report::error(&format!("{} cluster problem(s) found", findings.len()));
     1
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(name: &str, address: &str, cp: bool) -> NodeFacts {
+        NodeFacts {
+            name: name.into(),
+            address: address.into(),
+            control_plane: cp,
+            hostname: Some(name.into()),
+            addresses: vec![("eth0".into(), format!("{address}/24").parse().unwrap())],
+            vips: if cp {
+                vec![("eth0".into(), "10.0.0.10".parse().unwrap())]
+            } else {
+                vec![]
+            },
+            pod_subnets: vec!["10.244.0.0/16".parse().unwrap()],
+            service_subnets: vec!["10.96.0.0/12".parse().unwrap()],
+            endpoint: Some("https://10.0.0.10:6443".into()),
+            install_disk: true,
+            has_root: true,
+            cluster: "c".into(),
+        }
+    }
+
+    fn healthy() -> Vec<NodeFacts> {
+        vec![
+            node("cp-1", "10.0.0.11", true),
+            node("cp-2", "10.0.0.12", true),
+            node("wk-1", "10.0.0.21", false),
+        ]
+    }
+
+    #[test]
+    fn a_healthy_cluster_has_no_findings() {
+        assert!(cluster_findings(&healthy()).is_empty());
+    }
+
+    #[test]
+    fn each_check_names_the_nodes_involved() {
+        let mut nodes = healthy();
+        nodes[2].hostname = Some("cp-1".into());
+        nodes[1].address = "10.0.0.11".into();
+        nodes[1].vips = vec![("eth0".into(), "10.0.1.10".parse().unwrap())];
+        nodes[0].endpoint = Some("https://10.0.0.99:6443".into());
+        nodes[2].pod_subnets = vec!["10.0.0.0/16".parse().unwrap()];
+        nodes[2].install_disk = false;
+        insta::assert_snapshot!(cluster_findings(&nodes).join("\n"), @r"
+        VIP `10.0.1.10` of node `cp-2` is outside the subnet of its link `eth0` (10.0.0.0/24)
+        control-plane nodes disagree on the VIP: 10.0.0.10 on `cp-1`; 10.0.1.10 on `cp-2`
+        duplicate address `10.0.0.11` on nodes `cp-1`, `cp-2`
+        duplicate hostname `cp-1` on nodes `cp-1`, `wk-1`
+        endpoint `https://10.0.0.99:6443` (nodes `cp-1`) is neither the VIP nor the address of a control-plane node
+        no install disk (`machine.install.disk` or `diskSelector`) on nodes `wk-1`
+        pod subnet `10.0.0.0/16` overlaps the node subnet of nodes `cp-1`, `cp-2`, `wk-1`
+        ");
+    }
+
+    #[test]
+    fn clusters_of_one_project_are_checked_apart() {
+        let mut nodes = healthy();
+        let mut other = node("cp-9", "10.0.0.31", true);
+        other.vips = vec![("eth0".into(), "10.0.0.40".parse().unwrap())];
+        other.endpoint = Some("https://10.0.0.40:6443".into());
+        other.cluster = "d".into();
+        nodes.push(other);
+        assert!(
+            cluster_findings(&nodes).is_empty(),
+            "{:?}",
+            cluster_findings(&nodes)
+        );
+    }
+
+    #[test]
+    fn endpoint_hosts() {
+        assert_eq!(endpoint_host("https://10.0.0.1:6443"), "10.0.0.1");
+        assert_eq!(endpoint_host("https://[fd00::1]:6443/x"), "fd00::1");
+        assert_eq!(endpoint_host("https://api.lan"), "api.lan");
+    }
+}
