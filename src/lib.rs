@@ -14,6 +14,7 @@
 
 pub mod diagnostics;
 pub mod fsutil;
+pub mod import;
 pub mod project;
 pub mod render;
 pub mod values;

@@ -107,6 +107,25 @@ impl Node {
         }
     }
 
+    /// Converts to a `serde_yaml_ng` value (maps keep their order).
+    pub fn to_yaml_value(&self) -> serde_yaml_ng::Value {
+        use serde_yaml_ng::Value as Y;
+        match &self.kind {
+            Kind::Null => Y::Null,
+            Kind::Bool(b) => Y::Bool(*b),
+            Kind::Int(i) => Y::Number((*i).into()),
+            Kind::Float(f) => Y::Number((*f).into()),
+            Kind::Str(s) => Y::String(s.clone()),
+            Kind::Seq(items) => Y::Sequence(items.iter().map(Node::to_yaml_value).collect()),
+            Kind::Map(entries) => Y::Mapping(
+                entries
+                    .iter()
+                    .map(|(k, _, v)| (Y::String(k.clone()), v.to_yaml_value()))
+                    .collect(),
+            ),
+        }
+    }
+
     /// Converts to JSON (maps keep their order).
     pub fn to_json(&self) -> serde_json::Value {
         use serde_json::Value as J;
@@ -385,7 +404,9 @@ fn resolve_tagged(handle: &str, suffix: &str, text: String) -> Kind {
     Kind::Str(text)
 }
 
-/// YAML 1.2 core schema resolution of a plain scalar.
+/// Resolution of a plain scalar: the YAML 1.2 core schema, with integers read the way Talos's
+/// decoder (Go yaml.v3) reads them: `0644` is octal (420), `0o755`, `0x1F` and `0b101` work, and
+/// `_` separators are ignored. So a file mode written as in Talos's own docs means the same here.
 pub fn resolve_plain(text: &str) -> Kind {
     match text {
         "" | "~" | "null" | "Null" | "NULL" => return Kind::Null,
@@ -410,26 +431,44 @@ pub fn resolve_plain(text: &str) -> Kind {
 }
 
 fn parse_int(text: &str) -> Option<i64> {
+    let cleaned;
+    let text = if text.contains('_') && !text.starts_with('_') {
+        cleaned = text.replace('_', "");
+        cleaned.as_str()
+    } else {
+        text
+    };
     let (neg, body) = match text.as_bytes().first()? {
         b'-' => (true, &text[1..]),
         b'+' => (false, &text[1..]),
         _ => (false, text),
     };
-    let value = if let Some(hex) = body.strip_prefix("0x") {
-        if neg || hex.is_empty() || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return None;
+    let radix_body = |prefix: &str, radix: u32| -> Option<Option<i64>> {
+        let digits = body.strip_prefix(prefix)?;
+        if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+            return Some(None);
         }
-        i64::from_str_radix(hex, 16).ok()?
-    } else if let Some(oct) = body.strip_prefix("0o") {
-        if neg || oct.is_empty() || !oct.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
-            return None;
-        }
-        i64::from_str_radix(oct, 8).ok()?
+        Some(i64::from_str_radix(digits, radix).ok())
+    };
+    let value = if let Some(v) = radix_body("0x", 16) {
+        v?
+    } else if let Some(v) = radix_body("0o", 8) {
+        v?
+    } else if let Some(v) = radix_body("0b", 2) {
+        v?
     } else {
         if body.is_empty() || !body.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
-        body.parse::<i64>().ok()?
+        if body.len() > 1 && body.starts_with('0') {
+            // Go's yaml.v3 (what Talos uses) reads a leading zero as octal, as YAML 1.1 did.
+            if !body.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
+                return None;
+            }
+            i64::from_str_radix(&body[1..], 8).ok()?
+        } else {
+            body.parse::<i64>().ok()?
+        }
     };
     Some(if neg { -value } else { value })
 }
@@ -484,6 +523,22 @@ mod tests {
         assert_eq!(j["f"], "1");
         assert_eq!(j["g"], "192.168.1.10");
         assert_eq!(j["h"], 31);
+    }
+
+    #[test]
+    fn integers_read_as_talos_reads_them() {
+        let j = parse_single("mode: 0644\no: 0o755\nb: 0b101\nbig: 1_000\nnot: 0988\nzero: 0\n")
+            .unwrap()
+            .to_json();
+        assert_eq!(j["mode"], 420, "leading zero is octal, as in Go yaml.v3");
+        assert_eq!(j["o"], 493);
+        assert_eq!(j["b"], 5);
+        assert_eq!(j["big"], 1000);
+        assert_eq!(
+            j["not"], 988.0,
+            "not octal digits: a float, as in Go yaml.v3"
+        );
+        assert_eq!(j["zero"], 0);
     }
 
     #[test]

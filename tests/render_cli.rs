@@ -276,3 +276,24 @@ fn booleans_and_none_print_as_yaml() {
     assert!(doc["rings"].is_null());
     assert_eq!(doc["name"], "true");
 }
+
+#[test]
+fn numbers_mean_what_talos_reads() {
+    // Talos's decoder reads a plain 0644 as octal; a quoted one stays a string.
+    let p = project_with(
+        "basic",
+        &[(
+            "templates/controlplane.yaml",
+            "files:\n  - permissions: 0644\n    quoted: \"0644\"\n    hex: 0x1F\n",
+        )],
+    );
+    let run = machinist(p.path(), &["render", ".", "--node", "cp-1"]);
+    assert_eq!(run.code, 0, "{}", transcript(&run));
+    assert!(
+        run.stdout.contains("- permissions: 420\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("quoted: '0644'\n"), "{}", run.stdout);
+    assert!(run.stdout.contains("hex: 31\n"), "{}", run.stdout);
+}

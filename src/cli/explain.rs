@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 use machinist::diagnostics::{Diagnostic, Kind, did_you_mean};
 use machinist::project::Project;
+use machinist::render::stage_patches;
 use machinist::values::{self, Action, Seg, display_path};
 
 use super::report;
@@ -69,12 +70,14 @@ fn explain(args: &ExplainArgs) -> Result<String, Vec<Diagnostic>> {
     if value.is_none() && settings.is_empty() {
         return Err(vec![missing(&merged.values, &path, &node.name)]);
     }
+    let patches = stage_patches::node_patches(&project, node, &merged.layers, &[]);
     if args.json {
         let v = serde_json::json!({
             "node": node.name,
             "path": display_path(&path),
             "value": value,
             "layers": merged.layers.iter().map(|(f, v)| format!("layers/{f}/{v}.yaml")).collect::<Vec<_>>(),
+            "patches": patches.iter().map(|p| serde_json::json!({"patch": p.shown, "attachedBy": p.attached_by})).collect::<Vec<_>>(),
             "settings": settings.iter().map(|s| serde_json::json!({
                 "path": display_path(&s.path),
                 "action": action_name(s.action),
@@ -112,6 +115,17 @@ fn explain(args: &ExplainArgs) -> Result<String, Vec<Diagnostic>> {
             ),
         };
         out.push_str(&format!("  {:>2}. {:<width$}  {what}\n", i + 1, where_(s)));
+    }
+    if !patches.is_empty() {
+        out.push_str("\nTalos patches applied to the rendered config afterwards, in order:\n");
+        for (i, p) in patches.iter().enumerate() {
+            out.push_str(&format!(
+                "  {:>2}. {}  (from {})\n",
+                i + 1,
+                p.shown,
+                p.attached_by
+            ));
+        }
     }
     Ok(out)
 }

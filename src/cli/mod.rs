@@ -2,10 +2,14 @@
 //! file with its clap arguments and a `run` function. Only this module prints.
 
 mod explain;
+mod import;
+mod init;
 mod lint;
+mod patch;
 mod render;
 mod report;
 mod schema;
+mod secrets;
 mod validate;
 mod values_args;
 
@@ -26,6 +30,11 @@ struct Cli {
 enum Command {
     Render(render::RenderArgs),
     Explain(explain::ExplainArgs),
+    Init(init::InitArgs),
+    Secrets(secrets::SecretsArgs),
+    Talosconfig(secrets::TalosconfigArgs),
+    Patch(patch::PatchArgs),
+    Import(import::ImportArgs),
     Schema(schema::SchemaArgs),
     Validate(validate::ValidateArgs),
     Lint(lint::LintArgs),
@@ -37,6 +46,11 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Render(args) => render::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::Init(args) => init::run(args),
+        Command::Secrets(args) => secrets::run(args),
+        Command::Talosconfig(args) => secrets::run_talosconfig(args),
+        Command::Patch(args) => patch::run(args),
+        Command::Import(args) => import::run(args),
         Command::Schema(args) => schema::run(args),
         Command::Validate(args) => validate::run(args),
         Command::Lint(args) => lint::run(args),

@@ -4,41 +4,36 @@
 
 use std::sync::Arc;
 
-use serde::Deserialize;
 use serde_yaml_ng::Value;
 
 use crate::diagnostics::{Diagnostic, Kind};
 use crate::yaml::Pos;
 
-/// Parses every document of rendered text.
+/// Parses every document of rendered text, reading scalars as Talos does (see
+/// [`crate::yaml::resolve_plain`]): a plain `0644` is the octal number 420, never the string
+/// `'0644'`.
 pub fn parse(text: &str, template: &str, node: &str) -> Result<Vec<Value>, Diagnostic> {
-    let mut docs = Vec::new();
-    for de in serde_yaml_ng::Deserializer::from_str(text) {
-        match Value::deserialize(de) {
-            Ok(Value::Null) => {}
-            Ok(v) => docs.push(v),
-            Err(e) => {
-                let pos = e.location().map_or(Pos { line: 1, col: 1 }, |l| Pos {
-                    line: l.line(),
-                    col: l.column(),
-                });
-                let msg = e.to_string();
-                let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-                return Err(Diagnostic::new(
-                    Kind::RenderedYaml,
-                    format!("template `{template}` rendered invalid YAML: {msg}"),
-                )
-                .at(
-                    format!("<output of templates/{template} for {node}>"),
-                    pos,
-                    Some(Arc::from(text)),
-                )
-                .for_node(node)
-                .hint("check the indentation the template produces, e.g. use `| indent(n)` after `to_yaml`"));
-            }
+    match crate::yaml::parse_documents(text) {
+        Ok(docs) => Ok(docs
+            .iter()
+            .filter(|d| !matches!(d.kind, crate::yaml::Kind::Null))
+            .map(crate::yaml::Node::to_yaml_value)
+            .collect()),
+        Err(e) => {
+            let pos = e.pos.unwrap_or(Pos { line: 1, col: 1 });
+            Err(Diagnostic::new(
+                Kind::RenderedYaml,
+                format!("template `{template}` rendered invalid YAML: {}", e.message),
+            )
+            .at(
+                format!("<output of templates/{template} for {node}>"),
+                pos,
+                Some(Arc::from(text)),
+            )
+            .for_node(node)
+            .hint("check the indentation the template produces, e.g. use `| indent(n)` after `to_yaml`"))
         }
     }
-    Ok(docs)
 }
 
 /// The YAML text of `docs`, separated by `---`.

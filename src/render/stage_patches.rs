@@ -1,15 +1,104 @@
 //! Patch stage. In: a node's rendered documents. Out: the documents with the Talos patches of the
-//! node's layers, its node file and `-p` flags applied, in that order.
-//!
-//! Filled in by the patch work (issue 6); until then documents pass through unchanged.
+//! node's layers (in Chart.yaml `layers` order), its node file and the `-p` flags applied, in that
+//! order, by the `machinist-patch` crate (Talos strategic merge or JSON 6902).
 
+use std::path::PathBuf;
+
+use machinist_patch::Patch;
 use serde_yaml_ng::Value;
 
 use super::NodeCtx;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Kind};
+use crate::project::{NodeFile, Project};
+
+/// One patch that applies to a node: how it is shown (relative to the project for project
+/// patches, as given for `-p`), where it is read from, and who attached it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodePatch {
+    /// The name errors and `explain` use.
+    pub shown: String,
+    /// The file to read.
+    pub path: PathBuf,
+    /// `layers/<facet>/<value>.yaml`, `nodes/<node>.yaml` or `-p`.
+    pub attached_by: String,
+}
+
+/// The patches of one node, in the order they apply: each layer's `patches:` in layer order,
+/// then the node file's, then `extra` (the `-p` files).
+pub fn node_patches(
+    project: &Project,
+    node: &NodeFile,
+    layers: &[(String, String)],
+    extra: &[PathBuf],
+) -> Vec<NodePatch> {
+    let mut out = Vec::new();
+    let project_patch = |rel: &str, by: String| NodePatch {
+        shown: rel.to_string(),
+        path: project.root.join(rel),
+        attached_by: by,
+    };
+    for key in layers {
+        if let Some(layer) = project.layers.get(key) {
+            for p in &layer.patches {
+                out.push(project_patch(p, format!("layers/{}/{}.yaml", key.0, key.1)));
+            }
+        }
+    }
+    for p in &node.patches {
+        out.push(project_patch(p, format!("nodes/{}.yaml", node.name)));
+    }
+    for p in extra {
+        out.push(NodePatch {
+            shown: p.display().to_string(),
+            path: p.clone(),
+            attached_by: "-p".to_string(),
+        });
+    }
+    out
+}
+
+fn load(p: &NodePatch) -> Result<Patch, Diagnostic> {
+    let text = std::fs::read_to_string(&p.path).map_err(|e| {
+        Diagnostic::new(Kind::Patch, format!("cannot read patch `{}`: {e}", p.shown))
+            .note(format!("listed in {}", p.attached_by))
+            .hint("check the path; project patches are relative to the project directory")
+    })?;
+    Patch::parse(&p.shown, &text).map_err(|e| {
+        Diagnostic::new(Kind::Patch, e.to_string()).note(format!("listed in {}", p.attached_by))
+    })
+}
 
 /// Applies the node's patches.
 pub fn apply(ctx: &NodeCtx<'_>, docs: Vec<Value>) -> Result<Vec<Value>, Vec<Diagnostic>> {
-    let _ = ctx;
+    let list = node_patches(
+        ctx.project,
+        ctx.node,
+        &ctx.values.layers,
+        &ctx.options.patch_files,
+    );
+    if list.is_empty() {
+        return Ok(docs);
+    }
+    let mut patches = Vec::with_capacity(list.len());
+    let mut errors = Vec::new();
+    for p in &list {
+        match load(p) {
+            Ok(patch) => patches.push(patch),
+            Err(d) => errors.push(d.for_node(&ctx.node.name)),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let mut docs = docs;
+    for (patch, p) in patches.iter().zip(&list) {
+        patch.apply(&mut docs).map_err(|e| {
+            vec![
+                Diagnostic::new(Kind::Patch, e.to_string())
+                    .for_node(&ctx.node.name)
+                    .note(format!("listed in {}", p.attached_by)),
+            ]
+        })?;
+    }
     Ok(docs)
 }

@@ -9,7 +9,11 @@
 //! - a field or kind that exists only from some contract on carries
 //!   `#[schemars(extend("x-talos-since" = "v1.12"))]`; one that Talos stopped accepting carries
 //!   `#[schemars(extend("x-talos-removed" = "v1.14"))]` (the first contract without it);
-//! - deprecated-but-accepted fields carry `#[schemars(extend("deprecated" = true))]`.
+//! - deprecated-but-accepted fields carry `#[schemars(extend("deprecated" = true))]`;
+//! - a field deprecated only from some contract on (still the normal way before it) carries
+//!   `#[schemars(extend("x-talos-deprecated" = "v1.14"))]` instead; a contract's schema should
+//!   treat it as `deprecated: true` from that contract on. `x-talos-replaced-by` names the kind
+//!   that takes over its settings, for messages that suggest the replacement.
 
 pub mod contract;
 pub mod kinds;

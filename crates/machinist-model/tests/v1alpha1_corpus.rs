@@ -1,6 +1,6 @@
 //! Every v1alpha1 document of the reference corpus (Talos's own test data and real community
-//! configs and patches) deserializes into [`Config`]; Talos's generated configs also round-trip
-//! without losing a key.
+//! configs and patches) deserializes into [`Config`] and reads back unchanged after being written;
+//! Talos's generated configs also round-trip to the very same YAML value.
 
 mod v1alpha1_support;
 
@@ -59,6 +59,13 @@ fn check_dir(dir: &Path) -> Outcome {
             strip_patch_directives(&mut doc);
             match serde_yaml_ng::from_value::<Config>(doc.clone()) {
                 Ok(cfg) => {
+                    // What the model writes, it reads back unchanged.
+                    let written = serde_yaml_ng::to_value(&cfg).unwrap();
+                    match serde_yaml_ng::from_value::<Config>(written) {
+                        Ok(again) if again == cfg => {}
+                        Ok(_) => out.failures.push(format!("{label}: changes when re-read")),
+                        Err(err) => out.failures.push(format!("{label}: re-read fails: {err}")),
+                    }
                     if name.contains("testdata__stability") {
                         let back = serde_yaml_ng::to_value(&cfg).unwrap();
                         if back != doc {

@@ -379,3 +379,60 @@ fn type_comparison_is_strict_where_it_must_be() {
     ));
     assert!(compatible(&string, &types(serde_json::json!({}))));
 }
+
+/// Kind names a published schema knows, plus the decoder's spelling where the schema differs.
+fn kind_names(schema: &Value) -> BTreeSet<String> {
+    let mut kinds: BTreeSet<String> = schema["$defs"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter_map(|d| d["properties"]["kind"]["enum"].as_array())
+        .flatten()
+        .filter_map(|k| k.as_str().map(String::from))
+        .collect();
+    if kinds.remove("UnattendedInstall") {
+        kinds.insert("UnattendedInstallConfig".into());
+    }
+    kinds
+}
+
+#[test]
+fn replacement_kinds_exist_when_the_field_is_deprecated() {
+    let ours = ours();
+    let (Some(v13), Some(v14)) = (upstream_schema("v1.13"), upstream_schema("v1.14")) else {
+        return;
+    };
+    let (kinds13, kinds14) = (kind_names(&v13), kind_names(&v14));
+    let mut checked = 0;
+    let mut stack = vec![&ours];
+    while let Some(node) = stack.pop() {
+        match node {
+            Value::Object(map) => {
+                if let Some(kind) = map.get("x-talos-replaced-by").and_then(Value::as_str) {
+                    checked += 1;
+                    let since = map
+                        .get("x-talos-deprecated")
+                        .and_then(Value::as_str)
+                        .and_then(|c| c.parse::<Contract>().ok())
+                        .expect("a replaced field says since when it is deprecated");
+                    // No schema older than v1.13 is available; v1.12 deprecations are checked
+                    // against the v1.13 schema.
+                    let kinds = if since >= Contract::V1_14 {
+                        &kinds14
+                    } else {
+                        &kinds13
+                    };
+                    assert!(
+                        kinds.contains(kind),
+                        "{kind} (replacing a field deprecated in {since}) is not a kind of that \
+                         contract"
+                    );
+                }
+                stack.extend(map.values());
+            }
+            Value::Array(items) => stack.extend(items),
+            _ => {}
+        }
+    }
+    assert!(checked >= 40, "only {checked} replacement hints");
+}

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::cluster_components::{
     APIServerConfig, ControllerManagerConfig, EtcdConfig, ProxyConfig, SchedulerConfig,
 };
-use super::common::{Certificate, CertificateAndKey, DURATION_PATTERN, PrivateKey, Scalar};
+use super::common::{Certificate, CertificateAndKey, DURATION_PATTERN, Flag, PrivateKey, Scalar};
 
 /// Cluster-wide settings.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -23,24 +23,24 @@ use super::common::{Certificate, CertificateAndKey, DURATION_PATTERN, PrivateKey
 pub struct ClusterConfig {
     /// Unique identifier of the cluster: base64 of 32 random bytes. Used by cluster discovery.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.14"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.14", "x-talos-replaced-by" = "DiscoveryIdentityConfig"))]
     pub id: Option<String>,
     /// Secret shared by the cluster's members (base64 of 32 random bytes); it never leaves the
     /// nodes.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.14"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.14", "x-talos-replaced-by" = "DiscoveryIdentityConfig"))]
     pub secret: Option<String>,
     /// How nodes reach the Kubernetes API.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.14"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.14", "x-talos-replaced-by" = "KubeClusterConfig"))]
     pub control_plane: Option<ControlPlaneConfig>,
     /// Name of the cluster, used in generated kubeconfigs.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.14"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.14", "x-talos-replaced-by" = "KubeClusterConfig"))]
     pub cluster_name: Option<String>,
     /// Pod and service networks, DNS domain and CNI.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.14"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.14", "x-talos-replaced-by" = "KubeNetworkConfig"))]
     pub network: Option<ClusterNetworkConfig>,
     /// Kubernetes bootstrap token (`abcdef.0123456789abcdef`) nodes use to join.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -48,63 +48,63 @@ pub struct ClusterConfig {
     /// Key for encrypting Secrets at rest with AES-CBC (base64 of 32 bytes). Ignored when
     /// `secretboxEncryptionSecret` is set.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.14"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.14", "x-talos-replaced-by" = "KubeEtcdEncryptionConfig"))]
     pub aescbc_encryption_secret: Option<String>,
     /// Key for encrypting Secrets at rest with secretbox (base64 of 32 bytes); preferred over
     /// AES-CBC.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.14"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.14", "x-talos-replaced-by" = "KubeEtcdEncryptionConfig"))]
     pub secretbox_encryption_secret: Option<String>,
     /// Kubernetes certificate authority; workers carry only the certificate.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.14"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.14", "x-talos-replaced-by" = "KubeAPIServerCAConfig"))]
     pub ca: Option<CertificateAndKey>,
     /// Further Kubernetes certificate authorities to trust, for example during a rotation.
     #[serde(rename = "acceptedCAs", skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.14"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.14", "x-talos-replaced-by" = "KubeAPIServerCAConfig"))]
     pub accepted_cas: Option<Vec<Certificate>>,
     /// Certificate authority for the API aggregation layer (front proxy); it may be
     /// self-signed.
     #[serde(rename = "aggregatorCA", skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.14"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.14", "x-talos-replaced-by" = "KubeAggregatorCAConfig"))]
     pub aggregator_ca: Option<CertificateAndKey>,
     /// Private key that signs service account tokens.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.14"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.14", "x-talos-replaced-by" = "KubeServiceAccountConfig"))]
     pub service_account: Option<PrivateKey>,
     /// Settings of kube-apiserver.
     #[serde(rename = "apiServer", skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.14"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.14", "x-talos-replaced-by" = "KubeAPIServerConfig"))]
     pub api_server: Option<APIServerConfig>,
     /// Settings of kube-controller-manager.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.14"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.14", "x-talos-replaced-by" = "KubeControllerManagerConfig"))]
     pub controller_manager: Option<ControllerManagerConfig>,
     /// Settings of kube-proxy.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.14"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.14", "x-talos-replaced-by" = "KubeProxyConfig"))]
     pub proxy: Option<ProxyConfig>,
     /// Settings of kube-scheduler.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.14"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.14", "x-talos-replaced-by" = "KubeSchedulerConfig"))]
     pub scheduler: Option<SchedulerConfig>,
     /// How cluster members find each other (needed by KubeSpan and member name resolution).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.14"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.14", "x-talos-replaced-by" = "DiscoveryServiceConfig"))]
     pub discovery: Option<ClusterDiscoveryConfig>,
     /// Settings of etcd on control-plane nodes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub etcd: Option<EtcdConfig>,
     /// Settings of the CoreDNS deployment.
     #[serde(rename = "coreDNS", skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.14"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.14", "x-talos-replaced-by" = "KubeCoreDNSConfig"))]
     pub core_dns: Option<CoreDNS>,
     /// Use an external cloud controller manager instead of the built-in cloud providers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_cloud_provider: Option<ExternalCloudProviderConfig>,
     /// URLs of extra manifests applied when the cluster is bootstrapped.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.14"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.14", "x-talos-replaced-by" = "KubeExternalManifestConfig"))]
     pub extra_manifests: Option<Vec<String>>,
     /// HTTP headers sent when downloading `extraManifests`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -112,7 +112,7 @@ pub struct ClusterConfig {
     pub extra_manifest_headers: Option<BTreeMap<String, Scalar>>,
     /// Manifests written inline and applied when the cluster is bootstrapped.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.14"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.14", "x-talos-replaced-by" = "KubeInlineManifestConfig"))]
     pub inline_manifests: Option<Vec<ClusterInlineManifest>>,
     /// Settings of the admin kubeconfig Talos hands out.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -120,11 +120,11 @@ pub struct ClusterConfig {
     /// Old name of `allowSchedulingOnControlPlanes`.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(extend("deprecated" = true))]
-    pub allow_scheduling_on_masters: Option<bool>,
+    pub allow_scheduling_on_masters: Option<Flag>,
     /// Let ordinary workloads run on control-plane nodes (no control-plane taint).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(extend("x-talos-deprecated" = "v1.14"))]
-    pub allow_scheduling_on_control_planes: Option<bool>,
+    pub allow_scheduling_on_control_planes: Option<Flag>,
 }
 
 /// How to reach the Kubernetes API.
@@ -203,7 +203,7 @@ pub struct FlannelCNIConfig {
     /// Enforce Kubernetes NetworkPolicies with Flannel's policy controller.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(extend("x-talos-since" = "v1.13"))]
-    pub kube_network_policies_enabled: Option<bool>,
+    pub kube_network_policies_enabled: Option<Flag>,
 }
 
 /// Cluster member discovery.
@@ -213,7 +213,7 @@ pub struct FlannelCNIConfig {
 pub struct ClusterDiscoveryConfig {
     /// Discover cluster members through the registries below.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
+    pub enabled: Option<Flag>,
     /// The registries used for discovery.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub registries: Option<DiscoveryRegistriesConfig>,
@@ -241,7 +241,7 @@ pub struct DiscoveryRegistriesConfig {
 pub struct RegistryKubernetesConfig {
     /// Do not use this registry.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub disabled: Option<bool>,
+    pub disabled: Option<Flag>,
 }
 
 /// The discovery service registry.
@@ -251,7 +251,7 @@ pub struct RegistryKubernetesConfig {
 pub struct RegistryServiceConfig {
     /// Do not use this registry.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub disabled: Option<bool>,
+    pub disabled: Option<Flag>,
     /// URL of the discovery service.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<String>,
@@ -264,7 +264,7 @@ pub struct RegistryServiceConfig {
 pub struct CoreDNS {
     /// Do not deploy CoreDNS at bootstrap.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub disabled: Option<bool>,
+    pub disabled: Option<Flag>,
     /// CoreDNS image to deploy instead of the default.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
@@ -277,7 +277,7 @@ pub struct CoreDNS {
 pub struct ExternalCloudProviderConfig {
     /// Run Kubernetes with `--cloud-provider=external`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
+    pub enabled: Option<Flag>,
     /// URLs of the cloud controller manager manifests applied at bootstrap.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub manifests: Option<Vec<String>>,

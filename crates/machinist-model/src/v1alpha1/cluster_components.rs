@@ -5,7 +5,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::common::{
-    CertificateAndKey, ExtraArgs, ResourcesConfig, ScalarMap, Unstructured, VolumeMountConfig,
+    CertificateAndKey, ExtraArgs, Flag, ResourcesConfig, ScalarMap, Unstructured, VolumeMountConfig,
 };
 
 /// Settings of kube-apiserver.
@@ -31,7 +31,7 @@ pub struct APIServerConfig {
     /// Legacy switch for PodSecurityPolicy, which Kubernetes no longer has.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(extend("deprecated" = true))]
-    pub disable_pod_security_policy: Option<bool>,
+    pub disable_pod_security_policy: Option<Flag>,
     /// Admission plugin configurations; patches merge entries by `name`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub admission_control: Option<Vec<AdmissionPluginConfig>>,
@@ -105,7 +105,7 @@ pub struct ControllerManagerConfig {
 pub struct ProxyConfig {
     /// Do not deploy kube-proxy (for example when the CNI replaces it).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub disabled: Option<bool>,
+    pub disabled: Option<Flag>,
     /// Container image of kube-proxy.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,

@@ -5,7 +5,9 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::common::{Certificate, CertificateAndKey, DURATION_PATTERN, ScalarMap, Unstructured};
+use super::common::{
+    Certificate, CertificateAndKey, DURATION_PATTERN, FileMode, Flag, ScalarMap, Unstructured,
+};
 use super::machine_features::FeaturesConfig;
 use super::machine_install::InstallConfig;
 use super::machine_kubelet::KubeletConfig;
@@ -43,12 +45,12 @@ pub struct MachineConfig {
     pub control_plane: Option<MachineControlPlaneConfig>,
     /// Settings of the kubelet on this node.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.14"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.14", "x-talos-replaced-by" = "KubeletConfig"))]
     pub kubelet: Option<KubeletConfig>,
     /// Static pod manifests the kubelet runs directly, without the API server. Useful for
     /// components that must be up before the control plane. Talos does not check them.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.14"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.14", "x-talos-replaced-by" = "KubeStaticPodConfig"))]
     pub pods: Option<Vec<Unstructured>>,
     /// Legacy network settings: interfaces, bonds, VLANs, routes, nameservers, hostname and
     /// KubeSpan. Newer contracts express these as separate documents (LinkConfig, BondConfig,
@@ -58,57 +60,58 @@ pub struct MachineConfig {
     pub network: Option<NetworkConfig>,
     /// Legacy extra disks to partition and mount; replaced by `UserVolumeConfig` documents.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.13"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.13", "x-talos-replaced-by" = "UserVolumeConfig"))]
     pub disks: Option<Vec<MachineDisk>>,
     /// How Talos installs itself to disk. Ignored when Talos boots from an image that is already
     /// installed; boot from ISO or PXE for it to apply.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.14"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.14", "x-talos-replaced-by" = "UnattendedInstallConfig"))]
     pub install: Option<InstallConfig>,
-    /// Files to create or extend on the node (under `/var` or the paths Talos allows).
+    /// Files Talos writes on the node: new files, or text appended to or replacing an existing
+    /// file.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(extend("x-talos-deprecated" = "v1.14"))]
     pub files: Option<Vec<MachineFile>>,
     /// Environment variables set for Talos itself and every service it starts, for example
     /// `http_proxy`, `https_proxy` and `no_proxy`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.13"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.13", "x-talos-replaced-by" = "EnvironmentConfig"))]
     pub env: Option<ScalarMap>,
     /// Legacy time synchronisation settings; replaced by the `TimeSyncConfig` document.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.12"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.12", "x-talos-replaced-by" = "TimeSyncConfig"))]
     pub time: Option<TimeConfig>,
     /// Kernel parameters to set, keyed by their dotted name (`net.ipv4.ip_forward`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.14"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.14", "x-talos-replaced-by" = "SysctlConfig"))]
     pub sysctls: Option<ScalarMap>,
     /// Values to write under `/sys`, keyed by the dotted path below `/sys`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.14"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.14", "x-talos-replaced-by" = "SysfsConfig"))]
     pub sysfs: Option<ScalarMap>,
     /// Legacy image registry mirrors, TLS and credentials; replaced by the
     /// `RegistryMirrorConfig`, `RegistryTLSConfig` and `RegistryAuthConfig` documents.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.12"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.12", "x-talos-replaced-by" = "RegistryMirrorConfig"))]
     pub registries: Option<RegistriesConfig>,
     /// Legacy encryption of the STATE and EPHEMERAL partitions; replaced by `VolumeConfig`
     /// documents with an `encryption` section.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.13"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.13", "x-talos-replaced-by" = "VolumeConfig"))]
     pub system_disk_encryption: Option<SystemDiskEncryptionConfig>,
     /// Optional Talos features that can be switched on or off.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub features: Option<FeaturesConfig>,
     /// Extra udev rules.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.14"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.14", "x-talos-replaced-by" = "UdevRulesConfig"))]
     pub udev: Option<UdevConfig>,
     /// Where Talos sends its service logs, in addition to keeping them on the node.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub logging: Option<LoggingConfig>,
     /// Kernel modules to load at boot.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.14"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.14", "x-talos-replaced-by" = "KernelModuleConfig"))]
     pub kernel: Option<KernelConfig>,
     /// Seccomp profiles written to the node, for pods to reference with `Localhost` profiles.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -116,21 +119,21 @@ pub struct MachineConfig {
     /// A patch over the default OCI runtime spec used for every container the CRI starts, for
     /// settings Kubernetes cannot express such as default ulimits. Needs a reboot.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.14"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.14", "x-talos-replaced-by" = "CRIBaseRuntimeSpecConfig"))]
     pub base_runtime_spec_overrides: Option<Unstructured>,
     /// Labels Talos sets on this node's Kubernetes Node object. Workers may only set labels
     /// the NodeRestriction admission plugin allows.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.14"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.14", "x-talos-replaced-by" = "KubeNodeConfig"))]
     pub node_labels: Option<ScalarMap>,
     /// Annotations Talos sets on this node's Kubernetes Node object.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.14"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.14", "x-talos-replaced-by" = "KubeNodeConfig"))]
     pub node_annotations: Option<ScalarMap>,
     /// Taints Talos sets on this node's Kubernetes Node object, as `key: value:Effect` (the
     /// effect may be left out). Workers are normally not allowed to change their taints.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.14"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.14", "x-talos-replaced-by" = "KubeNodeConfig"))]
     pub node_taints: Option<ScalarMap>,
 }
 
@@ -175,7 +178,7 @@ pub struct MachineControlPlaneConfig {
 pub struct MachineComponentSwitch {
     /// Do not run the component on this node.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub disabled: Option<bool>,
+    pub disabled: Option<Flag>,
 }
 
 /// A file Talos writes on the node.
@@ -188,7 +191,7 @@ pub struct MachineFile {
     pub content: Option<String>,
     /// Unix permission bits, usually written in octal (`0o644`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub permissions: Option<u32>,
+    pub permissions: Option<FileMode>,
     /// Absolute path of the file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
@@ -299,7 +302,7 @@ pub struct MachineSeccompProfile {
 pub struct TimeConfig {
     /// Turn time synchronisation off.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub disabled: Option<bool>,
+    pub disabled: Option<Flag>,
     /// NTP servers to query, or the path of a PTP device such as `/dev/ptp0`. The default is
     /// `time.cloudflare.com`.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -4,6 +4,8 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::common::Flag;
+
 /// Optional Talos features.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -12,18 +14,18 @@ pub struct FeaturesConfig {
     /// Legacy switch for role-based access to the Talos API; access control is always on now.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(extend("deprecated" = true))]
-    pub rbac: Option<bool>,
+    pub rbac: Option<Flag>,
     /// Legacy switch for a generated stable hostname; use a `HostnameConfig` document with
     /// `auto: stable`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.12"))]
-    pub stable_hostname: Option<bool>,
+    #[schemars(extend("x-talos-deprecated" = "v1.12", "x-talos-replaced-by" = "HostnameConfig"))]
+    pub stable_hostname: Option<Flag>,
     /// Let pods call the Talos API through a Kubernetes service account; off unless set.
     #[serde(
         rename = "kubernetesTalosAPIAccess",
         skip_serializing_if = "Option::is_none"
     )]
-    #[schemars(extend("x-talos-deprecated" = "v1.14"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.14", "x-talos-replaced-by" = "KubeTalosAPIAccessConfig"))]
     pub kubernetes_talos_api_access: Option<KubernetesTalosAPIAccessConfig>,
     /// Legacy switch that made the Talos API check the extended key usage of client
     /// certificates; the check is always on now.
@@ -32,28 +34,38 @@ pub struct FeaturesConfig {
         skip_serializing_if = "Option::is_none"
     )]
     #[schemars(extend("deprecated" = true))]
-    pub apid_check_ext_key_usage: Option<bool>,
+    pub apid_check_ext_key_usage: Option<Flag>,
     /// Turn on XFS project quotas on EPHEMERAL and user volumes, which also lets the kubelet
     /// account ephemeral storage through quotas.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub disk_quota_support: Option<bool>,
+    pub disk_quota_support: Option<Flag>,
     /// KubePrism: a load balancer on every node, listening on localhost, that spreads requests
     /// over all API servers of the cluster.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.14"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.14", "x-talos-replaced-by" = "KubePrismConfig"))]
     pub kube_prism: Option<KubePrism>,
     /// The caching DNS resolver that runs on the node.
     #[serde(rename = "hostDNS", skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.14"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.14", "x-talos-replaced-by" = "ResolverConfig"))]
     pub host_dns: Option<HostDNSConfig>,
     /// The image cache served from the node.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.14"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.14", "x-talos-replaced-by" = "ImageCacheConfig"))]
     pub image_cache: Option<ImageCacheConfig>,
-    /// How the node orders its addresses when picking one: `v1` sorts by address, `v2` prefers
-    /// more specific prefixes. Defaults to `v1`.
+    /// How the node orders its addresses when picking one. Defaults to `v1`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub node_address_sort_algorithm: Option<String>,
+    pub node_address_sort_algorithm: Option<AddressSortAlgorithm>,
+}
+
+/// Ordering of node addresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[schemars(rename = "v1alpha1.AddressSortAlgorithm")]
+pub enum AddressSortAlgorithm {
+    /// Sort by the address itself.
+    V1,
+    /// Prefer addresses with more specific prefixes.
+    V2,
 }
 
 /// KubePrism settings.
@@ -63,7 +75,7 @@ pub struct FeaturesConfig {
 pub struct KubePrism {
     /// Run the local API server load balancer.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
+    pub enabled: Option<Flag>,
     /// Local port it listens on (7445 in generated configs).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub port: Option<u16>,
@@ -76,16 +88,16 @@ pub struct KubePrism {
 pub struct HostDNSConfig {
     /// Run the caching resolver.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
+    pub enabled: Option<Flag>,
     /// Make CoreDNS forward to the node's resolver instead of the upstream servers directly.
     #[serde(
         rename = "forwardKubeDNSToHost",
         skip_serializing_if = "Option::is_none"
     )]
-    pub forward_kube_dns_to_host: Option<bool>,
+    pub forward_kube_dns_to_host: Option<Flag>,
     /// Answer queries for the names of cluster members (needs cluster discovery).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub resolve_member_names: Option<bool>,
+    pub resolve_member_names: Option<Flag>,
 }
 
 /// Settings of the image cache.
@@ -95,7 +107,7 @@ pub struct HostDNSConfig {
 pub struct ImageCacheConfig {
     /// Serve images from the cache stored on the node.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub local_enabled: Option<bool>,
+    pub local_enabled: Option<Flag>,
 }
 
 /// Access to the Talos API from Kubernetes pods.
@@ -105,7 +117,7 @@ pub struct ImageCacheConfig {
 pub struct KubernetesTalosAPIAccessConfig {
     /// Allow the access.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
+    pub enabled: Option<Flag>,
     /// Talos API roles pods may be granted, such as `os:reader`. An empty list grants none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_roles: Option<Vec<String>>,

@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::common::ByteSize;
+use super::common::{ByteSize, Flag};
 
 /// Installation settings.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -34,19 +34,19 @@ pub struct InstallConfig {
     /// Legacy switch that never had an effect.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(extend("deprecated" = true))]
-    pub bootloader: Option<bool>,
+    pub bootloader: Option<Flag>,
     /// Wipe the whole install disk before installing. Defaults to true.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub wipe: Option<bool>,
+    pub wipe: Option<Flag>,
     /// Mark the MBR partition active, for old BIOS firmware that cannot boot GPT disks
     /// otherwise.
     #[serde(rename = "legacyBIOSSupport", skip_serializing_if = "Option::is_none")]
-    pub legacy_bios_support: Option<bool>,
+    pub legacy_bios_support: Option<Flag>,
     /// With the GRUB bootloader, take the kernel command line from the UKI instead of building
     /// it on the node, as systemd-boot does.
     #[serde(rename = "grubUseUKICmdline", skip_serializing_if = "Option::is_none")]
     #[schemars(extend("x-talos-since" = "v1.12"))]
-    pub grub_use_uki_cmdline: Option<bool>,
+    pub grub_use_uki_cmdline: Option<Flag>,
 }
 
 /// Properties the install disk must have. Text matches are exact unless noted.

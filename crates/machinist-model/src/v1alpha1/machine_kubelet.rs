@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::common::{ExtraArgs, Unstructured};
+use super::common::{ExtraArgs, Flag, Unstructured};
 
 /// Settings of the kubelet.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -33,22 +33,22 @@ pub struct KubeletConfig {
     /// Run containers with the container runtime's default seccomp profile unless the pod asks
     /// for another.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub default_runtime_seccomp_profile_enabled: Option<bool>,
+    pub default_runtime_seccomp_profile_enabled: Option<Flag>,
     /// Register the node under its fully qualified domain name (needed on some clouds, such
     /// as AWS).
     #[serde(rename = "registerWithFQDN", skip_serializing_if = "Option::is_none")]
-    pub register_with_fqdn: Option<bool>,
+    pub register_with_fqdn: Option<Flag>,
     /// Which of the node's addresses the kubelet reports as its node IP.
     #[serde(rename = "nodeIP", skip_serializing_if = "Option::is_none")]
     pub node_ip: Option<KubeletNodeIPConfig>,
     /// Run the kubelet standalone: it does not register with the API server and only runs
     /// static pods.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub skip_node_registration: Option<bool>,
+    pub skip_node_registration: Option<Flag>,
     /// Stop the kubelet from reading static pods from `/etc/kubernetes/manifests`; declare
     /// them under `machine.pods` instead.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub disable_manifests_directory: Option<bool>,
+    pub disable_manifests_directory: Option<Flag>,
 }
 
 /// Selection of the kubelet's node IP.

@@ -9,7 +9,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::common::DURATION_PATTERN;
+use super::common::{DURATION_PATTERN, Flag};
 
 /// Legacy network settings of the node.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -18,33 +18,33 @@ use super::common::DURATION_PATTERN;
 pub struct NetworkConfig {
     /// The node's hostname; use a `HostnameConfig` document instead.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.12"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.12", "x-talos-replaced-by" = "HostnameConfig"))]
     pub hostname: Option<String>,
     /// Per-interface settings: addresses, routes, DHCP, bonds, bridges, VLANs, WireGuard and
     /// virtual IPs. Entries are matched by `interface` or `deviceSelector` when patches merge.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.12"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.12", "x-talos-replaced-by" = "LinkConfig"))]
     pub interfaces: Option<Vec<Device>>,
     /// DNS servers to use instead of those learned from DHCP or the platform.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.12"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.12", "x-talos-replaced-by" = "ResolverConfig"))]
     pub nameservers: Option<Vec<String>>,
     /// DNS search domains.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.12"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.12", "x-talos-replaced-by" = "ResolverConfig"))]
     pub search_domains: Option<Vec<String>>,
     /// Extra lines for `/etc/hosts`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.12"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.12", "x-talos-replaced-by" = "StaticHostConfig"))]
     pub extra_host_entries: Option<Vec<ExtraHost>>,
     /// KubeSpan, the WireGuard mesh between cluster members; use a `KubeSpanConfig` document.
     #[serde(rename = "kubespan", skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.13"))]
+    #[schemars(extend("x-talos-deprecated" = "v1.13", "x-talos-replaced-by" = "KubeSpanConfig"))]
     pub kube_span: Option<NetworkKubeSpan>,
     /// Do not derive a search domain from the node's domain name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("x-talos-deprecated" = "v1.12"))]
-    pub disable_search_domain: Option<bool>,
+    #[schemars(extend("x-talos-deprecated" = "v1.12", "x-talos-replaced-by" = "ResolverConfig"))]
+    pub disable_search_domain: Option<Flag>,
 }
 
 /// Settings of one network interface.
@@ -87,13 +87,13 @@ pub struct Device {
     /// Configure the interface with DHCP (routes, DNS servers, search list and hostname are
     /// taken from the lease).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub dhcp: Option<bool>,
+    pub dhcp: Option<Flag>,
     /// Leave this interface alone.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ignore: Option<bool>,
+    pub ignore: Option<Flag>,
     /// Create this interface as a virtual dummy link.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub dummy: Option<bool>,
+    pub dummy: Option<Flag>,
     /// DHCP client settings; only used when `dhcp` is true.
     #[serde(rename = "dhcpOptions", skip_serializing_if = "Option::is_none")]
     pub dhcp_options: Option<DHCPOptions>,
@@ -128,7 +128,7 @@ pub struct NetworkDeviceSelector {
     pub driver: Option<String>,
     /// Only match physical links.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub physical: Option<bool>,
+    pub physical: Option<Flag>,
 }
 
 /// DHCP client settings of an interface.
@@ -141,10 +141,10 @@ pub struct DHCPOptions {
     pub route_metric: Option<u32>,
     /// Run DHCPv4 (on by default).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ipv4: Option<bool>,
+    pub ipv4: Option<Flag>,
     /// Run DHCPv6 (off by default).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ipv6: Option<bool>,
+    pub ipv6: Option<Flag>,
     /// Client DUID for DHCPv6, as a hex string.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duidv6: Option<String>,
@@ -295,7 +295,7 @@ pub struct Bond {
     pub all_slaves_active: Option<u8>,
     /// Use the carrier state for link monitoring (`use_carrier`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub use_carrier: Option<bool>,
+    pub use_carrier: Option<Flag>,
     /// 802.3ad system priority (`ad_actor_sys_prio`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_actor_sys_prio: Option<u16>,
@@ -330,7 +330,7 @@ pub struct Bridge {
 pub struct BridgeSTP {
     /// Run STP on the bridge.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
+    pub enabled: Option<Flag>,
 }
 
 /// VLAN settings of a bridge.
@@ -340,7 +340,7 @@ pub struct BridgeSTP {
 pub struct BridgeVLAN {
     /// Filter frames by VLAN on the bridge.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub vlan_filtering: Option<bool>,
+    pub vlan_filtering: Option<Flag>,
 }
 
 /// Attachment of an interface to a bridge.
@@ -370,7 +370,7 @@ pub struct Vlan {
     pub routes: Option<Vec<Route>>,
     /// Configure the VLAN with DHCP.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub dhcp: Option<bool>,
+    pub dhcp: Option<Flag>,
     /// VLAN ID (1 to 4094).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vlan_id: Option<u16>,
@@ -427,19 +427,19 @@ pub struct ExtraHost {
 pub struct NetworkKubeSpan {
     /// Join the KubeSpan mesh; needs `cluster.discovery.enabled`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
+    pub enabled: Option<Flag>,
     /// Carry pod-to-pod traffic over KubeSpan by announcing this node's pod CIDRs. Leave off
     /// when the CNI does its own IP address management outside Kubernetes.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub advertise_kubernetes_networks: Option<bool>,
+    pub advertise_kubernetes_networks: Option<Flag>,
     /// Send traffic directly when the WireGuard connection to a peer is down, instead of
     /// dropping it.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub allow_down_peer_bypass: Option<bool>,
+    pub allow_down_peer_bypass: Option<Flag>,
     /// Publish extra endpoints learned from WireGuard peers; avoid with more than about 50
     /// peers.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub harvest_extra_endpoints: Option<bool>,
+    pub harvest_extra_endpoints: Option<Flag>,
     /// MTU of the KubeSpan link (1420 by default).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mtu: Option<u32>,
@@ -457,4 +457,9 @@ pub struct KubeSpanFilters {
     /// `["0.0.0.0/0", "!192.168.0.0/16", "::/0"]`. Everything is advertised by default.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub endpoints: Option<Vec<String>>,
+    /// Networks (CIDR) this node does not announce over KubeSpan; they must stay reachable
+    /// some other way.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-talos-since" = "v1.13"))]
+    pub exclude_advertised_networks: Option<Vec<String>>,
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::common::CertificateAndKey;
+use super::common::{CertificateAndKey, Flag};
 
 /// Registry mirrors and per-registry settings.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -35,10 +35,10 @@ pub struct RegistryMirrorConfig {
     /// Use each endpoint's path as written instead of appending `/v2/` (for several mirrors
     /// served by one registry).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub override_path: Option<bool>,
+    pub override_path: Option<Flag>,
     /// Never fall back to the original registry when the mirrors fail.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub skip_fallback: Option<bool>,
+    pub skip_fallback: Option<Flag>,
 }
 
 /// TLS and authentication for one registry.
@@ -86,5 +86,5 @@ pub struct RegistryTLSConfig {
     pub ca: Option<String>,
     /// Do not verify the registry's certificate (unsafe).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub insecure_skip_verify: Option<bool>,
+    pub insecure_skip_verify: Option<Flag>,
 }

@@ -6,7 +6,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::common::ByteSize;
+use super::common::{ByteSize, Flag};
 
 /// An extra disk to partition and mount.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -129,5 +129,5 @@ pub struct EncryptionKeyTPM {
     /// Refuse to enroll the key unless Secure Boot is on. The key is bound to PCR 7, so
     /// changing Secure Boot afterwards makes it unusable either way.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub check_secureboot_status_on_enroll: Option<bool>,
+    pub check_secureboot_status_on_enroll: Option<Flag>,
 }

@@ -117,3 +117,108 @@ pub fn yaml_files(dir: &Path) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// Documents with one unknown key each: (document, the key the error must name).
+pub const UNKNOWN_KEYS: &[(&str, &str)] = &[
+    ("version: v1alpha1\nmachin: {}\n", "machin"),
+    ("machine:\n  typ: worker\n", "typ"),
+    ("machine:\n  hostname: cp-01\n", "hostname"),
+    ("machine:\n  kubelet:\n    extraArg: {}\n", "extraArg"),
+    (
+        "machine:\n  kubelet:\n    nodeIP:\n      validSubnet: []\n",
+        "validSubnet",
+    ),
+    (
+        "machine:\n  install:\n    diskSelector:\n      sizee: 4GB\n",
+        "sizee",
+    ),
+    (
+        "machine:\n  network:\n    interfaces:\n      - interface: eth0\n        dhcp6: true\n",
+        "dhcp6",
+    ),
+    (
+        "machine:\n  network:\n    interfaces:\n      - interface: bond0\n        bond:\n          mode: 802.3ad\n          member: [eth0]\n",
+        "member",
+    ),
+    (
+        "machine:\n  network:\n    interfaces:\n      - interface: eth0\n        vlans:\n          - vlanId: 10\n            vipp: {}\n",
+        "vipp",
+    ),
+    (
+        "machine:\n  registries:\n    mirrors:\n      docker.io:\n        endpoint: [https://m]\n",
+        "endpoint",
+    ),
+    (
+        "machine:\n  files:\n    - path: /var/a\n      mode: 0o644\n",
+        "mode",
+    ),
+    (
+        "machine:\n  features:\n    kubePrism:\n      enable: true\n",
+        "enable",
+    ),
+    (
+        "machine:\n  systemDiskEncryption:\n    state:\n      keys:\n        - slot: 0\n          tmp: {}\n",
+        "tmp",
+    ),
+    (
+        "cluster:\n  controlPlane:\n    endpoints: https://a:6443\n",
+        "endpoints",
+    ),
+    ("cluster:\n  apiServer:\n    certSans: [a]\n", "certSans"),
+    (
+        "cluster:\n  network:\n    podSubnet: [10.0.0.0/8]\n",
+        "podSubnet",
+    ),
+    (
+        "cluster:\n  etcd:\n    advertisedSubnet: []\n",
+        "advertisedSubnet",
+    ),
+    (
+        "cluster:\n  apiServer:\n    admissionControl:\n      - name: PodSecurity\n        config: {}\n",
+        "config",
+    ),
+    (
+        "cluster:\n  discovery:\n    registries:\n      service:\n        url: x\n",
+        "url",
+    ),
+];
+
+/// Documents with one value of the wrong shape each: (document, part of the expected error).
+pub const WRONG_SHAPES: &[(&str, &str)] = &[
+    ("machine:\n  type: master\n", "unknown variant `master`"),
+    (
+        "debug: maybe\n",
+        "expected true or false, found the string `maybe`",
+    ),
+    ("debug: 1\n", "invalid type: integer `1`"),
+    ("machine:\n  certSANs: a.example\n", "invalid type"),
+    (
+        "machine:\n  files:\n    - op: replace\n",
+        "unknown variant `replace`",
+    ),
+    (
+        "machine:\n  install:\n    diskSelector:\n      type: tape\n",
+        "unknown variant `tape`",
+    ),
+    (
+        "machine:\n  sysctls:\n    vm.swappiness: [1]\n",
+        "a string, number or boolean",
+    ),
+    (
+        "machine:\n  kubelet:\n    extraConfig: [a]\n",
+        "invalid type",
+    ),
+    (
+        "machine:\n  network:\n    interfaces:\n      - vlans:\n          - vlanId: 70000\n",
+        "70000",
+    ),
+    (
+        "cluster:\n  network:\n    cni:\n      name: cilium\n",
+        "unknown variant `cilium`",
+    ),
+    (
+        "cluster:\n  proxy:\n    extraArgs:\n      a: {b: c}\n",
+        "did not match any variant",
+    ),
+    ("cluster:\n  acceptedCAs:\n    crt: abc\n", "invalid type"),
+];

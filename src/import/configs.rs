@@ -1,0 +1,238 @@
+//! Rendered machine configs to a machinist project. In: the machine config files of one
+//! cluster (one per node). Out: an [`ImportedProject`] where what all nodes share is in
+//! values.yaml, what each role shares in `layers/role/<role>.yaml`, and the rest in the node
+//! files; rendering it gives the same documents back. Secrets are never copied: they are
+//! stripped and listed, to be imported into the encrypted bundle with `machinist secrets import`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use serde_yaml_ng::{Mapping, Value};
+
+use super::talhelper::talos_tree;
+use super::{ChartSpec, ImportError, ImportedProject, NodeSpec, Untranslated, build_project};
+use machinist_patch::DocId;
+
+/// Paths of the legacy document that hold cluster secrets (talos-api §7.3); the render
+/// pipeline puts them back from the secrets bundle.
+pub const SECRET_PATHS: &[&[&str]] = &[
+    &["machine", "token"],
+    &["machine", "ca"],
+    &["cluster", "id"],
+    &["cluster", "secret"],
+    &["cluster", "token"],
+    &["cluster", "secretboxEncryptionSecret"],
+    &["cluster", "aescbcEncryptionSecret"],
+    &["cluster", "ca"],
+    &["cluster", "aggregatorCA"],
+    &["cluster", "serviceAccount"],
+    &["cluster", "etcd", "ca"],
+];
+
+/// Key names that hold secret material in any other document.
+const SECRET_KEYS: &[&str] = &[
+    "key",
+    "privateKey",
+    "token",
+    "clusterSecret",
+    "secret",
+    "issuingCA",
+    "acceptedCAs",
+];
+
+/// Imports the configs of one cluster.
+pub fn import(configs: &[PathBuf]) -> Result<ImportedProject, ImportError> {
+    let mut untranslated = Vec::new();
+    let mut stripped = BTreeSet::new();
+    let mut nodes = Vec::new();
+    let mut names = BTreeSet::new();
+    let mut chart_fields: Option<(String, String, String)> = None;
+    for path in configs {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| ImportError::Read {
+            path: shown.clone(),
+            message: e.to_string(),
+        })?;
+        let mut docs =
+            machinist_patch::parse_documents(&shown, &text).map_err(|e| ImportError::Invalid {
+                path: shown.clone(),
+                message: e.to_string(),
+            })?;
+        let legacy = docs
+            .iter()
+            .position(|d| DocId::of(d).is_legacy())
+            .ok_or_else(|| ImportError::Invalid {
+                path: shown.clone(),
+                message: "no v1alpha1 document (the one with `machine:` and `cluster:`); is this a machine config?".into(),
+            })?;
+        let mut seen = BTreeSet::new();
+        for d in &docs {
+            if !seen.insert(DocId::of(d)) {
+                return Err(ImportError::Invalid {
+                    path: shown.clone(),
+                    message: format!("document {} appears twice", DocId::of(d)),
+                });
+            }
+        }
+        let ty = docs[legacy]["machine"]["type"].as_str().unwrap_or("worker");
+        let role = if matches!(ty, "controlplane" | "init") {
+            "controlplane"
+        } else {
+            "worker"
+        };
+        let hostname = hostname(&docs).unwrap_or_else(|| {
+            path.file_stem()
+                .map_or_else(|| "node".into(), |s| s.to_string_lossy().into_owned())
+        });
+        let mut name = hostname.clone();
+        let mut n = 2;
+        while !names.insert(name.clone()) {
+            name = format!("{hostname}-{n}");
+            n += 1;
+        }
+        let address = static_address(&docs).unwrap_or_else(|| {
+            untranslated.push(Untranslated {
+                field: format!("{shown}: address"),
+                reason: format!("no static address in the config; nodes/{name}.yaml uses the hostname, change it if the node API is reached elsewhere"),
+            });
+            hostname.clone()
+        });
+        let cluster = &docs[legacy]["cluster"];
+        let fields = (
+            cluster["clusterName"]
+                .as_str()
+                .unwrap_or("cluster")
+                .to_string(),
+            cluster["controlPlane"]["endpoint"]
+                .as_str()
+                .unwrap_or("https://127.0.0.1:6443")
+                .to_string(),
+            kubelet_version(&docs[legacy]).unwrap_or_else(|| "v1.36.3".into()),
+        );
+        chart_fields.get_or_insert(fields);
+        stripped.append(&mut strip_secrets(&mut docs));
+        let mut values = Mapping::new();
+        values.insert(Value::from("talos"), talos_tree(&docs));
+        nodes.push(NodeSpec {
+            name,
+            address,
+            role: role.to_string(),
+            values: Value::Mapping(values),
+            patches: Vec::new(),
+        });
+    }
+    for p in stripped {
+        untranslated.push(Untranslated {
+            field: p,
+            reason: "secret removed; import the secrets with `machinist secrets import CONFIG` and the render puts them back".into(),
+        });
+    }
+    let Some((name, endpoint, k8s)) = chart_fields else {
+        return Err(ImportError::Invalid {
+            path: "(no configs)".into(),
+            message: "give at least one machine config".into(),
+        });
+    };
+    let chart = ChartSpec {
+        name,
+        talos_version: "v1.13.0".into(),
+        kubernetes_version: k8s,
+        endpoint,
+        output_filters: String::new(),
+        extra_values: Mapping::new(),
+        role_patches: BTreeMap::new(),
+    };
+    Ok(ImportedProject {
+        files: build_project(&chart, &nodes),
+        untranslated,
+    })
+}
+
+fn hostname(docs: &[Value]) -> Option<String> {
+    docs.iter()
+        .find(|d| d["kind"].as_str() == Some("HostnameConfig"))
+        .and_then(|d| d["hostname"].as_str())
+        .or_else(|| {
+            docs.iter()
+                .find(|d| DocId::of(d).is_legacy())
+                .and_then(|d| d["machine"]["network"]["hostname"].as_str())
+        })
+        .map(str::to_string)
+}
+
+fn static_address(docs: &[Value]) -> Option<String> {
+    let strip = |s: &str| s.split('/').next().unwrap_or(s).to_string();
+    for d in docs {
+        if DocId::of(d).is_legacy() {
+            for i in d["machine"]["network"]["interfaces"]
+                .as_sequence()
+                .into_iter()
+                .flatten()
+            {
+                if let Some(a) = i["addresses"].as_sequence().and_then(|a| a.first()) {
+                    return a.as_str().map(strip);
+                }
+            }
+        } else if d["kind"].as_str() == Some("LinkConfig")
+            && let Some(a) = d["addresses"].as_sequence().and_then(|a| a.first())
+        {
+            return a["address"].as_str().map(strip);
+        }
+    }
+    None
+}
+
+fn kubelet_version(doc: &Value) -> Option<String> {
+    let image = doc["machine"]["kubelet"]["image"].as_str()?;
+    image.rsplit_once(':').map(|(_, t)| t.to_string())
+}
+
+/// Removes secret material from a config's documents; returns the removed places as
+/// `document: dotted.path`.
+pub fn strip_secrets(docs: &mut [Value]) -> BTreeSet<String> {
+    let mut stripped = BTreeSet::new();
+    for d in docs {
+        strip_doc(d, &mut stripped);
+    }
+    stripped
+}
+
+fn strip_doc(doc: &mut Value, stripped: &mut BTreeSet<String>) {
+    let id = DocId::of(doc);
+    if id.is_legacy() {
+        for path in SECRET_PATHS {
+            let (last, parents) = path.split_last().expect("paths are not empty");
+            let mut cur = Some(&mut *doc);
+            for seg in parents {
+                cur = cur.and_then(|c| c.get_mut(*seg));
+            }
+            if let Some(m) = cur.and_then(Value::as_mapping_mut)
+                && m.shift_remove(*last).is_some()
+            {
+                stripped.insert(format!("v1alpha1: {}", path.join(".")));
+            }
+        }
+        return;
+    }
+    strip_keys(doc, &id.to_string(), String::new(), stripped);
+}
+
+fn strip_keys(v: &mut Value, doc: &str, path: String, stripped: &mut BTreeSet<String>) {
+    if let Value::Mapping(m) = v {
+        let keys: Vec<Value> = m.keys().cloned().collect();
+        for k in keys {
+            let ks = k.as_str().unwrap_or_default().to_string();
+            let p = if path.is_empty() {
+                ks.clone()
+            } else {
+                format!("{path}.{ks}")
+            };
+            if SECRET_KEYS.contains(&ks.as_str()) {
+                m.shift_remove(&k);
+                stripped.insert(format!("{doc}: {p}"));
+            } else if let Some(child) = m.get_mut(&k) {
+                strip_keys(child, doc, p, stripped);
+            }
+        }
+    }
+}

@@ -1,0 +1,478 @@
+//! `machinist init`, `secrets gen|import`, `talosconfig` and `render --with-secrets`, end to end
+//! with the real binary: a fresh project renders exactly what `talosctl gen config` produces
+//! (Talos's own stability files, contracts v1.13 and v1.15), secrets appear only when asked for, a
+//! missing bundle or identity stops the run, and nothing is ever overwritten.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::Run;
+use machinist_secrets::inject::redact;
+use machinist_secrets::{Bundle, IdentityEnv};
+use serde::Deserialize;
+use serde_yaml_ng::Value;
+
+/// A temporary home: the user config dir lives inside it, so identities never touch the real one.
+struct Home {
+    dir: tempfile::TempDir,
+}
+
+impl Home {
+    fn new() -> Home {
+        Home {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn config(&self) -> PathBuf {
+        self.dir.path().join("config")
+    }
+
+    fn run(&self, args: &[&str]) -> Run {
+        let out = Command::new(env!("CARGO_BIN_EXE_machinist"))
+            .args(args)
+            .current_dir(self.dir.path())
+            .env("NO_COLOR", "1")
+            .env("HOME", self.dir.path())
+            .env("XDG_CONFIG_HOME", self.config())
+            .env_remove("MACHINIST_AGE_KEY")
+            .env_remove("MACHINIST_AGE_KEY_FILE")
+            .output()
+            .expect("machinist runs");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    fn ok(&self, args: &[&str]) -> Run {
+        let r = self.run(args);
+        assert_eq!(r.code, 0, "machinist {args:?}\n{}", r.stderr);
+        r
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    fn bundle(&self, project: &str) -> Bundle {
+        let env = IdentityEnv {
+            config_dir: Some(self.config()),
+            ..IdentityEnv::default()
+        };
+        machinist_secrets::load_bundle(&self.path(project).join("secrets.yaml.age"), &env).unwrap()
+    }
+}
+
+fn reference() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference");
+    if p.is_dir() {
+        Some(p)
+    } else {
+        println!("skipped: ../shared/reference not found");
+        None
+    }
+}
+
+fn corpus(suffix: &str) -> Option<(PathBuf, String)> {
+    let dir = reference()?.join("corpus/talos");
+    let e = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .find(|e| e.file_name().to_string_lossy().ends_with(suffix))
+        .unwrap_or_else(|| panic!("corpus file *{suffix} is missing"));
+    let text = std::fs::read_to_string(e.path()).unwrap();
+    Some((e.path(), text))
+}
+
+fn docs(text: &str) -> Vec<Value> {
+    serde_yaml_ng::Deserializer::from_str(text)
+        .map(|d| Value::deserialize(d).unwrap())
+        .filter(|v| !v.is_null())
+        .collect()
+}
+
+/// Splits `render` output (`# machinist: node=<name>` before each node) into per-node documents.
+fn nodes(stdout: &str) -> Vec<(String, Vec<Value>)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for line in stdout.lines() {
+        if let Some(name) = line.strip_prefix("# machinist: node=") {
+            out.push((name.to_string(), String::new()));
+        } else if let Some((_, text)) = out.last_mut() {
+            text.push_str(line);
+            text.push('\n');
+        }
+    }
+    out.into_iter().map(|(n, t)| (n, docs(&t))).collect()
+}
+
+fn kind(d: &Value) -> String {
+    machinist_secrets::inject::doc_kind(d)
+        .unwrap_or("?")
+        .to_string()
+}
+
+/// Per-node fields masked before comparing with Talos's node-less output (none in the built-in
+/// chart's defaults; the list documents what would differ per node).
+const PER_NODE: &[&[&str]] = &[&["machine", "network", "hostname"]];
+
+fn mask(mut docs: Vec<Value>, secrets: bool) -> Vec<Value> {
+    if secrets {
+        redact(&mut docs);
+    }
+    for d in &mut docs {
+        for path in PER_NODE {
+            let (last, parents) = path.split_last().unwrap();
+            let mut cur = Some(&mut *d);
+            for p in parents {
+                cur = cur.and_then(|c| c.get_mut(*p));
+            }
+            if let Some(m) = cur.and_then(Value::as_mapping_mut) {
+                m.shift_remove(*last);
+            }
+        }
+    }
+    docs
+}
+
+/// Document for document, key for key, in order; panics listing every difference.
+fn assert_same(name: &str, want: &[Value], got: &[Value]) {
+    let mut diffs = Vec::new();
+    let wk: Vec<String> = want.iter().map(kind).collect();
+    let gk: Vec<String> = got.iter().map(kind).collect();
+    if wk != gk {
+        diffs.push(format!(
+            "document kinds differ:\n  talos:     {wk:?}\n  machinist: {gk:?}"
+        ));
+    }
+    for (i, (w, g)) in want.iter().zip(got).enumerate() {
+        let (w, g) = (
+            serde_yaml_ng::to_string(w).unwrap(),
+            serde_yaml_ng::to_string(g).unwrap(),
+        );
+        if w != g {
+            let lines: Vec<String> = similar::TextDiff::from_lines(&w, &g)
+                .unified_diff()
+                .header("talos", "machinist")
+                .to_string()
+                .lines()
+                .map(str::to_string)
+                .collect();
+            diffs.push(format!(
+                "document {i} ({}):\n{}",
+                wk.get(i).cloned().unwrap_or_default(),
+                lines.join("\n")
+            ));
+        }
+    }
+    assert!(
+        diffs.is_empty(),
+        "{name}: rendered config differs from Talos's\n{}",
+        diffs.join("\n")
+    );
+}
+
+fn init(home: &Home, talos: &str) {
+    home.ok(&[
+        "init",
+        "proj",
+        "--name",
+        "base",
+        "--endpoint",
+        "https://base:6443",
+        "--talos-version",
+        talos,
+        "--kubernetes-version",
+        "1.28.0",
+    ]);
+}
+
+/// The values that make the chart match the stability files: no install disk (the generator
+/// behind them was given none).
+const MATCH: &[&str] = &["--set", "install=null"];
+
+fn render(home: &Home, extra: &[&str]) -> Vec<(String, Vec<Value>)> {
+    let mut args = vec!["render", "proj"];
+    args.extend_from_slice(MATCH);
+    args.extend_from_slice(extra);
+    nodes(&home.ok(&args).stdout)
+}
+
+#[test]
+fn fresh_project_renders_what_gen_config_makes_v1_13() {
+    let Some((_, cp)) = corpus("stability__v1.13__base-controlplane.yaml") else {
+        return;
+    };
+    let home = Home::new();
+    init(&home, "v1.13.9");
+    let out = render(&home, &["--with-secrets", "--node", "cp-01"]);
+    assert_same(
+        "v1.13 controlplane",
+        &mask(docs(&cp), true),
+        &mask(out[0].1.clone(), true),
+    );
+    // The real secrets are there, and they are the bundle's.
+    let bundle = home.bundle("proj");
+    let text = serde_yaml_ng::to_string(&out[0].1).unwrap();
+    let b64 = machinist_secrets::bundle::b64_pem;
+    for needle in [
+        bundle.trustd_token.clone(),
+        bundle.secrets.bootstrap_token.clone(),
+        bundle.cluster.id.clone(),
+        bundle.cluster.secret.clone(),
+        bundle.secrets.secretbox_encryption_secret.clone().unwrap(),
+        b64(&bundle.certs.os.key),
+        b64(&bundle.certs.k8s.key),
+        b64(&bundle.certs.k8s_aggregator.key),
+        b64(&bundle.certs.k8s_service_account.key),
+        b64(&bundle.certs.etcd.key),
+    ] {
+        assert!(
+            text.contains(&needle),
+            "a secret of the bundle is missing from the output"
+        );
+    }
+}
+
+#[test]
+fn fresh_project_renders_what_gen_config_makes_v1_15() {
+    let Some((_, cp)) = corpus("stability__v1.15__base-controlplane.yaml") else {
+        return;
+    };
+    let Some((_, worker)) = corpus("stability__v1.15__base-worker.yaml") else {
+        return;
+    };
+    let home = Home::new();
+    init(&home, "v1.15.0");
+    let out = render(&home, &["--with-secrets"]);
+    let by = |n: &str| out.iter().find(|(name, _)| name == n).unwrap().1.clone();
+    assert_same(
+        "v1.15 controlplane",
+        &mask(docs(&cp), true),
+        &mask(by("cp-01"), true),
+    );
+    assert_same(
+        "v1.15 worker",
+        &mask(docs(&worker), true),
+        &mask(by("worker-01"), true),
+    );
+    let bundle = home.bundle("proj");
+    let text = serde_yaml_ng::to_string(&by("cp-01")).unwrap();
+    assert!(
+        text.contains(
+            &bundle
+                .certs
+                .k8s_service_account
+                .key
+                .lines()
+                .nth(1)
+                .unwrap()
+                .to_string()
+        )
+    );
+}
+
+#[test]
+fn imported_talos_secrets_render_byte_identical_configs_without_masking() {
+    for (talos, file, node) in [
+        (
+            "v1.13.9",
+            "stability__v1.13__base-controlplane.yaml",
+            "cp-01",
+        ),
+        (
+            "v1.15.0",
+            "stability__v1.15__base-controlplane.yaml",
+            "cp-01",
+        ),
+    ] {
+        let Some((path, cp)) = corpus(file) else {
+            return;
+        };
+        let home = Home::new();
+        init(&home, talos);
+        std::fs::remove_file(home.path("proj/secrets.yaml.age")).unwrap();
+        home.ok(&["secrets", "import", path.to_str().unwrap(), "proj"]);
+        let out = render(&home, &["--with-secrets", "--node", node]);
+        assert_same(
+            file,
+            &mask(docs(&cp), false),
+            &mask(out[0].1.clone(), false),
+        );
+    }
+}
+
+#[test]
+fn without_with_secrets_nothing_secret_is_printed_and_no_key_is_needed() {
+    let home = Home::new();
+    init(&home, "v1.13.9");
+    let bundle = home.bundle("proj");
+    // No identity at all: rendering still works and shows <redacted>.
+    std::fs::remove_dir_all(home.config()).unwrap();
+    let r = home.ok(&["render", "proj"]);
+    assert!(r.stdout.contains("token: <redacted>"));
+    for s in bundle.secret_values() {
+        assert!(
+            !r.stdout.contains(&s) && !r.stderr.contains(&s),
+            "a secret leaked"
+        );
+    }
+    // --with-secrets without an identity stops with the fix.
+    let r = home.run(&["render", "proj", "--with-secrets"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("no age identity found"), "{}", r.stderr);
+    assert!(r.stdout.is_empty());
+}
+
+#[test]
+fn a_missing_bundle_stops_the_run_and_is_never_regenerated() {
+    let home = Home::new();
+    init(&home, "v1.13.9");
+    std::fs::remove_file(home.path("proj/secrets.yaml.age")).unwrap();
+    let r = home.run(&["render", "proj", "--with-secrets"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("secrets.yaml.age"), "{}", r.stderr);
+    assert!(r.stderr.contains("machinist secrets gen"), "{}", r.stderr);
+    assert!(!home.path("proj/secrets.yaml.age").exists());
+    // `secrets gen` makes one explicitly, and refuses to replace it.
+    home.ok(&["secrets", "gen", "proj"]);
+    let first = std::fs::read(home.path("proj/secrets.yaml.age")).unwrap();
+    let r = home.run(&["secrets", "gen", "proj"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("already exists"), "{}", r.stderr);
+    assert_eq!(
+        std::fs::read(home.path("proj/secrets.yaml.age")).unwrap(),
+        first
+    );
+}
+
+#[test]
+fn init_writes_a_complete_project_and_refuses_to_overwrite() {
+    let home = Home::new();
+    let r = home.ok(&[
+        "init",
+        "proj",
+        "--name",
+        "homelab",
+        "--endpoint",
+        "https://192.168.1.10:6443",
+    ]);
+    let identity = home.config().join("machinist/age-identity.txt");
+    assert!(
+        r.stderr.contains(&identity.display().to_string()),
+        "{}",
+        r.stderr
+    );
+    let home_dir = home.dir.path().display().to_string();
+    insta::with_settings!({ filters => vec![(home_dir.as_str(), "[HOME]")] }, {
+        insta::assert_snapshot!("init_output", r.stderr);
+    });
+    for f in [
+        "Chart.yaml",
+        "values.yaml",
+        "templates/controlplane.yaml",
+        "templates/worker.yaml",
+        "layers/role/controlplane.yaml",
+        "layers/role/worker.yaml",
+        "nodes/cp-01.yaml",
+        "nodes/worker-01.yaml",
+        "secrets.yaml.age",
+        "talosconfig",
+        ".gitignore",
+    ] {
+        assert!(home.path("proj").join(f).is_file(), "{f} missing");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&identity), 0o600);
+        assert_eq!(mode(&home.path("proj/talosconfig")), 0o600);
+        assert_eq!(mode(&home.path("proj/secrets.yaml.age")), 0o600);
+        assert_eq!(mode(&home.path("proj/Chart.yaml")), 0o644);
+    }
+    let chart = std::fs::read_to_string(home.path("proj/Chart.yaml")).unwrap();
+    assert!(chart.starts_with("# yaml-language-server: $schema=schema/chart.schema.json\n"));
+    let recipient = std::fs::read_to_string(&identity)
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("# public key: ").map(str::to_string))
+        .unwrap();
+    assert!(
+        chart.contains(&format!(
+            "secrets:\n  file: secrets.yaml.age\n  recipients:\n    - {recipient}\n"
+        )),
+        "{chart}"
+    );
+    assert!(chart.contains("talosVersion: v1.13.9\nkubernetesVersion: v1.36.3\nendpoint: https://192.168.1.10:6443\n"), "{chart}");
+    let node = std::fs::read_to_string(home.path("proj/nodes/cp-01.yaml")).unwrap();
+    assert!(node.starts_with("# yaml-language-server: $schema=../schema/node.schema.json\n"));
+    let ignore = std::fs::read_to_string(home.path("proj/.gitignore")).unwrap();
+    for line in ["talosconfig", "age-identity.txt", "secrets.yaml"] {
+        assert!(ignore.lines().any(|l| l == line), "{line} not ignored");
+    }
+    // The talosconfig targets the control planes and trusts the bundle's OS CA.
+    let tc = machinist_secrets::Talosconfig::load(&home.path("proj/talosconfig")).unwrap();
+    assert_eq!(tc.context, "homelab");
+    let ctx = tc.current().unwrap();
+    assert_eq!(ctx.endpoints, ["192.168.1.11"]);
+    assert_eq!(
+        ctx.ca.as_deref(),
+        Some(home.bundle("proj").certs.os.crt.as_str())
+    );
+
+    // A second init into the same directory changes nothing.
+    let before = std::fs::read(home.path("proj/secrets.yaml.age")).unwrap();
+    let r = home.run(&[
+        "init",
+        "proj",
+        "--name",
+        "other",
+        "--endpoint",
+        "https://10.0.0.1:6443",
+    ]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("never overwrites"), "{}", r.stderr);
+    insta::assert_snapshot!("init_refuses_existing_project", r.stderr);
+    assert_eq!(
+        std::fs::read(home.path("proj/secrets.yaml.age")).unwrap(),
+        before
+    );
+    assert_eq!(
+        std::fs::read_to_string(home.path("proj/Chart.yaml")).unwrap(),
+        chart
+    );
+
+    // A bad endpoint is refused before anything is written.
+    let r = home.run(&["init", "other", "--name", "x", "--endpoint", "192.168.1.10"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("https://"), "{}", r.stderr);
+    assert!(!home.path("other").exists());
+}
+
+#[test]
+fn talosconfig_regeneration_reads_the_bundle_only() {
+    let home = Home::new();
+    init(&home, "v1.13.9");
+    let bundle_before = std::fs::read(home.path("proj/secrets.yaml.age")).unwrap();
+    let tc_before = std::fs::read_to_string(home.path("proj/talosconfig")).unwrap();
+    let r = home.ok(&["talosconfig", "proj", "--roles", "os:reader"]);
+    assert!(r.stderr.contains("os:reader"), "{}", r.stderr);
+    assert_eq!(
+        std::fs::read(home.path("proj/secrets.yaml.age")).unwrap(),
+        bundle_before
+    );
+    let tc = machinist_secrets::Talosconfig::load(&home.path("proj/talosconfig")).unwrap();
+    let crt = tc.current().unwrap().crt.clone().unwrap();
+    assert_ne!(
+        std::fs::read_to_string(home.path("proj/talosconfig")).unwrap(),
+        tc_before
+    );
+    assert_eq!(
+        machinist_secrets::x509::subject_organizations(&crt).unwrap(),
+        ["os:reader"]
+    );
+}
