@@ -284,16 +284,13 @@ fn numbers_mean_what_talos_reads() {
         "basic",
         &[(
             "templates/controlplane.yaml",
-            "files:\n  - permissions: 0644\n    quoted: \"0644\"\n    hex: 0x1F\n",
+            // A valid Talos document, since rendering validates.
+            "apiVersion: v1alpha1\nkind: EthernetConfig\nname: \"0644\"\nrings:\n  rx: 0644\n  tx: 0x1F\n",
         )],
     );
     let run = machinist(p.path(), &["render", ".", "--node", "cp-1"]);
     assert_eq!(run.code, 0, "{}", transcript(&run));
-    assert!(
-        run.stdout.contains("- permissions: 420\n"),
-        "{}",
-        run.stdout
-    );
-    assert!(run.stdout.contains("quoted: '0644'\n"), "{}", run.stdout);
-    assert!(run.stdout.contains("hex: 31\n"), "{}", run.stdout);
+    assert!(run.stdout.contains("  rx: 420\n"), "{}", run.stdout);
+    assert!(run.stdout.contains("name: '0644'\n"), "{}", run.stdout);
+    assert!(run.stdout.contains("  tx: 31\n"), "{}", run.stdout);
 }
