@@ -260,7 +260,9 @@ fn booleans_and_none_print_as_yaml() {
         "basic",
         &[(
             "templates/controlplane.yaml",
-            "flag: {{ values.schedulable }}\nnothing: {{ none }}\ntext: \"{{ values.schedulable }}\"\n",
+            // A valid Talos document, since rendering validates: the bool, null and quoted text
+            // land in a bool map, an optional section and a string.
+            "apiVersion: v1alpha1\nkind: EthernetConfig\nname: \"{{ values.schedulable }}\"\nfeatures:\n  flag: {{ values.schedulable }}\nrings: {{ none }}\n",
         )],
     );
     let run = machinist(
@@ -270,9 +272,9 @@ fn booleans_and_none_print_as_yaml() {
     assert_eq!(run.code, 0, "{}", transcript(&run));
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let doc = &v["nodes"][0]["documents"][1];
-    assert_eq!(doc["flag"], true);
-    assert!(doc["nothing"].is_null());
-    assert_eq!(doc["text"], "true");
+    assert_eq!(doc["features"]["flag"], true);
+    assert!(doc["rings"].is_null());
+    assert_eq!(doc["name"], "true");
 }
 
 #[test]
@@ -282,16 +284,13 @@ fn numbers_mean_what_talos_reads() {
         "basic",
         &[(
             "templates/controlplane.yaml",
-            "files:\n  - permissions: 0644\n    quoted: \"0644\"\n    hex: 0x1F\n",
+            // A valid Talos document, since rendering validates.
+            "apiVersion: v1alpha1\nkind: EthernetConfig\nname: \"0644\"\nrings:\n  rx: 0644\n  tx: 0x1F\n",
         )],
     );
     let run = machinist(p.path(), &["render", ".", "--node", "cp-1"]);
     assert_eq!(run.code, 0, "{}", transcript(&run));
-    assert!(
-        run.stdout.contains("- permissions: 420\n"),
-        "{}",
-        run.stdout
-    );
-    assert!(run.stdout.contains("quoted: '0644'\n"), "{}", run.stdout);
-    assert!(run.stdout.contains("hex: 31\n"), "{}", run.stdout);
+    assert!(run.stdout.contains("  rx: 420\n"), "{}", run.stdout);
+    assert!(run.stdout.contains("name: '0644'\n"), "{}", run.stdout);
+    assert!(run.stdout.contains("  tx: 31\n"), "{}", run.stdout);
 }

@@ -6,11 +6,14 @@ mod diff;
 mod explain;
 mod import;
 mod init;
+mod lint;
 mod node_conn;
 mod patch;
 mod render;
 mod report;
+mod schema;
 mod secrets;
+mod validate;
 mod values_args;
 
 use std::process::ExitCode;
@@ -37,6 +40,9 @@ enum Command {
     Talosconfig(secrets::TalosconfigArgs),
     Patch(patch::PatchArgs),
     Import(import::ImportArgs),
+    Schema(schema::SchemaArgs),
+    Validate(validate::ValidateArgs),
+    Lint(lint::LintArgs),
 }
 
 /// Runs the command line and returns the process exit status.
@@ -52,6 +58,9 @@ pub fn main() -> ExitCode {
         Command::Talosconfig(args) => secrets::run_talosconfig(args),
         Command::Patch(args) => patch::run(args),
         Command::Import(args) => import::run(args),
+        Command::Schema(args) => schema::run(args),
+        Command::Validate(args) => validate::run(args),
+        Command::Lint(args) => lint::run(args),
     };
     ExitCode::from(code)
 }

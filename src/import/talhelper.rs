@@ -128,6 +128,10 @@ impl Ctx {
             }
             body = substituted;
         }
+        // talhelper runs patches through envsubst, where `$$` is an escaped `$` (`$$patch`).
+        if body.contains("$$") {
+            body = body.replace("$$", "$");
+        }
         if body.contains("{{") {
             self.skip(
                 field,

@@ -21,3 +21,4 @@ pub mod schema;
 pub mod v1alpha1;
 
 pub use contract::Contract;
+pub use schema::{Finding, validate_documents};

@@ -1,0 +1,123 @@
+//! `machinist schema`: writes the generated JSON schemas (machine config and patch per Talos
+//! contract, Chart.yaml, node files, values files) into `schema/`, or with `--check` compares them
+//! with what is there and exits 1 when any file is missing, different or left over.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use machinist_model::schema::{SchemaFile, schema_files};
+
+use super::report;
+
+/// Write the JSON schemas for editors and CI.
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Directory to write into.
+    #[arg(long, default_value = "schema", value_name = "DIR")]
+    pub out: PathBuf,
+    /// Write nothing; exit 1 when the files in DIR are not what would be written.
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// Every `.json` file under `dir`, relative, with `/` separators.
+fn existing(dir: &Path) -> Vec<String> {
+    let mut out: Vec<String> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+        .filter_map(|e| {
+            e.path()
+                .strip_prefix(dir)
+                .ok()
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// What differs between the wanted files and DIR, one line per file.
+pub fn stale(dir: &Path, files: &[SchemaFile]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for f in files {
+        let path = dir.join(&f.path);
+        match std::fs::read_to_string(&path) {
+            Ok(text) if text == f.contents => {}
+            Ok(text) => {
+                let diff = similar::TextDiff::from_lines(&text, &f.contents);
+                let (mut added, mut removed) = (0, 0);
+                for change in diff.iter_all_changes() {
+                    match change.tag() {
+                        similar::ChangeTag::Insert => added += 1,
+                        similar::ChangeTag::Delete => removed += 1,
+                        similar::ChangeTag::Equal => {}
+                    }
+                }
+                problems.push(format!(
+                    "{}: stale (+{added} -{removed} lines)",
+                    path.display()
+                ));
+            }
+            Err(_) => problems.push(format!("{}: missing", path.display())),
+        }
+    }
+    for name in existing(dir) {
+        if !files.iter().any(|f| f.path == name) {
+            problems.push(format!(
+                "{}: not generated any more",
+                dir.join(&name).display()
+            ));
+        }
+    }
+    problems
+}
+
+/// Runs `machinist schema`.
+pub fn run(args: SchemaArgs) -> u8 {
+    let files = schema_files();
+    if args.check {
+        let problems = stale(&args.out, &files);
+        if problems.is_empty() {
+            println!(
+                "{} schema files in {} are up to date",
+                files.len(),
+                args.out.display()
+            );
+            return 0;
+        }
+        for p in &problems {
+            eprintln!("{p}");
+        }
+        report::error(&format!(
+            "{} schema file(s) in {} are out of date; run `machinist schema --out {}` and commit the result",
+            problems.len(),
+            args.out.display(),
+            args.out.display()
+        ));
+        return 1;
+    }
+    for f in &files {
+        let path = args.out.join(&f.path);
+        if let Some(parent) = path.parent()
+            && let Err(e) = std::fs::create_dir_all(parent)
+        {
+            report::error(&format!("cannot create {}: {e}", parent.display()));
+            return 1;
+        }
+        if std::fs::read_to_string(&path).is_ok_and(|t| t == f.contents) {
+            continue;
+        }
+        if let Err(e) = machinist::fsutil::write_atomic(&path, f.contents.as_bytes(), None) {
+            report::error(&format!("cannot write {}: {e}", path.display()));
+            return 1;
+        }
+    }
+    println!(
+        "wrote {} schema files to {}",
+        files.len(),
+        args.out.display()
+    );
+    0
+}

@@ -1,0 +1,128 @@
+//! `machinist validate FILE...`: checks existing Talos machine configs (or, with `--patch`,
+//! patches) offline against the schema of one Talos contract, like `talosctl validate` without
+//! talosctl. Every problem is reported with `file:line:col` and a snippet; exit 1 on any error.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use clap::Args;
+use machinist::diagnostics::{Diagnostic, Kind};
+use machinist::render::stage_validate::finding_message;
+use machinist::yaml::{self, Kind as YKind, Node, Pos};
+use machinist_model::Contract;
+use machinist_model::schema::{Finding, validate_json_documents};
+
+use super::report;
+
+/// Check Talos machine configs or patches against the schema, offline.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Files to check (YAML or JSON; multi-document streams are fine).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// The Talos version whose config contract applies (v1.11 to v1.15).
+    #[arg(long, value_name = "V", default_value = "v1.13")]
+    pub talos_version: String,
+    /// The files are patches: every key is optional, `$patch: delete` is allowed, documents may
+    /// repeat, and JSON 6902 operation lists are accepted.
+    #[arg(long)]
+    pub patch: bool,
+}
+
+/// Where the value at `pointer` starts in a document; for a map key, where the key starts, and
+/// the key's length.
+pub fn locate(doc: &Node, pointer: &str) -> (Pos, usize) {
+    let mut node = doc;
+    let mut at = (doc.pos, 1);
+    for seg in pointer.split('/').skip(1) {
+        let seg = seg.replace("~1", "/").replace("~0", "~");
+        match &node.kind {
+            YKind::Map(entries) => match entries.iter().find(|(k, _, _)| *k == seg) {
+                Some((k, kpos, v)) => {
+                    at = (*kpos, k.chars().count());
+                    node = v;
+                }
+                None => break,
+            },
+            YKind::Seq(items) => match seg.parse::<usize>().ok().and_then(|i| items.get(i)) {
+                Some(item) => {
+                    at = (item.pos, 1);
+                    node = item;
+                }
+                None => break,
+            },
+            _ => break,
+        }
+    }
+    at
+}
+
+/// Validates the text of one file; findings become diagnostics pointing into the file.
+pub fn check_text(path: &Path, text: &str, contract: Contract, patch: bool) -> Vec<Diagnostic> {
+    let source: Arc<str> = Arc::from(text);
+    let docs = match yaml::parse_documents(text) {
+        Ok(d) => d,
+        Err(e) => {
+            let mut d = Diagnostic::new(Kind::YamlSyntax, format!("not valid YAML: {}", e.message));
+            if let Some(pos) = e.pos {
+                d = d.at(path, pos, Some(source));
+            }
+            return vec![d];
+        }
+    };
+    let docs: Vec<Node> = docs
+        .into_iter()
+        .filter(|d| !matches!(d.kind, YKind::Null))
+        .collect();
+    let json: Vec<serde_json::Value> = docs.iter().map(Node::to_json).collect();
+    validate_json_documents(contract, &json, patch)
+        .iter()
+        .map(|f: &Finding| {
+            let (pos, len) = locate(&docs[f.document], &f.pointer);
+            let mut d = Diagnostic::new(Kind::Validation, finding_message(f))
+                .at(path, pos, Some(source.clone()))
+                .with_len(len);
+            if let Some(h) = &f.hint {
+                d = d.hint(h.clone());
+            }
+            d
+        })
+        .collect()
+}
+
+/// Runs `machinist validate`.
+pub fn run(args: ValidateArgs) -> u8 {
+    let contract: Contract = match args.talos_version.parse() {
+        Ok(c) => c,
+        Err(e) => {
+            report::error(&e.to_string());
+            return 1;
+        }
+    };
+    let what = if args.patch { "patch" } else { "config" };
+    let mut failed = 0;
+    for file in &args.files {
+        let diags = match std::fs::read_to_string(file) {
+            Ok(text) => check_text(file, &text, contract, args.patch),
+            Err(e) => vec![Diagnostic::new(
+                Kind::Io,
+                format!("cannot read {}: {e}", file.display()),
+            )],
+        };
+        if diags.is_empty() {
+            println!("{}: valid Talos {contract} {what}", file.display());
+        } else {
+            failed += 1;
+            report::print(&diags);
+        }
+    }
+    if failed > 0 {
+        report::error(&format!(
+            "{failed} of {} file(s) are not valid Talos {contract} {what}s",
+            args.files.len()
+        ));
+        1
+    } else {
+        0
+    }
+}

@@ -1,0 +1,160 @@
+//! `machinist schema`, `machinist validate` and `machinist lint` as users run them: the committed
+//! `schema/` directory is what the generator writes (this test fails when it is stale), `--check`
+//! names stale files, validation errors carry `file:line:col` and a snippet, patches validate with
+//! `--patch`, and the example projects lint clean.
+
+mod common;
+
+use common::{machinist, repo, transcript};
+
+#[test]
+fn committed_schemas_are_up_to_date() {
+    let run = machinist(&repo(), &["schema", "--check"]);
+    assert_eq!(
+        run.code,
+        0,
+        "schema/ is stale: run `cargo run -- schema` and commit\n{}",
+        transcript(&run)
+    );
+    assert_eq!(run.stdout, "13 schema files in schema are up to date\n");
+}
+
+#[test]
+fn check_names_missing_changed_and_extra_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("schema");
+    let o = out.to_str().unwrap();
+    let run = machinist(dir.path(), &["schema", "--out", o]);
+    assert_eq!(run.code, 0, "{}", transcript(&run));
+    assert_eq!(
+        machinist(dir.path(), &["schema", "--out", o, "--check"]).code,
+        0
+    );
+
+    std::fs::remove_file(out.join("node.schema.json")).unwrap();
+    let chart = out.join("chart.schema.json");
+    let text = std::fs::read_to_string(&chart).unwrap();
+    std::fs::write(&chart, text.replace("machinist/v1", "machinist/v0")).unwrap();
+    std::fs::write(out.join("v1.10.schema.json"), "{}").unwrap();
+    let run = machinist(dir.path(), &["schema", "--out", "schema", "--check"]);
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!(run.stderr, @r"
+    schema/chart.schema.json: stale (+2 -2 lines)
+    schema/node.schema.json: missing
+    schema/v1.10.schema.json: not generated any more
+    error: 3 schema file(s) in schema are out of date; run `machinist schema --out schema` and commit the result
+    ");
+    // Writing again repairs the generated files.
+    assert_eq!(
+        machinist(dir.path(), &["schema", "--out", "schema"]).code,
+        0
+    );
+    std::fs::remove_file(out.join("v1.10.schema.json")).unwrap();
+    assert_eq!(
+        machinist(dir.path(), &["schema", "--out", "schema", "--check"]).code,
+        0
+    );
+}
+
+#[test]
+fn validate_points_at_file_line_and_column() {
+    let run = machinist(
+        &repo(),
+        &["validate", "tests/fixtures/validate/bad-config.yaml"],
+    );
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!(run.stderr);
+}
+
+#[test]
+fn validate_accepts_patches_with_delete_markers() {
+    let file = "tests/fixtures/validate/patch.yaml";
+    let run = machinist(&repo(), &["validate", "--patch", file]);
+    assert_eq!(run.code, 0, "{}", transcript(&run));
+    assert_eq!(
+        run.stdout,
+        "tests/fixtures/validate/patch.yaml: valid Talos v1.13 patch\n"
+    );
+    // Not a complete config: `$patch` is only for patches.
+    let run = machinist(&repo(), &["validate", file]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("unknown key `$patch`"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn validate_names_the_contract_a_kind_belongs_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("hostname.yaml");
+    std::fs::write(
+        &file,
+        "apiVersion: v1alpha1\nkind: HostnameConfig\nhostname: cp-01\n",
+    )
+    .unwrap();
+    let f = file.to_str().unwrap();
+    let run = machinist(dir.path(), &["validate", "--talos-version", "v1.11.3", f]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .contains("`HostnameConfig` is not accepted by Talos v1.11; it exists from v1.12"),
+        "{}",
+        run.stderr
+    );
+    let run = machinist(dir.path(), &["validate", "--talos-version", "v1.12", f]);
+    assert_eq!(run.code, 0, "{}", transcript(&run));
+    let run = machinist(dir.path(), &["validate", "--talos-version", "v2.0", f]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("unsupported Talos version `v2.0`"));
+}
+
+#[test]
+fn examples_lint_clean_and_their_files_match_the_project_schemas() {
+    let run = machinist(&repo(), &["lint", "examples/homelab"]);
+    assert_eq!(run.code, 0, "{}", transcript(&run));
+    assert!(
+        run.stdout.contains("cluster checks passed"),
+        "{}",
+        run.stdout
+    );
+
+    let chart = jsonschema::validator_for(&machinist_model::schema::chart_schema()).unwrap();
+    let node = jsonschema::validator_for(&machinist_model::schema::node_schema()).unwrap();
+    for example in ["examples/homelab", "examples/fleet", "tests/fixtures/basic"] {
+        let dir = repo().join(example);
+        let text = std::fs::read_to_string(dir.join("Chart.yaml")).unwrap();
+        let value: serde_json::Value = serde_yaml_ng::from_str(&text).unwrap();
+        let errors: Vec<String> = chart.iter_errors(&value).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{example}/Chart.yaml: {errors:?}");
+        for entry in std::fs::read_dir(dir.join("nodes")).unwrap() {
+            let path = entry.unwrap().path();
+            let value: serde_json::Value =
+                serde_yaml_ng::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            let errors: Vec<String> = node.iter_errors(&value).map(|e| e.to_string()).collect();
+            assert!(errors.is_empty(), "{}: {errors:?}", path.display());
+        }
+    }
+}
+
+#[test]
+fn render_validation_names_node_document_path_value_and_values_file() {
+    let values = std::fs::read_to_string(common::fixture("basic").join("values.yaml"))
+        .unwrap()
+        .replace("  mtu: 1500", "  mtu: jumbo");
+    let project = common::project_with("basic", &[("values.yaml", &values)]);
+    let run = machinist(project.path(), &["render", "."]);
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!(run.stderr, @r#"
+    error: node `wk-1`: document `v1alpha1`, `machine.network.interfaces[0].mtu`: expected integer, found string (value "jumbo")
+      ┌─ values.yaml:3:8
+      │
+    3 │   mtu: jumbo
+      │        ^
+      │
+      = the value was set by values.yaml at `network.mtu`
+
+    error: rendering failed with 1 error
+    "#);
+}
