@@ -4,8 +4,8 @@
 use std::io::Write;
 use std::path::Path;
 
-/// Writes `bytes` to `path` atomically. `mode` (Unix permission bits) applies before the rename, so
-/// a secret file is never readable by others even for a moment.
+/// Writes `bytes` to `path` atomically. `mode` (Unix permission bits, default 0644) applies before
+/// the rename, so a secret file (0600) is never readable by others even for a moment.
 pub fn write_atomic(path: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
@@ -16,7 +16,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Re
         .suffix(".tmp")
         .tempfile_in(dir)?;
     #[cfg(unix)]
-    if let Some(mode) = mode {
+    {
+        let mode = mode.unwrap_or(0o644);
         use std::os::unix::fs::PermissionsExt;
         tmp.as_file()
             .set_permissions(std::fs::Permissions::from_mode(mode))?;

@@ -212,6 +212,13 @@ pub fn init(args: &InitArgs, env: &IdentityEnv) -> Result<InitOutcome, String> {
         write(dir, rel, &text)?;
         files.push(rel.to_string());
     }
+    // The schemas the files' `# yaml-language-server: $schema=` lines point at, so editors check
+    // the project with no set-up and no network.
+    for schema in machinist_model::schema::schema_files() {
+        let rel = format!("schema/{}", schema.path);
+        write(dir, &rel, &schema.contents)?;
+    }
+    files.push("schema/".into());
     write(dir, ".gitignore", GITIGNORE)?;
     files.push(".gitignore".into());
     atrest::save_bundle(&dir.join("secrets.yaml.age"), &bundle, &recipients)
