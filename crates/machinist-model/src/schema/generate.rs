@@ -14,6 +14,10 @@ pub const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
 pub const SINCE: &str = "x-talos-since";
 /// Annotation naming the first contract that no longer has a field or kind.
 pub const REMOVED: &str = "x-talos-removed";
+/// Annotation: the first contract in which a field is deprecated (still accepted).
+pub const DEPRECATED: &str = "x-talos-deprecated";
+/// Annotation: the document kind that replaces a deprecated field.
+pub const REPLACED_BY: &str = "x-talos-replaced-by";
 
 /// Name of the definition that a `{ "$patch": "delete" }` marker validates against.
 pub const PATCH_DELETE_DEF: &str = "machinist.PatchDelete";
@@ -177,8 +181,27 @@ fn filter_contract(value: &mut Value, contract: Contract) {
                     variants.retain(|v| schema_in_contract(v, contract));
                 }
             }
+            if annotation_contract(&Value::Object(obj.clone()), DEPRECATED)
+                .is_some_and(|d| d <= contract)
+            {
+                obj.insert("deprecated".into(), Value::Bool(true));
+                if let Some(kind) = obj
+                    .get(REPLACED_BY)
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+                {
+                    let note = format!("Deprecated: use the `{kind}` document instead.");
+                    let desc = match obj.get("description").and_then(Value::as_str) {
+                        Some(d) => format!("{d}\n\n{note}"),
+                        None => note,
+                    };
+                    obj.insert("description".into(), Value::String(desc));
+                }
+            }
             obj.remove(SINCE);
             obj.remove(REMOVED);
+            obj.remove(DEPRECATED);
+            obj.remove(REPLACED_BY);
             for (_, v) in obj.iter_mut() {
                 filter_contract(v, contract);
             }

@@ -282,3 +282,21 @@ fn patches_strip_delete_markers_and_check_the_rest() {
     v1alpha1: machine.$patch: `$patch` must be `delete`
     ");
 }
+
+#[test]
+fn fields_deprecated_from_a_contract_are_marked_from_that_contract_on() {
+    let v13 = crate::schema::config_schema(crate::Contract::V1_13).to_string();
+    let v14 = crate::schema::config_schema(crate::Contract::V1_14).to_string();
+    assert!(!v13.contains("x-talos-deprecated") && !v14.contains("x-talos-replaced-by"));
+    // `machine.install` is deprecated from v1.14 (replaced by a document kind): marked there only.
+    let find = |text: &str| {
+        let v: serde_json::Value = serde_json::from_str(text).unwrap();
+        let defs = v["$defs"].as_object().unwrap();
+        defs.iter()
+            .find(|(k, _)| k.ends_with("MachineConfig"))
+            .map(|(_, d)| d["properties"]["install"].clone())
+            .unwrap()
+    };
+    assert_ne!(find(&v13)["deprecated"], true);
+    assert_eq!(find(&v14)["deprecated"], true);
+}
