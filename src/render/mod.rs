@@ -77,6 +77,7 @@ pub struct Renderer<'p> {
     values: Vec<NodeValues>,
     cluster: context::Shared,
     secrets: stage_secrets::Prepared,
+    patches: stage_patches::Cache,
 }
 
 impl<'p> Renderer<'p> {
@@ -122,6 +123,7 @@ impl<'p> Renderer<'p> {
             values,
             cluster,
             secrets,
+            patches: stage_patches::Cache::default(),
         })
     }
 
@@ -200,7 +202,7 @@ impl<'p> Renderer<'p> {
             values,
             options: &self.options,
         };
-        let mut docs = stage_patches::apply(&nctx, docs)?;
+        let mut docs = stage_patches::apply(&nctx, &self.patches, docs)?;
         stage_secrets::inject(&nctx, &self.secrets, &mut docs)?;
         let findings = stage_validate::validate(&nctx, &docs);
         if !findings.is_empty() {

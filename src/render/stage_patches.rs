@@ -2,7 +2,9 @@
 //! node's layers (in Chart.yaml `layers` order), its node file and the `-p` flags applied, in that
 //! order, by the `machinist-patch` crate (Talos strategic merge or JSON 6902).
 
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 use machinist_patch::Patch;
 use serde_yaml_ng::Value;
@@ -57,19 +59,48 @@ pub fn node_patches(
     out
 }
 
-fn load(p: &NodePatch) -> Result<Patch, Diagnostic> {
-    let text = std::fs::read_to_string(&p.path).map_err(|e| {
-        Diagnostic::new(Kind::Patch, format!("cannot read patch `{}`: {e}", p.shown))
-            .note(format!("listed in {}", p.attached_by))
-            .hint("check the path; project patches are relative to the project directory")
-    })?;
-    Patch::parse(&p.shown, &text).map_err(|e| {
-        Diagnostic::new(Kind::Patch, e.to_string()).note(format!("listed in {}", p.attached_by))
-    })
+/// Patch files read and parsed once per run, shared by every node that lists them (a fleet's
+/// layer patches would otherwise be read and parsed again for every node).
+#[derive(Default)]
+pub struct Cache {
+    parsed: Mutex<HashMap<PathBuf, Result<Arc<Patch>, Diagnostic>>>,
 }
 
-/// Applies the node's patches.
-pub fn apply(ctx: &NodeCtx<'_>, docs: Vec<Value>) -> Result<Vec<Value>, Vec<Diagnostic>> {
+impl std::fmt::Debug for Cache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("stage_patches::Cache")
+    }
+}
+
+impl Cache {
+    fn load(&self, p: &NodePatch) -> Result<Arc<Patch>, Diagnostic> {
+        let mut parsed = self
+            .parsed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let entry = parsed
+            .entry(p.path.clone())
+            .or_insert_with(|| read(p).map(Arc::new));
+        entry
+            .clone()
+            .map_err(|d| d.note(format!("listed in {}", p.attached_by)))
+    }
+}
+
+fn read(p: &NodePatch) -> Result<Patch, Diagnostic> {
+    let text = std::fs::read_to_string(&p.path).map_err(|e| {
+        Diagnostic::new(Kind::Patch, format!("cannot read patch `{}`: {e}", p.shown))
+            .hint("check the path; project patches are relative to the project directory")
+    })?;
+    Patch::parse(&p.shown, &text).map_err(|e| Diagnostic::new(Kind::Patch, e.to_string()))
+}
+
+/// Applies the node's patches (each file read and parsed once per run, through `cache`).
+pub fn apply(
+    ctx: &NodeCtx<'_>,
+    cache: &Cache,
+    docs: Vec<Value>,
+) -> Result<Vec<Value>, Vec<Diagnostic>> {
     let list = node_patches(
         ctx.project,
         ctx.node,
@@ -82,7 +113,7 @@ pub fn apply(ctx: &NodeCtx<'_>, docs: Vec<Value>) -> Result<Vec<Value>, Vec<Diag
     let mut patches = Vec::with_capacity(list.len());
     let mut errors = Vec::new();
     for p in &list {
-        match load(p) {
+        match cache.load(p) {
             Ok(patch) => patches.push(patch),
             Err(d) => errors.push(d.for_node(&ctx.node.name)),
         }
