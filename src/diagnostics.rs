@@ -40,6 +40,8 @@ pub enum Kind {
     Validation,
     /// The node named on the command line does not exist.
     UnknownNode,
+    /// A config sets a field its contract deprecates (a warning: the run does not fail).
+    Deprecated,
 }
 
 /// A position in a file, with the file's text for snippets.
@@ -80,6 +82,11 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// Whether this is a warning rather than an error.
+    pub fn is_warning(&self) -> bool {
+        self.kind == Kind::Deprecated
+    }
+
     /// A diagnostic with only a kind and a message.
     pub fn new(kind: Kind, message: impl Into<String>) -> Self {
         Diagnostic {

@@ -158,3 +158,40 @@ fn render_validation_names_node_document_path_value_and_values_file() {
     error: rendering failed with 1 error
     "#);
 }
+
+#[test]
+fn lint_groups_deprecated_fields_as_warnings_that_do_not_fail_the_run() {
+    // The basic fixture sets `machine.network` and `machine.disks`, both deprecated in v1.13,
+    // and has no install disk (a real finding).
+    let run = machinist(&repo(), &["lint", "tests/fixtures/basic"]);
+    assert_eq!(run.code, 1, "{}", transcript(&run));
+    insta::assert_snapshot!(run.stderr, @r"
+    warning: v1alpha1: `machine.network` is deprecated since Talos v1.13; Talos still accepts it for now (nodes `cp-1`, `wk-1`)
+
+    warning: v1alpha1: `machine.disks` is deprecated since Talos v1.13; Talos still accepts it for now (nodes `cp-1`, `wk-1`)
+     = hint: move this setting to a `UserVolumeConfig` document
+
+    error: no install disk (`machine.install.disk` or `diskSelector`) on nodes `cp-1`, `wk-1`
+
+    error: 1 cluster problem(s) found
+    ");
+
+    // Without the real finding, the warnings alone leave the exit status at 0.
+    let mut chart =
+        std::fs::read_to_string(common::fixture("basic").join("templates/config.yaml")).unwrap();
+    chart = chart.replacen(
+        "machine:\n",
+        "machine:\n  install:\n    disk: /dev/sda\n",
+        1,
+    );
+    let project = common::project_with("basic", &[("templates/config.yaml", &chart)]);
+    let run = machinist(project.path(), &["lint", "."]);
+    assert_eq!(run.code, 0, "{}", transcript(&run));
+    assert_eq!(run.stderr.matches("warning: ").count(), 2, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .ends_with("cluster checks passed; 2 deprecation warning(s)\n"),
+        "{}",
+        run.stdout
+    );
+}

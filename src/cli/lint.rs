@@ -3,7 +3,8 @@
 //! duplicate hostnames and addresses, VIPs outside their link's subnet or differing across
 //! control planes, an endpoint that is neither the VIP nor a control-plane address, pod/service
 //! CIDRs overlapping node subnets, nodes without an install disk. Each finding names its nodes.
-//! Exit 1 on any finding.
+//! Exit 1 on any finding. Deprecated fields the configs set are warnings (grouped by field, with
+//! the nodes that set them): they are shown but do not fail the run.
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -15,7 +16,8 @@ use machinist::diagnostics::{Diagnostic, Kind};
 use machinist::project::Project;
 use machinist::render::{RenderOptions, RenderedNode, render};
 use machinist_functions::ipmath;
-use machinist_model::schema::yaml_to_json;
+use machinist_model::Contract;
+use machinist_model::schema::{deprecated_fields, yaml_to_json};
 use serde_json::Value;
 
 use super::report;
@@ -361,6 +363,36 @@ fn one_cluster(nodes: &[&NodeFacts], out: &mut Vec<String>) {
     }
 }
 
+/// Warnings for the deprecated fields the rendered configs set: one per field and document,
+/// naming every node that sets it, in the order first seen.
+pub fn deprecation_warnings(nodes: &[RenderedNode], contract: Contract) -> Vec<Diagnostic> {
+    let mut groups: Vec<(String, Option<String>, Vec<&str>)> = Vec::new();
+    for node in nodes {
+        let docs: Vec<Value> = node.documents.iter().map(yaml_to_json).collect();
+        for f in deprecated_fields(contract, &docs) {
+            let what = format!("{}: `{}` is {}", f.document_label(), f.path, f.message);
+            match groups.iter_mut().find(|(w, _, _)| *w == what) {
+                Some((_, _, names)) => names.push(&node.name),
+                None => groups.push((what, f.hint, vec![&node.name])),
+            }
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(what, hint, names)| {
+            let list: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+            let mut d = Diagnostic::new(
+                Kind::Deprecated,
+                format!("{what} (nodes {})", list.join(", ")),
+            );
+            if let Some(h) = hint {
+                d = d.hint(h);
+            }
+            d
+        })
+        .collect()
+}
+
 /// Runs `machinist lint`.
 pub fn run(args: LintArgs) -> u8 {
     let project = match Project::load(&args.dir) {
@@ -381,11 +413,17 @@ pub fn run(args: LintArgs) -> u8 {
             return 1;
         }
     };
+    let warnings = deprecation_warnings(&nodes, project.chart.contract);
+    report::print(&warnings);
     let all: Vec<NodeFacts> = nodes.iter().map(facts).collect();
     let findings = cluster_findings(&all);
     if findings.is_empty() {
+        let tail = match warnings.len() {
+            0 => String::new(),
+            n => format!("; {n} deprecation warning(s)"),
+        };
         println!(
-            "{} node(s) rendered and valid for Talos {}; cluster checks passed",
+            "{} node(s) rendered and valid for Talos {}; cluster checks passed{tail}",
             nodes.len(),
             project.chart.contract
         );

@@ -1,4 +1,4 @@
-//! Terminal output for diagnostics. In: library [`Diagnostic`]s. Out: `error: ...` blocks on stderr
+//! Terminal output for diagnostics. In: library [`Diagnostic`]s. Out: `error: ...` (or `warning: ...`) blocks on stderr
 //! with a source snippet (codespan-reporting), the node, notes and a `hint:`; colour only on a
 //! terminal and never when `NO_COLOR` is set.
 
@@ -36,7 +36,12 @@ fn emit(w: &mut dyn termcolor::WriteColor, d: &Diagnostic) {
     if let Some(node) = &d.node {
         message = format!("node `{node}`: {message}");
     }
-    let mut report = Report::error().with_message(message);
+    let mut report = if d.is_warning() {
+        Report::warning()
+    } else {
+        Report::error()
+    }
+    .with_message(message);
     if let Some(loc) = &d.location {
         match &loc.source {
             Some(src) => {
@@ -77,7 +82,8 @@ fn emit(w: &mut dyn termcolor::WriteColor, d: &Diagnostic) {
     report = report.with_notes(notes);
     let config = term::Config::default();
     if term::emit(w, &config, &files, &report).is_err() {
-        let _ = std::io::Write::write_all(w, format!("error: {}\n", d.short()).as_bytes());
+        let level = if d.is_warning() { "warning" } else { "error" };
+        let _ = std::io::Write::write_all(w, format!("{level}: {}\n", d.short()).as_bytes());
     }
 }
 

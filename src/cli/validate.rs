@@ -1,6 +1,7 @@
 //! `machinist validate FILE...`: checks existing Talos machine configs (or, with `--patch`,
 //! patches) offline against the schema of one Talos contract, like `talosctl validate` without
 //! talosctl. Every problem is reported with `file:line:col` and a snippet; exit 1 on any error.
+//! Deprecated fields are reported as warnings and do not fail the file.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -10,7 +11,7 @@ use machinist::diagnostics::{Diagnostic, Kind};
 use machinist::render::stage_validate::finding_message;
 use machinist::yaml::{self, Kind as YKind, Node, Pos};
 use machinist_model::Contract;
-use machinist_model::schema::{Finding, validate_json_documents};
+use machinist_model::schema::{Finding, deprecated_fields, validate_json_documents};
 
 use super::report;
 
@@ -57,7 +58,8 @@ pub fn locate(doc: &Node, pointer: &str) -> (Pos, usize) {
     at
 }
 
-/// Validates the text of one file; findings become diagnostics pointing into the file.
+/// Validates the text of one file; findings become diagnostics pointing into the file. Errors
+/// come first, then warnings for deprecated fields the file sets.
 pub fn check_text(path: &Path, text: &str, contract: Contract, patch: bool) -> Vec<Diagnostic> {
     let source: Arc<str> = Arc::from(text);
     let docs = match yaml::parse_documents(text) {
@@ -75,18 +77,26 @@ pub fn check_text(path: &Path, text: &str, contract: Contract, patch: bool) -> V
         .filter(|d| !matches!(d.kind, YKind::Null))
         .collect();
     let json: Vec<serde_json::Value> = docs.iter().map(Node::to_json).collect();
-    validate_json_documents(contract, &json, patch)
+    let errors = validate_json_documents(contract, &json, patch);
+    let warnings = if patch {
+        Vec::new()
+    } else {
+        deprecated_fields(contract, &json)
+    };
+    let diag = |kind: Kind, f: &Finding| {
+        let (pos, len) = locate(&docs[f.document], &f.pointer);
+        let mut d = Diagnostic::new(kind, finding_message(f))
+            .at(path, pos, Some(source.clone()))
+            .with_len(len);
+        if let Some(h) = &f.hint {
+            d = d.hint(h.clone());
+        }
+        d
+    };
+    errors
         .iter()
-        .map(|f: &Finding| {
-            let (pos, len) = locate(&docs[f.document], &f.pointer);
-            let mut d = Diagnostic::new(Kind::Validation, finding_message(f))
-                .at(path, pos, Some(source.clone()))
-                .with_len(len);
-            if let Some(h) = &f.hint {
-                d = d.hint(h.clone());
-            }
-            d
-        })
+        .map(|f| diag(Kind::Validation, f))
+        .chain(warnings.iter().map(|f| diag(Kind::Deprecated, f)))
         .collect()
 }
 
@@ -109,11 +119,16 @@ pub fn run(args: ValidateArgs) -> u8 {
                 format!("cannot read {}: {e}", file.display()),
             )],
         };
-        if diags.is_empty() {
-            println!("{}: valid Talos {contract} {what}", file.display());
+        report::print(&diags);
+        let warnings = diags.iter().filter(|d| d.is_warning()).count();
+        if warnings == diags.len() {
+            let tail = match warnings {
+                0 => String::new(),
+                n => format!(" ({n} deprecation warning(s))"),
+            };
+            println!("{}: valid Talos {contract} {what}{tail}", file.display());
         } else {
             failed += 1;
-            report::print(&diags);
         }
     }
     if failed > 0 {

@@ -326,6 +326,86 @@ fn cases() -> Vec<Case> {
         ),
         // Bad CIDRs and durations.
         case(
+            "pod subnet prefix too long",
+            V1_13,
+            Set(0, "/cluster/network/podSubnets/0", json!("10.244.0.0/33")),
+            "cluster.network.podSubnets[0]",
+            "CIDR",
+        ),
+        case(
+            "service subnet octet out of range",
+            V1_13,
+            Set(
+                0,
+                "/cluster/network/serviceSubnets/0",
+                json!("10.300.0.0/12"),
+            ),
+            "cluster.network.serviceSubnets[0]",
+            "CIDR",
+        ),
+        case(
+            "interface address prefix too long",
+            V1_13,
+            Set(
+                0,
+                "/machine/network/interfaces/0/addresses/0",
+                json!("192.168.1.11/240"),
+            ),
+            "machine.network.interfaces[0].addresses[0]",
+            "address or CIDR prefix",
+        ),
+        case(
+            "route network word",
+            V1_13,
+            Set(
+                0,
+                "/machine/network/interfaces/0/routes/0/network",
+                json!("default"),
+            ),
+            "machine.network.interfaces[0].routes[0].network",
+            "address or CIDR prefix",
+        ),
+        case(
+            "route gateway with prefix",
+            V1_13,
+            Set(
+                0,
+                "/machine/network/interfaces/0/routes/0/gateway",
+                json!("192.168.1.1/24"),
+            ),
+            "machine.network.interfaces[0].routes[0].gateway",
+            "IP address",
+        ),
+        case(
+            "vip not an address",
+            V1_13,
+            Set(
+                0,
+                "/machine/network/interfaces/0/vip/ip",
+                json!("192.168.1.256"),
+            ),
+            "machine.network.interfaces[0].vip.ip",
+            "IP address",
+        ),
+        case(
+            "nameserver as a host name",
+            V1_13,
+            Set(0, "/machine/network/nameservers/1", json!("dns.quad9.net")),
+            "machine.network.nameservers[1]",
+            "IP address",
+        ),
+        case(
+            "kubelet valid subnet doubled exclusion",
+            V1_13,
+            Set(
+                0,
+                "/machine/kubelet/nodeIP/validSubnets/0",
+                json!("!!192.168.1.0/24"),
+            ),
+            "machine.kubelet.nodeIP.validSubnets[0]",
+            "subnet filter",
+        ),
+        case(
             "link address without prefix",
             V1_13,
             Add(
@@ -616,4 +696,40 @@ fn unknown_keys_and_kinds_get_a_did_you_mean_hint() {
             Some("did you mean `LinkConfig`?".to_string())
         ]
     );
+}
+
+#[test]
+fn deprecated_fields_are_warnings_naming_the_contract_and_the_replacement() {
+    use machinist_model::schema::deprecated_fields;
+    let docs = base();
+    let list = |c: Contract| -> Vec<String> {
+        deprecated_fields(c, &docs)
+            .iter()
+            .map(|f| match &f.value {
+                Some(v) => format!("{f} = {v}"),
+                None => f.to_string(),
+            })
+            .collect()
+    };
+    // v1.11 deprecates none of the legacy network fields yet, only those deprecated everywhere.
+    let v11 = list(V1_11);
+    assert!(
+        v11.iter().all(|l| !l.contains("machine.network")),
+        "{v11:#?}"
+    );
+    assert!(
+        v11.iter().any(|l| l.contains("machine.features.rbac")),
+        "{v11:#?}"
+    );
+    // `persist: true` is what talosctl itself writes: never a warning.
+    assert!(v11.iter().all(|l| !l.starts_with("v1alpha1: persist")));
+    insta::assert_snapshot!("deprecations_v1_13", list(V1_13).join("\n"));
+    // Only documents the contract knows are looked at, and a valid new-style config is clean.
+    let modern = common::documents(
+        "apiVersion: v1alpha1\nkind: HostnameConfig\nhostname: cp-01\n---\napiVersion: v1alpha1\nkind: Frobnicator\nmachine: {}\n",
+    )
+    .iter()
+    .map(yaml_to_json)
+    .collect::<Vec<_>>();
+    assert!(deprecated_fields(V1_13, &modern).is_empty());
 }

@@ -5,6 +5,8 @@
 use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
+
+use crate::net;
 use serde::{Deserialize, Serialize};
 
 use super::*;
@@ -154,10 +156,10 @@ pub struct KubeNetworkConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dns_domain: Option<String>,
     /// Pod CIDRs: one, or one per family for dual stack.
-    #[schemars(inner(pattern(r"^[0-9a-fA-F.:]+/\d{1,3}$")))]
+    #[schemars(inner(regex(pattern = net::CIDR)))]
     pub pod_subnets: Vec<String>,
     /// Service CIDRs: one, or one per family for dual stack.
-    #[schemars(inner(pattern(r"^[0-9a-fA-F.:]+/\d{1,3}$")))]
+    #[schemars(inner(regex(pattern = net::CIDR)))]
     pub service_subnets: Vec<String>,
     /// Prefix length of each node's IPv4 pod range (24 by default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -312,6 +314,6 @@ pub struct NodeIPConfig {
     /// Subnets the node IP is chosen from (one per family for dual stack); `!` before a subnet
     /// excludes it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(inner(pattern(r"^!?[0-9a-fA-F.:]+(/\d{1,3})?$")))]
+    #[schemars(inner(regex(pattern = net::SUBNET_FILTER)))]
     pub valid_subnets: Option<Vec<String>>,
 }

@@ -3,6 +3,8 @@
 //! YAML documents of those kinds. Out: typed values and their JSON schemas.
 
 use schemars::JsonSchema;
+
+use crate::net;
 use serde::{Deserialize, Serialize};
 
 use super::*;
@@ -49,7 +51,7 @@ pub struct BGPImportRoute {
     /// BGP instance the routes come from.
     pub bgp_instance: String,
     /// CIDRs; a learned route is imported when one of them contains it.
-    #[schemars(inner(pattern(r"^[0-9a-fA-F.:]+/\d{1,3}$")))]
+    #[schemars(inner(regex(pattern = net::CIDR)))]
     #[schemars(length(min = 1))]
     pub prefixes: Vec<String>,
 }
@@ -104,7 +106,7 @@ pub struct BGPInstanceConfig {
 pub struct BGPNeighborConfig {
     /// Neighbour address for a numbered session (not with `link`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(pattern(r"^[0-9a-fA-F.:]+$"))]
+    #[schemars(regex(pattern = net::IP))]
     pub address: Option<String>,
     /// Link or alias for an unnumbered IPv6 link-local session (not with `address`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -139,7 +141,7 @@ pub struct BlackholeRouteConfig {
     /// The document kind; always `BlackholeRouteConfig`.
     pub kind: BlackholeRouteConfigKind,
     /// Destination prefix whose traffic is dropped, for example `10.99.0.0/16`.
-    #[schemars(pattern(r"^[0-9a-fA-F.:]+/\d{1,3}$"))]
+    #[schemars(regex(pattern = net::CIDR))]
     pub name: String,
     /// Metric of the route.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -226,7 +228,7 @@ pub struct HCloudVIPConfig {
     /// The document kind; always `HCloudVIPConfig`.
     pub kind: HCloudVIPConfigKind,
     /// The virtual IP address.
-    #[schemars(pattern(r"^[0-9a-fA-F.:]+$"))]
+    #[schemars(regex(pattern = net::IP))]
     pub name: String,
     /// Link (or alias) the virtual IP is placed on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -304,11 +306,11 @@ pub struct HostnameConfig {
 pub struct IngressRule {
     /// Source subnet allowed in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(pattern(r"^[0-9a-fA-F.:]+/\d{1,3}$"))]
+    #[schemars(regex(pattern = net::CIDR))]
     pub subnet: Option<String>,
     /// Part of the subnet that stays blocked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(pattern(r"^[0-9a-fA-F.:]+/\d{1,3}$"))]
+    #[schemars(regex(pattern = net::CIDR))]
     pub except: Option<String>,
 }
 
@@ -347,11 +349,11 @@ pub struct KubeSpanConfig {
 pub struct KubeSpanFiltersConfig {
     /// Which node addresses are announced as WireGuard endpoints; `!` before a CIDR excludes it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(inner(pattern(r"^!?[0-9a-fA-F.:]+(/\d{1,3})?$")))]
+    #[schemars(inner(regex(pattern = net::SUBNET_FILTER)))]
     pub endpoints: Option<Vec<String>>,
     /// Networks not to route over KubeSpan.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(inner(pattern(r"^[0-9a-fA-F.:]+/\d{1,3}$")))]
+    #[schemars(inner(regex(pattern = net::CIDR)))]
     pub exclude_advertised_networks: Option<Vec<String>>,
 }
 
@@ -378,7 +380,7 @@ pub struct Layer2VIPConfig {
     /// The document kind; always `Layer2VIPConfig`.
     pub kind: Layer2VIPConfigKind,
     /// The virtual IP address.
-    #[schemars(pattern(r"^[0-9a-fA-F.:]+$"))]
+    #[schemars(regex(pattern = net::IP))]
     pub name: String,
     /// Link (or alias) the virtual IP is placed on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -405,7 +407,7 @@ pub struct NTPConfig {
 pub struct NameserverConfig {
     /// IP address of the nameserver.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(pattern(r"^[0-9a-fA-F.:]+$"))]
+    #[schemars(regex(pattern = net::IP))]
     pub address: Option<String>,
     /// Protocol: `Do53` (plain, default), `DoT` (TLS on 853) or `DoH` (HTTPS).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -462,11 +464,11 @@ pub struct RoutingRuleConfig {
     pub name: String,
     /// Source prefix to match; any when empty.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(pattern(r"^[0-9a-fA-F.:]+/\d{1,3}$"))]
+    #[schemars(regex(pattern = net::CIDR))]
     pub src: Option<String>,
     /// Destination prefix to match; any when empty.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(pattern(r"^[0-9a-fA-F.:]+/\d{1,3}$"))]
+    #[schemars(regex(pattern = net::CIDR))]
     pub dst: Option<String>,
     /// Routing table looked up when the rule matches.
     pub table: String,
@@ -539,7 +541,7 @@ pub struct StaticHostConfig {
     /// The document kind; always `StaticHostConfig`.
     pub kind: StaticHostConfigKind,
     /// IP address the host names resolve to.
-    #[schemars(pattern(r"^[0-9a-fA-F.:]+$"))]
+    #[schemars(regex(pattern = net::IP))]
     pub name: String,
     /// Host names for the address.
     #[serde(default, skip_serializing_if = "Option::is_none")]

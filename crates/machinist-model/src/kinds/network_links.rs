@@ -5,6 +5,8 @@
 use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
+
+use crate::net;
 use serde::{Deserialize, Serialize};
 
 use super::*;
@@ -25,7 +27,7 @@ kind_tag!(WireguardConfigKind, "WireguardConfig");
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct AddressConfig {
     /// Address with prefix length, for example `192.168.1.10/24`.
-    #[schemars(pattern(r"^[0-9a-fA-F.:]+/\d{1,3}$"))]
+    #[schemars(regex(pattern = net::CIDR))]
     pub address: String,
     /// Metric of the routes created for this address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -71,11 +73,11 @@ pub struct BondConfig {
     pub arp_interval: Option<u32>,
     /// IPv4 targets probed by ARP monitoring (at most 16).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(inner(pattern(r"^[0-9a-fA-F.:]+$")))]
+    #[schemars(inner(regex(pattern = net::IP)))]
     pub arp_ip_targets: Option<Vec<String>>,
     /// IPv6 targets probed with neighbour solicitations (at most 16).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(inner(pattern(r"^[0-9a-fA-F.:]+$")))]
+    #[schemars(inner(regex(pattern = net::IP)))]
     pub ns_ip6_targets: Option<Vec<String>>,
     /// Which members validate ARP probes and replies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -396,15 +398,15 @@ pub struct LinkSelector {
 pub struct RouteConfig {
     /// Destination prefix; a default route for the gateway's family when unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(pattern(r"^[0-9a-fA-F.:]+/\d{1,3}$"))]
+    #[schemars(regex(pattern = net::CIDR))]
     pub destination: Option<String>,
     /// Next-hop address; a link-scope route when unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(pattern(r"^[0-9a-fA-F.:]+$"))]
+    #[schemars(regex(pattern = net::IP))]
     pub gateway: Option<String>,
     /// Preferred source address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(pattern(r"^[0-9a-fA-F.:]+$"))]
+    #[schemars(regex(pattern = net::IP))]
     pub source: Option<String>,
     /// Metric of the route.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -605,7 +607,7 @@ pub struct WireguardPeer {
     pub persistent_keepalive_interval: Option<String>,
     /// CIDRs routed to this peer and accepted from it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(inner(pattern(r"^[0-9a-fA-F.:]+/\d{1,3}$")))]
+    #[schemars(inner(regex(pattern = net::CIDR)))]
     pub allowed_i_ps: Option<Vec<String>>,
 }
 

@@ -7,11 +7,13 @@
 //! the `x-talos-since` / `x-talos-removed` annotations, then filters it per contract. The written
 //! schemas drop those annotations (each file is for one contract already) and keep `deprecated`.
 
+pub mod deprecations;
 pub mod generate;
 pub mod project;
 pub mod resolve;
 pub mod validate;
 
+pub use deprecations::deprecated_fields;
 pub use generate::{Bundle, Flavor, KindEntry, ModelSource, document_schema};
 pub use project::{chart_schema, node_schema, values_schema};
 pub use validate::{

@@ -58,7 +58,7 @@ struct Iface {
     /// MTU.
     mtu: Option<u32>,
     /// Addresses.
-    #[schemars(inner(pattern(r"^[0-9a-f.:]+/\d{1,3}$")))]
+    #[schemars(inner(regex(pattern = crate::net::CIDR)))]
     addresses: Option<Vec<String>>,
 }
 

@@ -219,7 +219,7 @@ pub fn yaml_path(doc: &Value, segs: &[String]) -> String {
     out
 }
 
-fn pointer(segs: &[String]) -> String {
+pub(super) fn pointer(segs: &[String]) -> String {
     segs.iter()
         .map(|s| format!("/{}", s.replace('~', "~0").replace('/', "~1")))
         .collect()
@@ -266,11 +266,11 @@ fn value_at<'a>(doc: &'a Value, segs: &[String]) -> Option<&'a Value> {
 }
 
 /// What one document is, as far as identity goes.
-struct DocInfo<'b> {
-    kind: Option<String>,
-    name: Option<String>,
-    entry: Option<&'b KindEntry>,
-    is_root: bool,
+pub(super) struct DocInfo<'b> {
+    pub(super) kind: Option<String>,
+    pub(super) name: Option<String>,
+    pub(super) entry: Option<&'b KindEntry>,
+    pub(super) is_root: bool,
 }
 
 /// Keys that make a kind-less document the legacy v1alpha1 one (as Talos's decoder decides).
@@ -381,7 +381,7 @@ impl SchemaSet {
     }
 }
 
-fn identify<'b>(bundle: &'b Bundle, doc: &Value) -> DocInfo<'b> {
+pub(super) fn identify<'b>(bundle: &'b Bundle, doc: &Value) -> DocInfo<'b> {
     let Some(obj) = doc.as_object() else {
         return DocInfo {
             kind: None,
@@ -759,10 +759,11 @@ fn describe_pattern(compiled: &Compiled, start: &Value, segs: &[String], pattern
     if let Some(f) = format {
         return format!("is not a valid {f}");
     }
+    if let Some(what) = crate::net::describe(pattern) {
+        return what.to_string();
+    }
     let what = if pattern.contains("[nuµm]?s") {
         "is not a valid duration such as `30s` or `1h30m`"
-    } else if pattern.contains("/\\d{1,3}") {
-        "is not a valid CIDR prefix such as `10.0.0.0/8`"
     } else if pattern.contains("[0-9a-fA-F]{2}(:") {
         "is not a valid MAC address such as `00:11:22:33:44:55`"
     } else if pattern.contains("http|https") {

@@ -9,6 +9,8 @@
 use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
+
+use crate::net;
 use serde::{Deserialize, Serialize};
 
 use super::cluster_components::{
@@ -156,9 +158,11 @@ pub struct ClusterNetworkConfig {
     pub dns_domain: Option<String>,
     /// Pod network(s) in CIDR notation; one per IP family. Patches replace the whole list.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(inner(regex(pattern = net::CIDR)))]
     pub pod_subnets: Option<Vec<String>>,
     /// Service network(s) in CIDR notation; one per IP family. Patches replace the whole list.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(inner(regex(pattern = net::CIDR)))]
     pub service_subnets: Option<Vec<String>>,
 }
 

@@ -2,6 +2,8 @@
 //! `proxy` and `etcd`. In: those YAML mappings. Out: one struct per component.
 
 use schemars::JsonSchema;
+
+use crate::net;
 use serde::{Deserialize, Serialize};
 
 use super::common::{
@@ -160,13 +162,16 @@ pub struct EtcdConfig {
     /// Single subnet to pick the advertised address from; superseded by `advertisedSubnets`.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(extend("deprecated" = true))]
+    #[schemars(regex(pattern = net::CIDR))]
     pub subnet: Option<String>,
     /// Subnets (CIDR) the advertised address is picked from; `!` excludes and belongs last.
     /// By default the node's first routable address is used.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(inner(regex(pattern = net::SUBNET_FILTER)))]
     pub advertised_subnets: Option<Vec<String>>,
     /// Subnets (CIDR) etcd listens on for peers and clients. Defaults to `advertisedSubnets`
     /// when that is set, otherwise to every address.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(inner(regex(pattern = net::SUBNET_FILTER)))]
     pub listen_subnets: Option<Vec<String>>,
 }

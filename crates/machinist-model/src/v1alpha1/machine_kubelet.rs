@@ -2,6 +2,8 @@
 //! under `machine.kubelet`. Out: [`KubeletConfig`] with its mounts and node-IP selection.
 
 use schemars::JsonSchema;
+
+use crate::net;
 use serde::{Deserialize, Serialize};
 
 use super::common::{ExtraArgs, Flag, Unstructured};
@@ -16,6 +18,7 @@ pub struct KubeletConfig {
     pub image: Option<String>,
     /// DNS server addresses handed to pods instead of the cluster DNS service address.
     #[serde(rename = "clusterDNS", skip_serializing_if = "Option::is_none")]
+    #[schemars(inner(regex(pattern = net::IP)))]
     pub cluster_dns: Option<Vec<String>>,
     /// Extra kubelet command-line flags.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -60,6 +63,7 @@ pub struct KubeletNodeIPConfig {
     /// An entry starting with `!` excludes matching addresses and belongs after the positive
     /// entries. When unset, the choice follows the cluster's pod subnets.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(inner(regex(pattern = net::SUBNET_FILTER)))]
     pub valid_subnets: Option<Vec<String>>,
 }
 

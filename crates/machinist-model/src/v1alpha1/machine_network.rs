@@ -7,6 +7,8 @@
 //! StaticHostConfig, HostnameConfig, KubeSpanConfig, ...).
 
 use schemars::JsonSchema;
+
+use crate::net;
 use serde::{Deserialize, Serialize};
 
 use super::common::{DURATION_PATTERN, Flag};
@@ -28,6 +30,7 @@ pub struct NetworkConfig {
     /// DNS servers to use instead of those learned from DHCP or the platform.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(extend("x-talos-deprecated" = "v1.12", "x-talos-replaced-by" = "ResolverConfig"))]
+    #[schemars(inner(regex(pattern = net::IP)))]
     pub nameservers: Option<Vec<String>>,
     /// DNS search domains.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -61,10 +64,12 @@ pub struct Device {
     /// Static addresses, in CIDR notation or as bare addresses (a full-length prefix is
     /// assumed).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(inner(regex(pattern = net::IP_OR_CIDR)))]
     pub addresses: Option<Vec<String>>,
     /// Single static address in CIDR notation; superseded by `addresses`.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(extend("deprecated" = true))]
+    #[schemars(regex(pattern = net::IP_OR_CIDR))]
     pub cidr: Option<String>,
     /// Routes through this interface, added to any that DHCP provides.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -186,6 +191,7 @@ pub struct DeviceWireguardPeer {
     pub persistent_keepalive_interval: Option<String>,
     /// Networks (CIDR) routed to this peer and accepted from it.
     #[serde(rename = "allowedIPs", skip_serializing_if = "Option::is_none")]
+    #[schemars(inner(regex(pattern = net::CIDR)))]
     pub allowed_ips: Option<Vec<String>>,
 }
 
@@ -196,6 +202,7 @@ pub struct DeviceWireguardPeer {
 pub struct DeviceVIPConfig {
     /// The virtual IP address.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = net::IP))]
     pub ip: Option<String>,
     /// Move the address through the Equinix Metal API instead of gratuitous ARP.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -360,10 +367,12 @@ pub struct BridgePort {
 pub struct Vlan {
     /// Static addresses in CIDR notation or as bare addresses.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(inner(regex(pattern = net::IP_OR_CIDR)))]
     pub addresses: Option<Vec<String>>,
     /// Single static address in CIDR notation; superseded by `addresses`.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(extend("deprecated" = true))]
+    #[schemars(regex(pattern = net::IP_OR_CIDR))]
     pub cidr: Option<String>,
     /// Routes through the VLAN.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -392,12 +401,15 @@ pub struct Vlan {
 pub struct Route {
     /// Destination network in CIDR notation; `0.0.0.0/0` for a default route.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = net::ROUTE_NETWORK))]
     pub network: Option<String>,
     /// Next hop; when empty the route is scoped to the link.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = net::OPTIONAL_IP))]
     pub gateway: Option<String>,
     /// Preferred source address of packets using the route.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = net::OPTIONAL_IP))]
     pub source: Option<String>,
     /// Route priority; lower wins.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -414,6 +426,7 @@ pub struct Route {
 pub struct ExtraHost {
     /// The address.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = net::IP))]
     pub ip: Option<String>,
     /// Names that resolve to it.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -456,10 +469,12 @@ pub struct KubeSpanFilters {
     /// Subnets whose addresses are advertised as endpoints; `!` excludes, as in
     /// `["0.0.0.0/0", "!192.168.0.0/16", "::/0"]`. Everything is advertised by default.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(inner(regex(pattern = net::SUBNET_FILTER)))]
     pub endpoints: Option<Vec<String>>,
     /// Networks (CIDR) this node does not announce over KubeSpan; they must stay reachable
     /// some other way.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(extend("x-talos-since" = "v1.13"))]
+    #[schemars(inner(regex(pattern = net::CIDR)))]
     pub exclude_advertised_networks: Option<Vec<String>>,
 }
