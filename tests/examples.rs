@@ -14,7 +14,8 @@ fn render(example: &str, extra: &[&str]) -> String {
     run.stdout
 }
 
-fn docs(example: &str) -> Vec<(String, serde_json::Value)> {
+/// Each node's name and documents (the v1alpha1 document first).
+fn docs(example: &str) -> Vec<(String, Vec<serde_json::Value>)> {
     let out = render(example, &["--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     v["nodes"]
@@ -24,10 +25,18 @@ fn docs(example: &str) -> Vec<(String, serde_json::Value)> {
         .map(|n| {
             (
                 n["name"].as_str().unwrap().to_string(),
-                n["documents"][0].clone(),
+                n["documents"].as_array().unwrap().clone(),
             )
         })
         .collect()
+}
+
+/// The document of `kind` (`None`: the v1alpha1 document), or `null` when there is none.
+fn doc<'a>(docs: &'a [serde_json::Value], kind: Option<&str>) -> &'a serde_json::Value {
+    static NULL: serde_json::Value = serde_json::Value::Null;
+    docs.iter()
+        .find(|d| d.get("kind").and_then(|k| k.as_str()) == kind)
+        .unwrap_or(&NULL)
 }
 
 #[test]
@@ -53,18 +62,31 @@ fn homelab_vip_is_derived_not_written() {
         nodes.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
         ["cp-01", "cp-02", "cp-03", "worker-01"]
     );
-    for (name, doc) in &nodes {
-        let iface = &doc["machine"]["network"]["interfaces"][0];
-        assert_eq!(iface["interface"], "enp1s0");
-        assert_eq!(iface["dhcp"], false);
-        assert_eq!(iface["routes"][0]["gateway"], "192.168.1.1");
-        assert_eq!(
-            doc["machine"]["network"]["nameservers"],
-            serde_json::json!(["192.168.1.1", "1.1.1.1"])
+    for (name, all) in &nodes {
+        let doc = doc(all, None);
+        let link = self::doc(all, Some("LinkConfig"));
+        assert_eq!(link["name"], "enp1s0");
+        assert!(
+            self::doc(all, Some("DHCPv4Config")).is_null(),
+            "no DHCP: the address is static"
         );
         assert_eq!(
-            doc["machine"]["time"]["servers"],
+            link["routes"],
+            serde_json::json!([{ "gateway": "192.168.1.1" }]),
+            "one default route via the router"
+        );
+        assert_eq!(self::doc(all, Some("HostnameConfig"))["hostname"], *name);
+        assert_eq!(
+            self::doc(all, Some("ResolverConfig"))["nameservers"],
+            serde_json::json!([{ "address": "192.168.1.1" }, { "address": "1.1.1.1" }])
+        );
+        assert_eq!(
+            self::doc(all, Some("TimeSyncConfig"))["ntp"]["servers"],
             serde_json::json!(["pool.ntp.org"])
+        );
+        assert!(
+            doc["machine"].get("network").is_none() && doc["machine"].get("time").is_none(),
+            "no deprecated sections"
         );
         assert_eq!(doc["machine"]["install"]["disk"], "/dev/nvme0n1");
         assert_eq!(
@@ -75,12 +97,14 @@ fn homelab_vip_is_derived_not_written() {
             doc["machine"]["install"]["image"],
             "factory.talos.dev/installer/6147aa21a1247ea7780c8273110fe0ba30694da0ead8010b9e00e62a35400258:v1.12.7"
         );
+        let vip = self::doc(all, Some("Layer2VIPConfig"));
         if name.starts_with("cp-") {
-            assert_eq!(iface["vip"]["ip"], "192.168.1.10");
+            assert_eq!(vip["name"], "192.168.1.10");
+            assert_eq!(vip["link"], "enp1s0");
             assert_eq!(doc["cluster"]["allowSchedulingOnControlPlanes"], true);
         } else {
-            assert_eq!(iface["addresses"][0], "192.168.1.21/24");
-            assert!(iface.get("vip").is_none(), "the worker has no VIP");
+            assert_eq!(link["addresses"][0]["address"], "192.168.1.21/24");
+            assert!(vip.is_null(), "the worker has no VIP");
             assert!(
                 doc["cluster"]
                     .get("allowSchedulingOnControlPlanes")
@@ -90,8 +114,8 @@ fn homelab_vip_is_derived_not_written() {
     }
     let addrs: Vec<&str> = nodes[..3]
         .iter()
-        .map(|(_, d)| {
-            d["machine"]["network"]["interfaces"][0]["addresses"][0]
+        .map(|(_, all)| {
+            doc(all, Some("LinkConfig"))["addresses"][0]["address"]
                 .as_str()
                 .unwrap()
         })
@@ -106,16 +130,11 @@ fn homelab_vip_is_derived_not_written() {
 fn fleet_every_layer_contributes() {
     let nodes = docs("fleet");
     assert!(nodes.len() >= 12, "{} nodes", nodes.len());
-    let get = |name: &str| &nodes.iter().find(|(n, _)| n == name).unwrap().1;
+    let all = |name: &str| nodes.iter().find(|(n, _)| n == name).unwrap().1.as_slice();
+    let get = |name: &str| doc(all(name), None);
     // hardware: MTU, interface and install disk
-    assert_eq!(
-        get("lab-cp-1")["machine"]["network"]["interfaces"][0]["mtu"],
-        1500
-    );
-    assert_eq!(
-        get("lab-wk-3")["machine"]["network"]["interfaces"][0]["mtu"],
-        9000
-    );
+    assert_eq!(doc(all("lab-cp-1"), Some("LinkConfig"))["mtu"], 1500);
+    assert_eq!(doc(all("lab-wk-3"), Some("LinkConfig"))["mtu"], 9000);
     assert_eq!(
         get("lab-cp-1")["machine"]["install"]["disk"],
         "/dev/nvme0n1"
@@ -128,12 +147,12 @@ fn fleet_every_layer_contributes() {
     );
     // env: NTP and nameservers
     assert_eq!(
-        get("lab-wk-1")["machine"]["time"]["servers"],
+        doc(all("lab-wk-1"), Some("TimeSyncConfig"))["ntp"]["servers"],
         serde_json::json!(["time.lab.example.org"])
     );
     assert_eq!(
-        get("prod-wk-1")["machine"]["network"]["nameservers"],
-        serde_json::json!(["10.20.0.53", "10.20.0.54"])
+        doc(all("prod-wk-1"), Some("ResolverConfig"))["nameservers"],
+        serde_json::json!([{ "address": "10.20.0.53" }, { "address": "10.20.0.54" }])
     );
     // role: kubelet
     assert_eq!(

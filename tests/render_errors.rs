@@ -94,6 +94,16 @@ fn rendered_output_that_is_not_yaml() {
 }
 
 #[test]
+fn document_separator_glued_to_the_next_line() {
+    // `{#-` after `---` eats the line break: the output reads `---apiVersion: ...`, which YAML
+    // takes for a key, so the two documents would merge without this check.
+    insta::assert_snapshot!(render_err(&[(
+        "templates/controlplane.yaml",
+        "apiVersion: v1alpha1\nkind: HostnameConfig\nhostname: a\n---\n{#- the VIP #}\napiVersion: v1alpha1\nkind: Layer2VIPConfig\nname: {{ values.network.vip }}\nlink: eth0\n"
+    )]));
+}
+
+#[test]
 fn facet_value_without_layer_file() {
     insta::assert_snapshot!(render_err(&[(
         "nodes/wk-1.yaml",

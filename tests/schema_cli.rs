@@ -112,13 +112,16 @@ fn validate_names_the_contract_a_kind_belongs_to() {
 
 #[test]
 fn examples_lint_clean_and_their_files_match_the_project_schemas() {
-    let run = machinist(&repo(), &["lint", "examples/homelab"]);
-    assert_eq!(run.code, 0, "{}", transcript(&run));
-    assert!(
-        run.stdout.contains("cluster checks passed"),
-        "{}",
-        run.stdout
-    );
+    for example in ["examples/homelab", "examples/fleet"] {
+        let run = machinist(&repo(), &["lint", example]);
+        assert_eq!(run.code, 0, "{}", transcript(&run));
+        assert!(
+            run.stdout.ends_with("cluster checks passed\n"),
+            "{example}: {}",
+            run.stdout
+        );
+        assert_eq!(run.stderr, "", "{example}: no deprecated fields either");
+    }
 
     let chart = jsonschema::validator_for(&machinist_model::schema::chart_schema()).unwrap();
     let node = jsonschema::validator_for(&machinist_model::schema::node_schema()).unwrap();

@@ -13,6 +13,9 @@ use crate::yaml::Pos;
 /// [`crate::yaml::resolve_plain`]): a plain `0644` is the octal number 420, never the string
 /// `'0644'`.
 pub fn parse(text: &str, template: &str, node: &str) -> Result<Vec<Value>, Diagnostic> {
+    if let Some(d) = glued_separator(text, template, node) {
+        return Err(d);
+    }
     match crate::yaml::parse_documents(text) {
         Ok(docs) => Ok(docs
             .iter()
@@ -34,6 +37,41 @@ pub fn parse(text: &str, template: &str, node: &str) -> Result<Vec<Value>, Diagn
             .hint("check the indentation the template produces, e.g. use `| indent(n)` after `to_yaml`"))
         }
     }
+}
+
+/// A `---` separator joined to the text after it (`---apiVersion: v1alpha1`) is valid YAML, a
+/// plain key, so the documents would silently merge and the schema would report keys that look
+/// fine in the template. It happens when whitespace control (`{%-`, `{#-`, `-%}`) next to the
+/// separator eats its line break; say so directly.
+fn glued_separator(text: &str, template: &str, node: &str) -> Option<Diagnostic> {
+    let (index, line) = text.lines().enumerate().find(|(_, l)| {
+        l.strip_prefix("---")
+            .and_then(|rest| rest.chars().next())
+            .is_some_and(char::is_alphanumeric)
+    })?;
+    Some(
+        Diagnostic::new(
+            Kind::RenderedYaml,
+            format!(
+                "template `{template}` joined a `---` document separator to the next line: `{}`",
+                line.chars().take(40).collect::<String>()
+            ),
+        )
+        .at(
+            format!("<output of templates/{template} for {node}>"),
+            Pos {
+                line: index + 1,
+                col: 1,
+            },
+            Some(Arc::from(text)),
+        )
+        .with_len(3)
+        .for_node(node)
+        .hint(
+            "whitespace control next to the `---` removed its line break: drop the `-` of the \
+             `{%-`, `{#-` or `-%}` right after or before it",
+        ),
+    )
 }
 
 /// The YAML text of `docs`, separated by `---`.
