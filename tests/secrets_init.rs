@@ -350,6 +350,37 @@ fn a_missing_bundle_stops_the_run_and_is_never_regenerated() {
 }
 
 #[test]
+fn an_unreadable_identity_file_is_named_with_the_variable_that_points_at_it() {
+    let home = Home::new();
+    init(&home, "v1.13.9");
+    let missing = home.path("nowhere/key.txt");
+    let out = Command::new(env!("CARGO_BIN_EXE_machinist"))
+        .args(["render", "proj", "--with-secrets"])
+        .current_dir(home.dir.path())
+        .env("NO_COLOR", "1")
+        .env("HOME", home.dir.path())
+        .env("XDG_CONFIG_HOME", home.config())
+        .env_remove("MACHINIST_AGE_KEY")
+        .env("MACHINIST_AGE_KEY_FILE", &missing)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "cannot read the age identity file {} named by MACHINIST_AGE_KEY_FILE",
+            missing.display()
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("unset it to use the default identity"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty(), "nothing rendered");
+}
+
+#[test]
 fn init_writes_a_complete_project_and_refuses_to_overwrite() {
     let home = Home::new();
     let r = home.ok(&[
@@ -418,7 +449,10 @@ fn init_writes_a_complete_project_and_refuses_to_overwrite() {
     let tc = machinist_secrets::Talosconfig::load(&home.path("proj/talosconfig")).unwrap();
     assert_eq!(tc.context, "homelab");
     let ctx = tc.current().unwrap();
-    assert_eq!(ctx.endpoints, ["192.168.1.11"]);
+    // The example control plane sits at the endpoint's address, the worker ten further on.
+    assert_eq!(ctx.endpoints, ["192.168.1.10"]);
+    let worker = std::fs::read_to_string(home.path("proj/nodes/worker-01.yaml")).unwrap();
+    assert!(worker.contains("\naddress: 192.168.1.20\n"), "{worker}");
     assert_eq!(
         ctx.ca.as_deref(),
         Some(home.bundle("proj").certs.os.crt.as_str())
@@ -451,6 +485,36 @@ fn init_writes_a_complete_project_and_refuses_to_overwrite() {
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("https://"), "{}", r.stderr);
     assert!(!home.path("other").exists());
+}
+
+#[test]
+fn fresh_projects_lint_clean_in_every_contract() {
+    for (talos, endpoint) in [
+        ("v1.11.6", "https://10.0.0.10:6443"),
+        ("v1.12.7", "https://10.0.0.10:6443"),
+        ("v1.13.9", "https://10.0.0.10:6443"),
+        ("v1.14.0", "https://[fd00::10]:6443"),
+        ("v1.15.0", "https://10.0.0.10:6443"),
+    ] {
+        let home = Home::new();
+        home.ok(&[
+            "init",
+            "proj",
+            "--name",
+            "lab",
+            "--endpoint",
+            endpoint,
+            "--talos-version",
+            talos,
+        ]);
+        let run = home.ok(&["lint", "proj"]);
+        assert!(
+            run.stdout.ends_with("cluster checks passed\n"),
+            "{talos}: {}",
+            run.stdout
+        );
+        assert_eq!(run.stderr, "", "{talos}: no warnings on a fresh project");
+    }
 }
 
 #[test]

@@ -1,10 +1,12 @@
 //! `machinist init DIR`: a new, working cluster project from the built-in chart `charts/talos`
 //! (embedded in the binary). In: a directory, the cluster name and endpoint, optionally the Talos
 //! and Kubernetes versions. Out: Chart.yaml (with the secrets settings), values.yaml, templates,
-//! role layers, one example node per role, `secrets.yaml.age` generated natively and encrypted to
+//! role layers, one example node per role (at the endpoint's address when it is an IP, so the new
+//! project lints clean), `secrets.yaml.age` generated natively and encrypted to
 //! the user's age identity (created in the user config directory when there is none), a 0600
 //! talosconfig, and a .gitignore. Refuses to touch an existing project.
 
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -111,6 +113,33 @@ fn check_endpoint(endpoint: &str) -> Result<(), String> {
     }
 }
 
+/// The example nodes' addresses for an endpoint: when the endpoint's host is an IP address, the
+/// control plane answers there (one control plane: the endpoint is that node) and the worker ten
+/// addresses further on; for a DNS name, the built-in placeholders stay.
+pub fn example_addresses(endpoint: &str) -> Option<(IpAddr, IpAddr)> {
+    let host = super::lint::endpoint_host(endpoint);
+    let cp: IpAddr = host.parse().ok()?;
+    let worker = match cp {
+        IpAddr::V4(a) => IpAddr::V4(u32::from(a).checked_add(10)?.into()),
+        IpAddr::V6(a) => IpAddr::V6(u128::from(a).checked_add(0x10)?.into()),
+    };
+    Some((cp, worker))
+}
+
+/// A node file of the built-in chart with its `address:` line replaced.
+fn with_address(content: &str, address: IpAddr) -> String {
+    content
+        .lines()
+        .map(|l| {
+            if l.starts_with("address:") {
+                format!("address: {address}\n")
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect()
+}
+
 fn yaml_str(s: &str) -> String {
     serde_yaml_ng::to_string(s).map_or_else(|_| format!("{s:?}"), |t| t.trim_end().to_string())
 }
@@ -207,7 +236,11 @@ pub fn init(args: &InitArgs, env: &IdentityEnv) -> Result<InitOutcome, String> {
                 &recipients,
             )
         } else {
-            content.to_string()
+            match (*rel, example_addresses(&args.endpoint)) {
+                ("nodes/cp-01.yaml", Some((cp, _))) => with_address(content, cp),
+                ("nodes/worker-01.yaml", Some((_, worker))) => with_address(content, worker),
+                _ => content.to_string(),
+            }
         };
         write(dir, rel, &text)?;
         files.push(rel.to_string());

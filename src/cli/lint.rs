@@ -100,6 +100,19 @@ pub fn facts(node: &RenderedNode) -> NodeFacts {
                 }
             }
             Some("UnattendedInstallConfig") => f.install_disk = true,
+            // From v1.14 the cluster settings move to their own documents.
+            Some("KubeClusterConfig") => {
+                if let Some(name) = doc.get("clusterName").and_then(Value::as_str) {
+                    f.cluster = name.to_string();
+                }
+                if let Some(e) = doc.get("endpoint").and_then(Value::as_str) {
+                    f.endpoint = Some(e.to_string());
+                }
+            }
+            Some("KubeNetworkConfig") => {
+                f.pod_subnets.extend(nets(doc.get("podSubnets")));
+                f.service_subnets.extend(nets(doc.get("serviceSubnets")));
+            }
             Some(_) => {
                 let link = doc.get("name").and_then(Value::as_str).unwrap_or_default();
                 for a in doc
@@ -172,14 +185,19 @@ fn root_facts(doc: &Value, f: &mut NodeFacts) {
     {
         f.cluster = name.to_string();
     }
+    // Documents may come in any order: keep what a KubeNetworkConfig or KubeClusterConfig set.
     let cnet = cluster.and_then(|c| c.get("network"));
-    f.pod_subnets = nets(cnet.and_then(|n| n.get("podSubnets")));
-    f.service_subnets = nets(cnet.and_then(|n| n.get("serviceSubnets")));
-    f.endpoint = cluster
+    f.pod_subnets
+        .extend(nets(cnet.and_then(|n| n.get("podSubnets"))));
+    f.service_subnets
+        .extend(nets(cnet.and_then(|n| n.get("serviceSubnets"))));
+    if let Some(e) = cluster
         .and_then(|c| c.get("controlPlane"))
         .and_then(|c| c.get("endpoint"))
         .and_then(Value::as_str)
-        .map(str::to_string);
+    {
+        f.endpoint = Some(e.to_string());
+    }
 }
 
 fn link_facts(link: &Value, name: &str, f: &mut NodeFacts) {

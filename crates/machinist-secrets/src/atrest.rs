@@ -101,7 +101,10 @@ fn parse_identities(text: &str, origin: &str) -> Result<Identities> {
 /// the default file in the user config directory.
 pub fn find_identities(env: &IdentityEnv) -> Result<Identities> {
     if let Some(path) = &env.key_file {
-        let text = std::fs::read_to_string(path).map_err(|e| SecretsError::io(path, e))?;
+        let text = std::fs::read_to_string(path).map_err(|source| SecretsError::KeyFile {
+            path: path.clone(),
+            source,
+        })?;
         return parse_identities(&text, &path.display().to_string());
     }
     if let Some(key) = &env.key {
@@ -124,7 +127,10 @@ pub fn find_identities(env: &IdentityEnv) -> Result<Identities> {
 /// or `None` when no identity is configured.
 pub fn user_recipients(env: &IdentityEnv) -> Result<Option<(Vec<String>, String)>> {
     let (text, origin) = if let Some(path) = &env.key_file {
-        let text = std::fs::read_to_string(path).map_err(|e| SecretsError::io(path, e))?;
+        let text = std::fs::read_to_string(path).map_err(|source| SecretsError::KeyFile {
+            path: path.clone(),
+            source,
+        })?;
         (text, path.display().to_string())
     } else if let Some(key) = &env.key {
         (key.clone(), format!("${ENV_KEY}"))

@@ -47,6 +47,17 @@ pub enum SecretsError {
         /// The cause.
         source: std::io::Error,
     },
+    /// The identity file that `MACHINIST_AGE_KEY_FILE` names cannot be read.
+    #[error(
+        "cannot read the age identity file {} named by MACHINIST_AGE_KEY_FILE: {source}; point the variable at an identity file (age-keygen writes one) or unset it to use the default identity",
+        path.display()
+    )]
+    KeyFile {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
     /// A field holding PEM text is malformed.
     #[error("{field}: {source}")]
     Pem {

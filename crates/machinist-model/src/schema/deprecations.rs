@@ -25,13 +25,36 @@ fn deprecated_in(decl: &Value, contract: Contract) -> Option<Option<Contract>> {
         .map(Some)
 }
 
-/// Deprecated top-level fields of the v1alpha1 document that Talos's own generator still writes
-/// (`talosctl gen config` emits `persist: true` in every contract): warning about them would
-/// only teach users to ignore the warnings.
-const GENERATED_BY_TALOS: &[&str] = &["persist"];
+/// Deprecated fields of the v1alpha1 document that Talos's own `talosctl gen config` still
+/// writes, with the last contract whose generator writes them (`None`: every contract): warning about what Talos itself
+/// generates would only teach users to ignore the warnings. (`persist: true` is written in every
+/// contract; the v1.11 generator also writes the three feature switches.)
+const GENERATED_BY_TALOS: &[(&[&str], Option<Contract>)] = &[
+    (&["persist"], None),
+    (&["machine", "features", "rbac"], Some(Contract::V1_11)),
+    (
+        &["machine", "features", "apidCheckExtKeyUsage"],
+        Some(Contract::V1_11),
+    ),
+    (
+        &["cluster", "apiServer", "disablePodSecurityPolicy"],
+        Some(Contract::V1_11),
+    ),
+];
+
+fn generated_by_talos(root: bool, segs: &[String], key: &str, contract: Contract) -> bool {
+    root && GENERATED_BY_TALOS.iter().any(|(path, last)| {
+        last.is_none_or(|last| contract <= last)
+            && path.len() == segs.len() + 1
+            && path.last() == Some(&key)
+            && path.iter().zip(segs).all(|(a, b)| a == b)
+    })
+}
 
 struct Walk<'a> {
     contract: Contract,
+    /// Whether the document is the v1alpha1 one.
+    root: bool,
     start: Value,
     defs: &'a Map<String, Value>,
     index: usize,
@@ -48,9 +71,7 @@ impl Walk<'_> {
                 for (key, child) in obj {
                     let decl = property_at(&self.start, self.defs, segs, key);
                     let found = decl
-                        .filter(|_| {
-                            !(segs.is_empty() && GENERATED_BY_TALOS.contains(&key.as_str()))
-                        })
+                        .filter(|_| !generated_by_talos(self.root, segs, key, self.contract))
                         .and_then(|d| {
                             let by = d.get(REPLACED_BY).and_then(Value::as_str);
                             deprecated_in(d, self.contract).map(|s| (by.map(str::to_string), s))
@@ -118,6 +139,7 @@ impl SchemaSet {
             };
             let mut walk = Walk {
                 contract,
+                root: info.entry.is_none(),
                 start: serde_json::json!({ "$ref": format!("#/$defs/{def}") }),
                 defs: &bundle.defs,
                 index,
