@@ -1,8 +1,10 @@
-//! Benchmark: `machinist diff` against 200 simulated nodes (target: under 3 s on the project's
-//! 2-core machine). Builds a 200-node copy of the `nodeapi` test project, starts `machinist-sim`,
-//! installs every node with `machinist apply --insecure --parallel 50`, then times `machinist diff`
-//! dialling each node directly and again through a single endpoint (one HTTP/2 connection).
-//! Run with `cargo bench --bench diff_nodes`.
+//! Benchmark: `machinist diff` against 50, 100, 200 and 400 simulated nodes (target: 200 nodes
+//! under 3 s on the project's 2-core machine, memory flat as nodes grow). For each size it builds a
+//! copy of the `nodeapi` test project with that many nodes, starts `machinist-sim`, installs every
+//! node with `machinist apply --insecure --parallel 50`, then times `machinist diff` dialling each
+//! node directly and again through a single endpoint (one HTTP/2 connection), and reads the peak
+//! resident memory of each diff process. Run with `cargo bench --bench diff_nodes`; pass sizes as
+//! arguments to choose others (`cargo bench --bench diff_nodes -- 200`).
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -12,7 +14,7 @@ use std::time::Instant;
 use base64::Engine as _;
 use machinist_talos::sim::pki::Ca;
 
-const NODES: usize = 200;
+const SIZES: [usize; 4] = [50, 100, 200, 400];
 
 fn b64(s: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(s)
@@ -31,21 +33,79 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-fn machinist(dir: &Path, key: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_machinist"))
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+    /// Peak resident memory of the process, in MiB.
+    peak_mib: f64,
+}
+
+/// The high-water mark of a process's resident memory (`VmHWM`), in KiB.
+fn hwm_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Runs machinist, sampling its peak memory from /proc every 5 ms until it exits (the kernel's
+/// high-water mark only grows, so the last sample misses at most the final 5 ms).
+fn machinist(dir: &Path, key: &Path, args: &[&str]) -> Run {
+    use std::io::Read;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_machinist"))
         .env("MACHINIST_AGE_KEY_FILE", key)
         .args(args)
         .current_dir(dir)
-        .output()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let mut out = child.stdout.take().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let readers = std::thread::spawn(move || {
+        let (mut o, mut e) = (String::new(), String::new());
+        let t = std::thread::spawn(move || {
+            err.read_to_string(&mut e).unwrap();
+            e
+        });
+        out.read_to_string(&mut o).unwrap();
+        (o, t.join().unwrap())
+    });
+    let mut peak = 0;
+    let status = loop {
+        if let Some(kib) = hwm_kib(child.id()) {
+            peak = peak.max(kib);
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
+    let (stdout, stderr) = readers.join().unwrap();
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout,
+        stderr,
+        peak_mib: peak as f64 / 1024.0,
+    }
 }
 
 fn main() {
+    let sizes: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let sizes = if sizes.is_empty() {
+        SIZES.to_vec()
+    } else {
+        sizes
+    };
+    for n in sizes {
+        bench(n);
+    }
+}
+
+fn bench(nodes: usize) {
     let project = tempfile::tempdir().unwrap();
     let aux = tempfile::tempdir().unwrap();
     let dir = project.path();
@@ -56,7 +116,7 @@ fn main() {
     for e in std::fs::read_dir(dir.join("nodes")).unwrap() {
         std::fs::remove_file(e.unwrap().path()).unwrap();
     }
-    for i in 0..NODES {
+    for i in 0..nodes {
         let role = if i < 3 { "controlplane" } else { "worker" };
         std::fs::write(
             dir.join(format!("nodes/n{i:03}.yaml")),
@@ -96,32 +156,38 @@ fn main() {
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(sim.stdout.take().unwrap()).lines();
-    for _ in 0..NODES {
+    for _ in 0..nodes {
         lines.next().unwrap().unwrap();
     }
     let key = aux.path().join("age.key");
     let t = Instant::now();
-    let (code, _, err) = machinist(dir, &key, &["apply", ".", "--insecure", "--parallel", "50"]);
-    assert_eq!(code, 0, "{err}");
+    let run = machinist(dir, &key, &["apply", ".", "--insecure", "--parallel", "50"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
     println!(
-        "apply --insecure --parallel 50, {NODES} nodes: {:.2}s",
-        t.elapsed().as_secs_f64()
+        "apply --insecure --parallel 50, {nodes} nodes: {:.2}s, peak {:.0} MiB",
+        t.elapsed().as_secs_f64(),
+        run.peak_mib
     );
     for (label, extra) in [
         ("each node dialled directly", vec![]),
         ("through one endpoint", vec!["--endpoints", "127.220.0.10"]),
     ] {
         let mut best = f64::MAX;
+        let mut peak = 0f64;
         for _ in 0..3 {
             let t = Instant::now();
             let mut args = vec!["diff", "."];
             args.extend(extra.iter().copied());
-            let (code, out, err) = machinist(dir, &key, &args);
-            assert_eq!(code, 0, "{out}{err}");
-            assert_eq!(out.lines().count(), NODES);
+            let run = machinist(dir, &key, &args);
+            assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+            assert_eq!(run.stdout.lines().count(), nodes);
             best = best.min(t.elapsed().as_secs_f64());
+            peak = peak.max(run.peak_mib);
         }
-        println!("diff, {NODES} nodes, {label}: best of 3 = {best:.3}s (target < 3s)");
+        println!(
+            "diff, {nodes} nodes, {label}: best of 3 = {best:.3}s, peak {peak:.0} MiB ({:.2} MiB per node)",
+            peak / nodes as f64
+        );
     }
     let _ = Command::new("kill")
         .args(["-TERM", &sim.id().to_string()])

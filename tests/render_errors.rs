@@ -143,6 +143,9 @@ fn errors_in_several_templates_of_several_nodes_are_all_reported() {
             "kind: {{ fail('controlplane template refuses') }}\n",
         ),
     ]);
+    // Both nodes miss `values.nope`, but they have different values nearby (wk-1's layer adds
+    // `debugLevel`), so the two errors are not the same and both print. (Errors that are the
+    // same on several nodes print once: see the snapshot of the first test.)
     assert_eq!(
         stderr.matches("`values.nope` is undefined").count(),
         2,

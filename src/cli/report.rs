@@ -21,13 +21,65 @@ pub fn color_choice() -> termcolor::ColorChoice {
     }
 }
 
-/// Prints `diags` to stderr.
+/// Prints `diags` to stderr. The same problem on many nodes (a typo in a template every node
+/// renders) prints once, with the other nodes listed under it.
 pub fn print(diags: &[Diagnostic]) {
     let stream = termcolor::StandardStream::stderr(color_choice());
     let mut lock = stream.lock();
-    for d in diags {
-        emit(&mut lock, d);
+    for d in group_by_node(diags) {
+        emit(&mut lock, &d);
     }
+}
+
+/// How many node names a grouped diagnostic lists before it only counts the rest.
+const LISTED_NODES: usize = 8;
+
+/// A diagnostic with its node's name replaced by a placeholder, for comparing problems across
+/// nodes (notes may name the node too).
+fn without_node(d: &Diagnostic) -> Diagnostic {
+    let mut key = d.clone();
+    if let Some(node) = key.node.take() {
+        let named = format!("`{node}`");
+        for n in &mut key.notes {
+            *n = n.replace(&named, "`…`");
+        }
+    }
+    key
+}
+
+/// Merges diagnostics that differ only in their node, keeping the first one's wording and order,
+/// and adds a note naming the other nodes.
+pub fn group_by_node(diags: &[Diagnostic]) -> Vec<Diagnostic> {
+    let mut groups: Vec<(Diagnostic, Diagnostic, Vec<String>)> = Vec::new();
+    for d in diags {
+        let key = without_node(d);
+        match (&d.node, groups.iter_mut().find(|(k, _, _)| *k == key)) {
+            (Some(node), Some((_, _, others))) => others.push(node.clone()),
+            _ => groups.push((key, d.clone(), Vec::new())),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(_, mut d, others)| {
+            if !others.is_empty() {
+                let mut names: Vec<String> = others
+                    .iter()
+                    .take(LISTED_NODES)
+                    .map(|n| format!("`{n}`"))
+                    .collect();
+                if others.len() > LISTED_NODES {
+                    names.push(format!("and {} more", others.len() - LISTED_NODES));
+                }
+                d.notes.push(format!(
+                    "the same on {} other node{}: {}",
+                    others.len(),
+                    if others.len() == 1 { "" } else { "s" },
+                    names.join(", ")
+                ));
+            }
+            d
+        })
+        .collect()
 }
 
 fn emit(w: &mut dyn termcolor::WriteColor, d: &Diagnostic) {
