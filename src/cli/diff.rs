@@ -1,4 +1,5 @@
-//! `machinist diff`: renders the selected nodes, reads every node's live config concurrently and
+//! `machinist diff`: renders the selected nodes, reads the nodes' live configs concurrently
+//! (`--parallel` at a time, each node's own connection closed once it is read) and
 //! prints what would change, per node and per document, with secrets redacted. Exit 0 = no
 //! changes, 2 = changes, 1 = an error (an unreachable node included, named).
 
@@ -39,6 +40,10 @@ pub struct DiffArgs {
     /// Also ask each changed node (dry-run apply) whether the change needs a reboot.
     #[arg(long)]
     pub reboot_check: bool,
+    /// How many nodes to talk to at once. Each node dialled directly holds one connection
+    /// while it is read, so this also bounds memory on large clusters.
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    pub parallel: usize,
     #[command(flatten)]
     pub conn: ConnArgs,
 }
@@ -85,12 +90,15 @@ pub fn run(args: DiffArgs) -> u8 {
     };
     let rt = node_conn::runtime();
     let reboot_check = args.reboot_check;
+    let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(args.parallel.max(1)));
     let results: Vec<NodeResult> = rt.block_on(async {
         let tasks: Vec<_> = rendered
             .into_iter()
             .map(|node| {
                 let client = client.clone();
+                let slots = slots.clone();
                 tokio::spawn(async move {
+                    let _slot = slots.acquire_owned().await.expect("semaphore stays open");
                     let t = node_conn::target(&node);
                     let diff = match client.machine_config(&t).await {
                         Ok(live) => {
@@ -122,6 +130,7 @@ pub fn run(args: DiffArgs) -> u8 {
                         }
                         _ => None,
                     };
+                    client.release(&t);
                     NodeResult { node, diff, reboot }
                 })
             })

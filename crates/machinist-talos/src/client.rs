@@ -317,6 +317,24 @@ impl TalosClient {
         normalize_endpoint(&self.opts.endpoints[idx % self.opts.endpoints.len()])
     }
 
+    /// Forgets the connection that served `node` when it was the node's own (each node dialled
+    /// directly), so a run over many nodes holds only the connections in use. A shared
+    /// `--endpoints` connection stays: every node's calls go through it.
+    pub fn release(&self, node: &NodeTarget) {
+        if self.opts.insecure || self.opts.endpoints.is_empty() {
+            let endpoint = self.endpoint_for(node);
+            self.channels
+                .lock()
+                .expect("channel map poisoned")
+                .remove(&endpoint);
+        }
+    }
+
+    /// How many connections are cached (for tests).
+    pub fn open_channels(&self) -> usize {
+        self.channels.lock().expect("channel map poisoned").len()
+    }
+
     fn channel(&self, endpoint: &str) -> Result<Channel, String> {
         let mut map = self.channels.lock().expect("channel map poisoned");
         if let Some(c) = map.get(endpoint) {

@@ -369,7 +369,7 @@ async fn wrong_ca_and_missing_admin_role_are_refused_clearly() {
 }
 
 #[tokio::test]
-async fn endpoint_routes_calls_with_the_node_key() {
+async fn endpoint_routes_calls_with_the_node_key_and_released_connections_close() {
     let mut e = env(6, 3, "v1.13.9", &[]).await;
     install(&e).await;
     let c = TalosClient::new(
@@ -384,7 +384,22 @@ async fn endpoint_routes_calls_with_the_node_key() {
         assert_eq!(c.endpoint_for(n), "127.77.6.1:50000");
         let got = c.machine_config(n).await.unwrap().unwrap();
         assert_eq!(got, cfg_for(n).as_bytes(), "answered by {}", n.name);
+        // The shared endpoint's connection serves every node: releasing a node keeps it.
+        c.release(n);
+        assert_eq!(c.open_channels(), 1);
     }
+    // Dialling each node directly, a released node's connection is dropped, and the next call
+    // dials again.
+    let direct = admin(&e);
+    for n in &e.nodes {
+        direct.machine_config(n).await.unwrap();
+    }
+    assert_eq!(direct.open_channels(), 3);
+    direct.release(&e.nodes[0]);
+    assert_eq!(direct.open_channels(), 2);
+    let again = direct.machine_config(&e.nodes[0]).await.unwrap().unwrap();
+    assert_eq!(again, cfg_for(&e.nodes[0]).as_bytes());
+    assert_eq!(direct.open_channels(), 3);
     e.sim.take().unwrap().shutdown().await;
 }
 
