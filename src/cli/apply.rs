@@ -14,7 +14,7 @@ use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use machinist::diff;
 use machinist::render::RenderedNode;
-use machinist_talos::{ApplyMode, ApplyRequest, NodeApi, TalosClient};
+use machinist_talos::{ApplyMode, ApplyRequest, NodeApi, NodeTarget, TalosClient};
 
 use super::diff::render_nodes;
 use super::node_conn::{self, ConnArgs, duration};
@@ -174,6 +174,9 @@ fn expected_hostname(n: &RenderedNode) -> String {
     diff::hostname(&n.documents).unwrap_or_else(|| n.name.clone())
 }
 
+/// How many live configs the pre-flight reads at once.
+const PLAN_PARALLEL: usize = 64;
+
 async fn rollout(
     args: &ApplyArgs,
     nodes: Vec<RenderedNode>,
@@ -185,12 +188,21 @@ async fn rollout(
     // 1. Plan: read every live config, check identities, skip unchanged nodes. Nothing is sent
     //    to any node unless every node passes.
     if !args.insecure {
+        // At most PLAN_PARALLEL reads at once, each node's own connection closed after it:
+        // memory stays flat however many nodes the project has.
+        let slots = Arc::new(tokio::sync::Semaphore::new(PLAN_PARALLEL));
         let tasks: Vec<_> = nodes
             .iter()
             .map(|n| {
                 let c = applier.clone();
+                let slots = slots.clone();
                 let t = node_conn::target(n);
-                tokio::spawn(async move { c.machine_config(&t).await })
+                tokio::spawn(async move {
+                    let _slot = slots.acquire_owned().await.expect("semaphore stays open");
+                    let live = c.machine_config(&t).await;
+                    c.release(&t);
+                    live
+                })
             })
             .collect();
         let mut blocked = false;
@@ -301,8 +313,26 @@ async fn apply_one(
     out: Arc<Out>,
 ) -> Status {
     let t = node_conn::target(&node);
+    let status = apply_and_check(&node, &t, req, &applier, checker.as_deref(), wait, &out).await;
+    // The node is done with: its own connections close (shared endpoints stay open).
+    applier.release(&t);
+    if let Some(c) = &checker {
+        c.release(&t);
+    }
+    status
+}
+
+async fn apply_and_check(
+    node: &RenderedNode,
+    t: &NodeTarget,
+    req: ApplyRequest,
+    applier: &TalosClient,
+    checker: Option<&TalosClient>,
+    wait: Duration,
+    out: &Out,
+) -> Status {
     out.step(&node.name, &format!("applying ({})", req.mode.talos_name()));
-    let outcome = match applier.apply(&t, &req).await {
+    let outcome = match applier.apply(t, &req).await {
         Ok(o) => o,
         Err(e) => {
             out.line(&format!("{}: failed: {e}", node.name));
@@ -343,12 +373,12 @@ async fn apply_one(
         );
         // Wait (briefly) to see the node go down, so an answer from before the reboot is not
         // taken for the node coming back.
-        while start.elapsed() < Duration::from_secs(5) && checker.version(&t).await.is_ok() {
+        while start.elapsed() < Duration::from_secs(5) && checker.version(t).await.is_ok() {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
     loop {
-        match checker.version(&t).await {
+        match checker.version(t).await {
             Ok(v) => {
                 let msg = format!(
                     "applied ({}); answered Version {} after {:.1}s",
