@@ -66,9 +66,10 @@ fn explain(args: &ExplainArgs) -> Result<String, Vec<Diagnostic>> {
     })?;
     let merged = values::node_values(&project, node, &overrides, true).map_err(|e| vec![e])?;
     let settings = merged.provenance.for_path(&path);
-    let value = values::lookup(&merged.values, &path);
+    let all = merged.values.to_json();
+    let value = values::lookup(&all, &path);
     if value.is_none() && settings.is_empty() {
-        return Err(vec![missing(&merged.values, &path, &node.name)]);
+        return Err(vec![missing(&all, &path, &node.name)]);
     }
     let patches = stage_patches::node_patches(&project, node, &merged.layers, &[]);
     if args.json {

@@ -60,7 +60,7 @@ impl NodeFacts {
             let rendered = env
                 .template_from_named_str("address", &n.address)
                 .and_then(|t| {
-                    t.render(context! { values => lazy::view(values[i].values.clone()), node => ser(&node) })
+                    t.render(context! { values => lazy::view_values(&values[i].values), node => ser(&node) })
                 });
             let pos = n
                 .source
@@ -184,7 +184,7 @@ impl Shared {
     /// The context for node `i`.
     pub fn node_context(&self, project: &Project, i: usize, values: &NodeValues) -> Value {
         context! {
-            values => lazy::view(values.values.clone()),
+            values => lazy::view_values(&values.values),
             node => ser(self.node_json(project, i)),
             cluster => self.cluster.clone(),
             chart => self.chart.clone(),
@@ -201,7 +201,7 @@ impl Shared {
             .map(|n| json!({"name": n.name, "address": n.address, "facets": n.facets, "role": n.role, "values": {}}))
             .collect();
         json!({
-            "values": *values.values,
+            "values": values.values.to_json(),
             "node": self.node_json(project, i),
             "cluster": {
                 "name": c.name,

@@ -1,13 +1,16 @@
 //! Zero-copy template values. In: merged values as shared JSON (`Arc<serde_json::Value>`). Out:
 //! minijinja values that read the JSON in place: maps and lists become objects that convert only
 //! the parts a template touches. A fleet's `cluster.nodes` therefore costs one pointer per node,
-//! not a copy of every node's values for every node.
+//! not a copy of every node's values for every node. Merged [`Values`] read the same way, key by
+//! key.
 
 use std::sync::Arc;
 
 use minijinja::Value;
 use minijinja::value::{Enumerator, Object, ObjectExt, ObjectRepr};
 use serde_json::Value as Json;
+
+use crate::values::Values;
 
 /// One step into the JSON tree.
 #[derive(Debug, Clone)]
@@ -45,6 +48,41 @@ impl JsonView {
 /// A template value for the whole of `root`.
 pub fn view(root: Arc<Json>) -> Value {
     view_at(root, Vec::new())
+}
+
+/// A template value for merged values: a map of their top-level keys, each read in place.
+pub fn view_values(values: &Values) -> Value {
+    Value::from_object(ValuesView(values.clone()))
+}
+
+/// Merged values as a template map.
+#[derive(Debug)]
+struct ValuesView(Values);
+
+impl Object for ValuesView {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Map
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        self.0.get(key.as_str()?).map(|v| view(v.clone()))
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        self.mapped_enumerator(|this| {
+            let keys: Box<dyn Iterator<Item = Value> + Send + Sync + '_> =
+                Box::new(this.0.entries().map(|(k, _)| Value::from(k.as_str())));
+            keys
+        })
+    }
+
+    fn enumerator_len(self: &Arc<Self>) -> Option<usize> {
+        Some(self.0.len())
+    }
+
+    fn is_true(self: &Arc<Self>) -> bool {
+        !self.0.is_empty()
+    }
 }
 
 fn view_at(root: Arc<Json>, path: Vec<Step>) -> Value {
@@ -132,7 +170,7 @@ pub struct NodeEntry {
     /// Its role facet.
     pub role: Option<String>,
     /// Its merged values.
-    pub values: Arc<Json>,
+    pub values: Values,
 }
 
 /// `cluster.nodes`: a list of every node, sharing each node's values.
@@ -187,7 +225,7 @@ impl Object for NodeView {
             "address" => Value::from(n.address.as_str()),
             "facets" => view(Arc::new(n.facets.clone())),
             "role" => n.role.as_deref().map_or(Value::from(()), Value::from),
-            "values" => view(n.values.clone()),
+            "values" => view_values(&n.values),
             _ => return None,
         })
     }

@@ -257,7 +257,8 @@ fn check_values_schema(
     };
     let mut out = Vec::new();
     for (node, v) in project.nodes.iter().zip(values) {
-        let errs: Vec<_> = validator.iter_errors(&v.values).collect();
+        let merged = v.values.to_json();
+        let errs: Vec<_> = validator.iter_errors(&merged).collect();
         if errs.is_empty() {
             continue;
         }

@@ -7,9 +7,13 @@
 //! replace unless a Chart.yaml `merge:` rule says `append` or `merge-by-key`, and `null` deletes.
 
 pub mod set;
+#[cfg(test)]
+mod tests;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
+use indexmap::IndexMap;
 use serde_json::{Map, Value as Json};
 
 pub use set::{Assignment, Seg, SetKind, display_path};
@@ -91,11 +95,68 @@ impl Provenance {
     }
 }
 
+/// Merged values, stored as their top-level keys in order, each key's subtree shared. Nodes that
+/// share their layer files share every subtree their own `values:` (and `-f`/`--set`) leave alone,
+/// so a fleet where each node sets a key or two costs one tree per layer combination plus the
+/// keys each node touches, not one full tree per node.
+#[derive(Debug, Clone, Default)]
+pub struct Values(Arc<IndexMap<String, Arc<Json>>>);
+
+impl Values {
+    /// Splits a merged JSON object into shared top-level subtrees (anything else counts as empty).
+    pub fn from_json(json: Json) -> Values {
+        match json {
+            Json::Object(map) => Values(Arc::new(
+                map.into_iter().map(|(k, v)| (k, Arc::new(v))).collect(),
+            )),
+            _ => Values::default(),
+        }
+    }
+
+    /// The top-level keys and their subtrees, in order.
+    pub fn entries(&self) -> impl Iterator<Item = (&String, &Arc<Json>)> {
+        self.0.iter()
+    }
+
+    /// The subtree under a top-level key.
+    pub fn get(&self, key: &str) -> Option<&Arc<Json>> {
+        self.0.get(key)
+    }
+
+    /// How many top-level keys there are.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are no values at all.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The values as one JSON object (a copy: for schema checks, `explain` and error hints).
+    pub fn to_json(&self) -> Json {
+        Json::Object(
+            self.0
+                .iter()
+                .map(|(k, v)| (k.clone(), (**v).clone()))
+                .collect(),
+        )
+    }
+
+    /// Whether two value sets share their storage (for tests of the sharing itself).
+    pub fn shares_key_with(&self, other: &Values, key: &str) -> bool {
+        match (self.get(key), other.get(key)) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
 /// A node's merged values.
 #[derive(Debug, Clone)]
 pub struct NodeValues {
     /// The merged values (shared: templates read them in place).
-    pub values: std::sync::Arc<Json>,
+    pub values: Values,
     /// How they came about (empty unless requested).
     pub provenance: Provenance,
     /// Layer files applied, in order (for patches and `explain`).
@@ -321,38 +382,175 @@ pub fn layer_keys(project: &Project, node: &NodeFile) -> Result<Vec<(String, Str
     Ok(keys)
 }
 
-/// Merged values for every node. Nodes whose files set no `values:` and that share their layer
-/// files get one shared tree (merging is a pure function of values.yaml, the layers and the
-/// overrides), so a fleet of identical nodes costs one tree per layer combination.
+/// Merged values for every node. values.yaml and the layers are merged once per combination of
+/// layer files; a node that sets no `values:` shares its combination's result whole, and a node
+/// with its own `values:` shares every top-level subtree it (and the command line) leaves alone.
+/// The result is the same as merging each node's sources from scratch ([`node_values`]); a test
+/// compares the two.
 pub fn all_node_values(
     project: &Project,
     overrides: &Overrides,
 ) -> Vec<Result<NodeValues, Diagnostic>> {
     use rayon::prelude::*;
+    use std::collections::HashMap;
     let keys: Vec<Result<Vec<(String, String)>, Diagnostic>> = project
         .nodes
         .par_iter()
         .map(|n| layer_keys(project, n))
         .collect();
-    let mut first_of: std::collections::HashMap<&[(String, String)], usize> = Default::default();
-    let mut rep = vec![usize::MAX; project.nodes.len()];
-    for (i, (n, k)) in project.nodes.iter().zip(&keys).enumerate() {
-        rep[i] = match k {
-            Ok(k) if matches!(n.values.kind, Kind::Null) => {
-                *first_of.entry(k.as_slice()).or_insert(i)
-            }
-            _ => i,
-        };
-    }
-    let computed: std::collections::HashMap<usize, Result<NodeValues, Diagnostic>> =
-        (0..project.nodes.len())
-            .into_par_iter()
-            .filter(|&i| rep[i] == i)
-            .map(|i| (i, node_values(project, &project.nodes[i], overrides, false)))
-            .collect();
-    (0..project.nodes.len())
-        .map(|i| computed[&rep[i]].clone())
+    // One base (values.yaml and layers) per layer combination, and the same with the command
+    // line on top for the nodes without values of their own.
+    let mut combos: Vec<&[(String, String)]> = keys
+        .iter()
+        .filter_map(|k| k.as_ref().ok().map(Vec::as_slice))
+        .collect();
+    combos.sort();
+    combos.dedup();
+    let bases: HashMap<&[(String, String)], (Json, Values)> = combos
+        .into_par_iter()
+        .map(|combo| {
+            let base = layered_base(project, combo);
+            let mut full = base.clone();
+            apply_overrides(&project.chart, &mut full, overrides, None);
+            (combo, (base, Values::from_json(full)))
+        })
+        .collect();
+    project
+        .nodes
+        .par_iter()
+        .zip(&keys)
+        .map(|(node, k)| {
+            let k = k.clone()?;
+            let (base, shared) = &bases[k.as_slice()];
+            let values = if matches!(node.values.kind, Kind::Null) {
+                shared.clone()
+            } else {
+                own_values(project, node, overrides, base, shared)
+            };
+            Ok(NodeValues {
+                values,
+                provenance: Provenance::default(),
+                layers: k,
+            })
+        })
         .collect()
+}
+
+/// values.yaml, then the given layer files, merged.
+fn layered_base(project: &Project, combo: &[(String, String)]) -> Json {
+    let chart = &project.chart;
+    let mut values = Json::Object(Map::new());
+    merge_node(chart, &mut values, &project.values.root, "", None, None);
+    for key in combo {
+        merge_node(
+            chart,
+            &mut values,
+            &project.layers[key].values,
+            "",
+            None,
+            None,
+        );
+    }
+    values
+}
+
+/// `-f` files, then `--set` assignments, onto `values`.
+fn apply_overrides(
+    chart: &Chart,
+    values: &mut Json,
+    overrides: &Overrides,
+    mut prov: Option<&mut Provenance>,
+) {
+    for f in &overrides.files {
+        let label = format!("-f {}", f.path.display());
+        merge_node(
+            chart,
+            values,
+            &f.root,
+            &label,
+            Some(f.path.clone()),
+            prov.as_deref_mut(),
+        );
+    }
+    for a in &overrides.sets {
+        apply_assignment(values, a, prov.as_deref_mut());
+    }
+}
+
+/// The top-level keys a source map names.
+fn top_keys(node: &Node) -> Option<Vec<&str>> {
+    match &node.kind {
+        Kind::Null => Some(Vec::new()),
+        Kind::Map(entries) => Some(entries.iter().map(|(k, _, _)| k.as_str()).collect()),
+        _ => None,
+    }
+}
+
+/// A node's values on top of its layer combination's `base`: only the top-level keys that the
+/// node's `values:` or the command line name are copied and merged; every other key keeps the
+/// subtree of `shared`. Key order is exactly that of a merge from scratch: the untouched keys
+/// stay in the working copy as placeholders, so deletions and re-additions move keys the same way.
+fn own_values(
+    project: &Project,
+    node: &NodeFile,
+    overrides: &Overrides,
+    base: &Json,
+    shared: &Values,
+) -> Values {
+    let chart = &project.chart;
+    let mut touched: Vec<&str> = match top_keys(&node.values) {
+        Some(k) => k,
+        None => return Values::from_json(full_values(project, node, overrides, base)),
+    };
+    for f in &overrides.files {
+        match top_keys(&f.root) {
+            Some(k) => touched.extend(k),
+            None => return Values::from_json(full_values(project, node, overrides, base)),
+        }
+    }
+    touched.extend(overrides.sets.iter().filter_map(|a| match a.path.first() {
+        Some(Seg::Key(k)) => Some(k.as_str()),
+        _ => None,
+    }));
+    let Json::Object(base_map) = base else {
+        return Values::from_json(full_values(project, node, overrides, base));
+    };
+    let mut work = Map::with_capacity(base_map.len());
+    for (k, v) in base_map {
+        let copy = if touched.contains(&k.as_str()) {
+            v.clone()
+        } else {
+            Json::Null
+        };
+        work.insert(k.clone(), copy);
+    }
+    let mut work = Json::Object(work);
+    merge_node(chart, &mut work, &node.values, "", None, None);
+    apply_overrides(chart, &mut work, overrides, None);
+    let Json::Object(work) = work else {
+        return Values::default();
+    };
+    Values(Arc::new(
+        work.into_iter()
+            .map(|(k, v)| {
+                let kept = (!touched.contains(&k.as_str()))
+                    .then(|| shared.get(&k))
+                    .flatten()
+                    .cloned();
+                let v = kept.unwrap_or_else(|| Arc::new(v));
+                (k, v)
+            })
+            .collect(),
+    ))
+}
+
+/// A node's values merged from scratch on top of `base` (the fallback for sources that are not
+/// maps).
+fn full_values(project: &Project, node: &NodeFile, overrides: &Overrides, base: &Json) -> Json {
+    let mut values = base.clone();
+    merge_node(&project.chart, &mut values, &node.values, "", None, None);
+    apply_overrides(&project.chart, &mut values, overrides, None);
+    values
 }
 
 /// Layers the values of `node`. With `with_provenance`, records every setting.
@@ -411,22 +609,9 @@ pub fn node_values(
         Some(node.source.path.clone()),
         p!(),
     );
-    for f in &overrides.files {
-        let label = format!("-f {}", f.path.display());
-        merge_node(
-            chart,
-            &mut values,
-            &f.root,
-            &label,
-            Some(f.path.clone()),
-            p!(),
-        );
-    }
-    for a in &overrides.sets {
-        apply_assignment(&mut values, a, p!());
-    }
+    apply_overrides(chart, &mut values, overrides, p!());
     Ok(NodeValues {
-        values: std::sync::Arc::new(values),
+        values: Values::from_json(values),
         provenance: prov,
         layers,
     })
