@@ -83,6 +83,24 @@ fn validate_accepts_patches_with_delete_markers() {
         "{}",
         run.stderr
     );
+    assert!(
+        run.stderr
+            .ends_with("error: 1 of 1 file(s) are not valid Talos v1.13 configs\n"),
+        "{}",
+        run.stderr
+    );
+    // A patch with a misspelt key fails as a patch.
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(&bad, "machine:\n  kubelet:\n    extraArg: {}\n").unwrap();
+    let run = machinist(dir.path(), &["validate", "--patch", bad.to_str().unwrap()]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .ends_with("error: 1 of 1 file(s) are not valid Talos v1.13 patches\n"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

@@ -133,8 +133,9 @@ pub fn run(args: ValidateArgs) -> u8 {
     }
     if failed > 0 {
         report::error(&format!(
-            "{failed} of {} file(s) are not valid Talos {contract} {what}s",
-            args.files.len()
+            "{failed} of {} file(s) are not valid Talos {contract} {}",
+            args.files.len(),
+            if args.patch { "patches" } else { "configs" }
         ));
         1
     } else {
