@@ -31,6 +31,11 @@ impl Home {
     }
 
     fn run(&self, args: &[&str]) -> Run {
+        self.run_with(args, &[])
+    }
+
+    /// Runs machinist with extra environment variables (an age identity, say).
+    fn run_with(&self, args: &[&str], envs: &[(&str, &str)]) -> Run {
         let out = Command::new(env!("CARGO_BIN_EXE_machinist"))
             .args(args)
             .current_dir(self.dir.path())
@@ -39,6 +44,7 @@ impl Home {
             .env("XDG_CONFIG_HOME", self.config())
             .env_remove("MACHINIST_AGE_KEY")
             .env_remove("MACHINIST_AGE_KEY_FILE")
+            .envs(envs.iter().copied())
             .output()
             .expect("machinist runs");
         Run {
@@ -354,30 +360,77 @@ fn an_unreadable_identity_file_is_named_with_the_variable_that_points_at_it() {
     let home = Home::new();
     init(&home, "v1.13.9");
     let missing = home.path("nowhere/key.txt");
-    let out = Command::new(env!("CARGO_BIN_EXE_machinist"))
-        .args(["render", "proj", "--with-secrets"])
-        .current_dir(home.dir.path())
-        .env("NO_COLOR", "1")
-        .env("HOME", home.dir.path())
-        .env("XDG_CONFIG_HOME", home.config())
-        .env_remove("MACHINIST_AGE_KEY")
-        .env("MACHINIST_AGE_KEY_FILE", &missing)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let r = home.run_with(
+        &["render", "proj", "--with-secrets"],
+        &[("MACHINIST_AGE_KEY_FILE", missing.to_str().unwrap())],
+    );
+    assert_eq!(r.code, 1);
     assert!(
-        stderr.contains(&format!(
+        r.stderr.contains(&format!(
             "cannot read the age identity file {} named by MACHINIST_AGE_KEY_FILE",
             missing.display()
         )),
-        "{stderr}"
+        "{}",
+        r.stderr
     );
     assert!(
-        stderr.contains("unset it to use the default identity"),
-        "{stderr}"
+        r.stderr.contains("unset it to use the default identity"),
+        "{}",
+        r.stderr
     );
-    assert!(out.stdout.is_empty(), "nothing rendered");
+    assert!(r.stdout.is_empty(), "nothing rendered");
+}
+
+#[test]
+fn rekey_adds_and_removes_readers_without_changing_the_secrets() {
+    let home = Home::new();
+    init(&home, "v1.13.9");
+    let before = home.bundle("proj");
+    let (teammate, teammate_recipient) = machinist_secrets::atrest::new_identity();
+    let as_teammate = [("MACHINIST_AGE_KEY", teammate.as_str())];
+    // The teammate cannot read the bundle yet.
+    let r = home.run_with(&["render", "proj", "--with-secrets"], &as_teammate);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+
+    // Add them to Chart.yaml and re-encrypt: both can read it, and the secrets are the same.
+    let chart_path = home.path("proj/Chart.yaml");
+    let chart = std::fs::read_to_string(&chart_path).unwrap();
+    let mine = chart
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("- age1").map(|r| format!("age1{r}")))
+        .unwrap();
+    std::fs::write(
+        &chart_path,
+        chart.replace(
+            &format!("    - {mine}\n"),
+            &format!("    - {mine}\n    - {teammate_recipient}\n"),
+        ),
+    )
+    .unwrap();
+    let r = home.ok(&["secrets", "rekey", "proj"]);
+    assert!(r.stderr.contains("to 2 recipients"), "{}", r.stderr);
+    let mine_out = home.ok(&["render", "proj", "--with-secrets"]).stdout;
+    let r = home.run_with(&["render", "proj", "--with-secrets"], &as_teammate);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, mine_out, "the same secrets for both readers");
+    assert_eq!(home.bundle("proj").to_yaml(), before.to_yaml());
+
+    // Dropping yourself is refused unless asked for; then only the teammate can read it.
+    std::fs::write(
+        &chart_path,
+        std::fs::read_to_string(&chart_path)
+            .unwrap()
+            .replace(&format!("    - {mine}\n"), ""),
+    )
+    .unwrap();
+    let r = home.run(&["secrets", "rekey", "proj"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("--remove-myself"), "{}", r.stderr);
+    home.ok(&["secrets", "rekey", "proj", "--remove-myself"]);
+    assert_eq!(home.run(&["render", "proj", "--with-secrets"]).code, 1);
+    let r = home.run_with(&["render", "proj", "--with-secrets"], &as_teammate);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, mine_out);
 }
 
 #[test]

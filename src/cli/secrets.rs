@@ -1,5 +1,6 @@
-//! `machinist secrets gen|import` and `machinist talosconfig`: create the project's encrypted
-//! secrets bundle natively or from an existing cluster, and (re)issue client credentials from it.
+//! `machinist secrets gen|import|rekey` and `machinist talosconfig`: create the project's
+//! encrypted secrets bundle natively or from an existing cluster, re-encrypt it when the list of
+//! recipients changes, and (re)issue client credentials from it.
 //! In: a project directory (its Chart.yaml names the bundle file and the age recipients) and the
 //! user's age identity. Out: `secrets.yaml.age` or `talosconfig`, written 0600 and atomically.
 //! Secrets are never printed.
@@ -29,6 +30,21 @@ pub enum SecretsCommand {
     /// Adopt an existing cluster: read a talosctl `secrets.yaml` or a controlplane machine config
     /// and store its secrets as the project's encrypted bundle.
     Import(ImportArgs),
+    /// Re-encrypt the bundle to the recipients now listed in Chart.yaml (after adding or removing
+    /// someone). The secrets themselves do not change.
+    Rekey(RekeyArgs),
+}
+
+/// Arguments of `secrets rekey`.
+#[derive(Debug, Args)]
+pub struct RekeyArgs {
+    /// The project directory.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Re-encrypt even though your own identity is not among the recipients (you will no longer
+    /// be able to read the bundle).
+    #[arg(long)]
+    pub remove_myself: bool,
 }
 
 /// Arguments of `secrets gen`.
@@ -69,6 +85,7 @@ pub fn run(args: SecretsArgs) -> u8 {
     let result = match args.command {
         SecretsCommand::Gen(a) => gen_bundle(&a.dir),
         SecretsCommand::Import(a) => import_bundle(&a.file, &a.dir),
+        SecretsCommand::Rekey(a) => rekey(&a),
     };
     finish(result)
 }
@@ -163,6 +180,35 @@ fn import_bundle(file: &Path, dir: &Path) -> Result<String, String> {
         &bundle,
         &format!("imported {} into", file.display()),
     )
+}
+
+fn rekey(args: &RekeyArgs) -> Result<String, String> {
+    let project = load_project(&args.dir)?;
+    let recipients = &project.chart.secrets.recipients;
+    if recipients.is_empty() {
+        return Err(
+            "Chart.yaml lists no `secrets.recipients`; list everyone who should read the bundle (age1...) under `secrets: { recipients: [...] }`, then run `machinist secrets rekey` again".into(),
+        );
+    }
+    let env = IdentityEnv::from_process();
+    if let Some((mine, origin)) = atrest::user_recipients(&env).map_err(|e| e.to_string())?
+        && !mine.iter().any(|m| recipients.contains(m))
+        && !args.remove_myself
+    {
+        return Err(format!(
+            "your identity ({origin}, {}) is not among Chart.yaml's `secrets.recipients`: after re-encrypting you could no longer read the bundle; add it, or pass --remove-myself if that is what you want",
+            mine.join(", ")
+        ));
+    }
+    let path = project.root.join(&project.chart.secrets.file);
+    atrest::rekey_bundle(&path, &env, recipients).map_err(|e| e.to_string())?;
+    Ok(format!(
+        "re-encrypted {} to {} recipient{}: {}",
+        path.display(),
+        recipients.len(),
+        if recipients.len() == 1 { "" } else { "s" },
+        recipients.join(", ")
+    ))
 }
 
 /// The control-plane nodes' addresses: talosctl's endpoints.
