@@ -157,7 +157,9 @@ fn talhelper_variables_become_values_and_patches_become_files() {
          nodes:\n  - hostname: cp1\n    ipAddress: ${cp1}\n    controlPlane: true\n\
          \x20   schematic: {customization: {extraKernelArgs: [noapic, nolapic]}}\n\
          \x20 - hostname: w1\n    ipAddress: 10.0.0.21\n    kernelModules: [{name: br_netfilter}]\n\
-         \x20   ingressFirewall: {defaultAction: block}\n\
+         \x20   ingressFirewall: {defaultAction: block, rules: [{name: kubelet, portSelector: {ports: [10250], protocol: tcp}, ingress: [{subnet: 10.0.0.0/24, except: 10.0.0.1/32}]}]}\n\
+         \x20   extensionServices: [{name: nut-client, environment: [UPS=ups1]}]\n\
+         \x20   userVolumes: [{name: data, provisioning: {diskSelector: {match: '!system_disk'}, minSize: 10GiB}}]\n\
          worker:\n  patches:\n    - |-\n      machine:\n        sysctls: {a: '1'}\n",
     );
     w("talenv.yaml", "name: lab\nvip: 10.0.0.10\ncp1: 10.0.0.11\n");
@@ -195,8 +197,8 @@ fn talhelper_variables_become_values_and_patches_become_files() {
         "{reasons:?}"
     );
     assert!(
-        reasons.iter().any(|r| r.starts_with("nodes[1].ingressFirewall: talhelper node field not translated")),
-        "{reasons:?}"
+        reasons.iter().all(|r| !r.starts_with("nodes[1].")),
+        "every field of w1 is translated: {reasons:?}"
     );
     let out = dir.path().join("project");
     p.write(&out).unwrap();
@@ -235,6 +237,36 @@ fn talhelper_variables_become_values_and_patches_become_files() {
     assert_eq!(
         w1.documents[0]["machine"]["kernel"]["modules"][0]["name"].as_str(),
         Some("br_netfilter")
+    );
+    // The firewall, the extension service and the user volume became Talos documents.
+    let kinds: Vec<(String, String)> = w1.documents[1..]
+        .iter()
+        .map(|d| {
+            (
+                d["kind"].as_str().unwrap_or_default().to_string(),
+                d["name"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    let kind = |k: &str, n: &str| (k.to_string(), n.to_string());
+    assert_eq!(
+        kinds,
+        [
+            kind("HostnameConfig", ""),
+            kind("NetworkDefaultActionConfig", ""),
+            kind("NetworkRuleConfig", "kubelet"),
+            kind("ExtensionServiceConfig", "nut-client"),
+            kind("UserVolumeConfig", "data"),
+        ]
+    );
+    assert_eq!(w1.documents[2]["ingress"].as_str(), Some("block"));
+    assert_eq!(
+        w1.documents[3]["ingress"][0]["except"].as_str(),
+        Some("10.0.0.1/32")
+    );
+    assert_eq!(
+        w1.documents[5]["provisioning"]["minSize"].as_str(),
+        Some("10GiB")
     );
     // Writing over an existing project is refused.
     assert!(p.write(&out).unwrap_err().to_string().contains("not empty"));
@@ -301,7 +333,7 @@ fn book_commands_for_migration() {
         "clusterName: lab\ntalosVersion: v1.13.0\nendpoint: https://${vip}:6443\nnodes:\n\
          \x20 - {hostname: cp-1, ipAddress: 10.0.0.11, controlPlane: true}\n\
          \x20 - {hostname: cp-2, ipAddress: 10.0.0.12, controlPlane: true}\n\
-         \x20 - {hostname: wk-1, ipAddress: 10.0.0.21, ingressFirewall: {defaultAction: block}}\n",
+         \x20 - {hostname: wk-1, ipAddress: 10.0.0.21, machineSpec: {arch: arm64}}\n",
     );
     w("talenv.yaml", "vip: 10.0.0.10\n");
     let run = common::machinist(
@@ -319,7 +351,7 @@ fn book_commands_for_migration() {
     assert_eq!(run.code, 0, "{}", common::transcript(&run));
     assert_eq!(
         run.stderr,
-        "wrote 8 files (3 nodes) to cluster\nnot translated (1):\n  - nodes[2].ingressFirewall: talhelper node field not translated by machinist import\n"
+        "wrote 8 files (3 nodes) to cluster\nnot translated (1):\n  - nodes[2].machineSpec.arch: installer variant not translated; set the install image in the node values\n"
     );
     let rendered = common::machinist(&dir.path().join("cluster"), &["render", "-o", "../out"]);
     assert_eq!(rendered.code, 0, "{}", common::transcript(&rendered));

@@ -57,7 +57,13 @@ const NODE_KEYS: &[&str] = &[
     "disableSearchDomain",
     "extraManifests",
     "machineSpec",
+    "machineDisks",
+    "ingressFirewall",
+    "extensionServices",
+    "volumes",
+    "userVolumes",
     "overridePatches",
+    "overrideMachineCertSANs",
 ];
 
 struct Ctx {
@@ -452,6 +458,7 @@ pub fn import(talconfig: &Path, env: Option<&Path>) -> Result<ImportedProject, I
                 );
             }
         }
+        docs.extend(extra_documents(&eff));
         let mut node_patches = Vec::new();
         let override_patches = n.get("overridePatches").and_then(Value::as_bool) == Some(true);
         if override_patches {
@@ -662,6 +669,7 @@ fn node_fields(frag: &mut Mapping, eff: &Value) {
         ("nodeAnnotations", &["machine", "nodeAnnotations"]),
         ("nodeTaints", &["machine", "nodeTaints"]),
         ("machineFiles", &["machine", "files"]),
+        ("machineDisks", &["machine", "disks"]),
         ("nameservers", &["machine", "network", "nameservers"]),
         ("networkInterfaces", &["machine", "network", "interfaces"]),
         (
@@ -678,6 +686,52 @@ fn node_fields(frag: &mut Mapping, eff: &Value) {
     if let Some(mods) = eff.get("kernelModules") {
         set(frag, &["machine", "kernel", "modules"], mods.clone());
     }
+}
+
+/// A Talos document of `kind` with the fields of `fields` (a talhelper entry whose keys are
+/// already Talos's).
+fn document(kind: &str, fields: &Value) -> Value {
+    let mut m = Mapping::new();
+    m.insert(Value::from("apiVersion"), Value::from("v1alpha1"));
+    m.insert(Value::from("kind"), Value::from(kind));
+    for (k, v) in fields.as_mapping().into_iter().flatten() {
+        m.insert(k.clone(), v.clone());
+    }
+    Value::Mapping(m)
+}
+
+/// The talhelper node fields that become whole Talos documents, in talhelper's order:
+/// `ingressFirewall` (a NetworkDefaultActionConfig, `block` unless set, and a NetworkRuleConfig
+/// per rule), `extensionServices` (ExtensionServiceConfig), `volumes` (VolumeConfig) and
+/// `userVolumes` (UserVolumeConfig). Every kind exists in every supported contract.
+fn extra_documents(eff: &Value) -> Vec<Value> {
+    let mut docs = Vec::new();
+    if let Some(fw) = eff.get("ingressFirewall") {
+        let mut action = Mapping::new();
+        action.insert(
+            Value::from("ingress"),
+            fw.get("defaultAction")
+                .cloned()
+                .unwrap_or_else(|| Value::from("block")),
+        );
+        docs.push(document(
+            "NetworkDefaultActionConfig",
+            &Value::Mapping(action),
+        ));
+        for rule in seq(fw.get("rules")) {
+            docs.push(document("NetworkRuleConfig", rule));
+        }
+    }
+    for (key, kind) in [
+        ("extensionServices", "ExtensionServiceConfig"),
+        ("volumes", "VolumeConfig"),
+        ("userVolumes", "UserVolumeConfig"),
+    ] {
+        for entry in seq(eff.get(key)) {
+            docs.push(document(kind, entry));
+        }
+    }
+    docs
 }
 
 fn set(m: &mut Mapping, path: &[&str], v: Value) {
