@@ -279,26 +279,14 @@ pub fn save_bundle(path: &Path, bundle: &Bundle, recipients: &[String]) -> Resul
 /// the user's identity, checks that it is a bundle, and writes the same plaintext, byte for byte,
 /// encrypted to the new list (0600, atomic). The secrets themselves never change.
 pub fn rekey_bundle(path: &Path, env: &IdentityEnv, recipients: &[String]) -> Result<()> {
-    if !path.exists() {
-        return Err(SecretsError::BundleMissing {
-            path: path.to_path_buf(),
-        });
-    }
-    let ciphertext = std::fs::read(path).map_err(|e| SecretsError::io(path, e))?;
-    let identities = find_identities(env)?;
-    let plain = decrypt(&ciphertext, &identities, path, env)?;
-    let text = String::from_utf8(plain).map_err(|_| SecretsError::Invalid {
-        source_name: path.display().to_string(),
-        reason: "decrypted content is not UTF-8 text".into(),
-    })?;
+    let text = read_plaintext(path, env)?;
     Bundle::from_yaml(&text, &path.display().to_string())?;
     let ciphertext = encrypt(text.as_bytes(), recipients, path)?;
     fsutil::write_private(path, &ciphertext)
 }
 
-/// Reads and decrypts the bundle at `path`. A missing file or one no identity opens is an error
-/// that names the file and the fix; nothing is ever generated in its place.
-pub fn load_bundle(path: &Path, env: &IdentityEnv) -> Result<Bundle> {
+/// The decrypted text of the bundle file at `path`.
+fn read_plaintext(path: &Path, env: &IdentityEnv) -> Result<String> {
     if !path.exists() {
         return Err(SecretsError::BundleMissing {
             path: path.to_path_buf(),
@@ -307,9 +295,15 @@ pub fn load_bundle(path: &Path, env: &IdentityEnv) -> Result<Bundle> {
     let ciphertext = std::fs::read(path).map_err(|e| SecretsError::io(path, e))?;
     let identities = find_identities(env)?;
     let plain = decrypt(&ciphertext, &identities, path, env)?;
-    let text = String::from_utf8(plain).map_err(|_| SecretsError::Invalid {
+    String::from_utf8(plain).map_err(|_| SecretsError::Invalid {
         source_name: path.display().to_string(),
         reason: "decrypted content is not UTF-8 text".into(),
-    })?;
+    })
+}
+
+/// Reads and decrypts the bundle at `path`. A missing file or one no identity opens is an error
+/// that names the file and the fix; nothing is ever generated in its place.
+pub fn load_bundle(path: &Path, env: &IdentityEnv) -> Result<Bundle> {
+    let text = read_plaintext(path, env)?;
     Bundle::from_yaml(&text, &path.display().to_string())
 }
