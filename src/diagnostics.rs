@@ -9,7 +9,8 @@ use std::sync::Arc;
 use crate::yaml::Pos;
 
 /// What sort of problem a diagnostic reports (for programs and tests; people read the message).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum Kind {
     /// A file could not be read.
@@ -42,6 +43,8 @@ pub enum Kind {
     UnknownNode,
     /// A config sets a field its contract deprecates (a warning: the run does not fail).
     Deprecated,
+    /// A cluster-wide problem `lint` found across nodes (duplicate addresses, VIP, endpoint, ...).
+    Cluster,
 }
 
 /// A position in a file, with the file's text for snippets.
@@ -134,6 +137,23 @@ impl Diagnostic {
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
+    }
+
+    /// The diagnostic as a JSON record for `--format json`: severity, kind, message, node, file,
+    /// line, column, notes and hint (absent fields are null; the snippet is left out).
+    pub fn to_json(&self) -> serde_json::Value {
+        let loc = self.location.as_deref();
+        serde_json::json!({
+            "severity": if self.is_warning() { "warning" } else { "error" },
+            "kind": self.kind,
+            "message": self.message,
+            "node": self.node,
+            "file": loc.map(|l| l.file.display().to_string()),
+            "line": loc.map(|l| l.pos.line),
+            "column": loc.map(|l| l.pos.col),
+            "notes": self.notes,
+            "hint": self.hint,
+        })
     }
 
     /// A one-line form: `file:line:col: message` (plus the node), for logs and JSON output.

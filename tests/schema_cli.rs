@@ -216,3 +216,76 @@ fn lint_groups_deprecated_fields_as_warnings_that_do_not_fail_the_run() {
         run.stdout
     );
 }
+
+#[test]
+fn validate_and_lint_report_json_for_ci() {
+    let run = machinist(
+        &repo(),
+        &[
+            "validate",
+            "--format",
+            "json",
+            "tests/fixtures/validate/bad-config.yaml",
+        ],
+    );
+    assert_eq!(run.code, 1);
+    assert_eq!(run.stderr, "", "JSON mode keeps stderr empty");
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["ok"], false);
+    assert_eq!(
+        (v["errors"].as_u64(), v["warnings"].as_u64()),
+        (Some(3), Some(1))
+    );
+    let typo = &v["findings"][0];
+    assert_eq!(typo["severity"], "error");
+    assert_eq!(typo["file"], "tests/fixtures/validate/bad-config.yaml");
+    assert_eq!(
+        (typo["line"].as_u64(), typo["column"].as_u64()),
+        (Some(5), Some(5))
+    );
+    assert_eq!(typo["hint"], "did you mean `hostname`?");
+
+    let run = machinist(
+        &repo(),
+        &["lint", "--format", "json", "tests/fixtures/basic"],
+    );
+    assert_eq!(run.code, 1);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        (v["ok"].as_bool(), v["nodes"].as_u64()),
+        (Some(false), Some(2))
+    );
+    let kinds: Vec<(&str, &str)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["severity"].as_str().unwrap(), f["kind"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("error", "cluster"),
+            ("warning", "deprecated"),
+            ("warning", "deprecated")
+        ]
+    );
+
+    let run = machinist(&repo(), &["lint", "--format", "json", "examples/homelab"]);
+    assert_eq!(run.code, 0, "{}", transcript(&run));
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["ok"], true);
+    assert_eq!(v["findings"], serde_json::json!([]));
+    assert_eq!(v["contract"], "v1.12");
+
+    // A project that does not render is a report too, with the render errors in it.
+    let values = std::fs::read_to_string(common::fixture("basic").join("values.yaml"))
+        .unwrap()
+        .replace("  mtu: 1500", "  mtu: jumbo");
+    let project = common::project_with("basic", &[("values.yaml", &values)]);
+    let run = machinist(project.path(), &["lint", "--format", "json", "."]);
+    assert_eq!(run.code, 1);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["findings"][0]["kind"], "validation");
+    assert_eq!(v["findings"][0]["node"], "wk-1");
+    assert_eq!(v["findings"][0]["file"], "values.yaml");
+}

@@ -28,6 +28,9 @@ pub struct LintArgs {
     /// The project directory.
     #[arg(default_value = ".")]
     pub dir: PathBuf,
+    /// `text` (diagnostics on stderr) or `json` (one report on stdout, for CI).
+    #[arg(long, value_enum, default_value_t = super::report::Format::Text)]
+    pub format: super::report::Format,
 }
 
 /// What the cluster checks need from one node's rendered config.
@@ -413,45 +416,59 @@ pub fn deprecation_warnings(nodes: &[RenderedNode], contract: Contract) -> Vec<D
 
 /// Runs `machinist lint`.
 pub fn run(args: LintArgs) -> u8 {
+    let json = args.format == report::Format::Json;
+    let fail = |diags: &[Diagnostic], summary: String| {
+        if json {
+            report::print_json_report(diags, serde_json::json!({ "ok": false }));
+        } else {
+            report::print(diags);
+            report::error(&summary);
+        }
+        1
+    };
     let project = match Project::load(&args.dir) {
         Ok(p) => p,
-        Err(diags) => {
-            report::print(&diags);
-            return 1;
-        }
+        Err(diags) => return fail(&diags, "the project does not load".into()),
     };
     let nodes = match render(&project, RenderOptions::default()) {
         Ok(n) => n,
         Err(diags) => {
-            report::print(&diags);
-            report::error(&format!(
+            let summary = format!(
                 "{} problem(s) found while rendering and validating",
                 diags.len()
-            ));
-            return 1;
+            );
+            return fail(&diags, summary);
         }
     };
-    let warnings = deprecation_warnings(&nodes, project.chart.contract);
-    report::print(&warnings);
+    let contract = project.chart.contract;
+    let warnings = deprecation_warnings(&nodes, contract);
     let all: Vec<NodeFacts> = nodes.iter().map(facts).collect();
-    let findings = cluster_findings(&all);
-    if findings.is_empty() {
+    let findings: Vec<Diagnostic> = cluster_findings(&all)
+        .into_iter()
+        .map(|m| Diagnostic::new(Kind::Cluster, m))
+        .collect();
+    let ok = findings.is_empty();
+    if json {
+        let diags: Vec<Diagnostic> = findings.into_iter().chain(warnings).collect();
+        report::print_json_report(
+            &diags,
+            serde_json::json!({ "ok": ok, "nodes": nodes.len(), "contract": contract.as_str() }),
+        );
+        return u8::from(!ok);
+    }
+    report::print(&warnings);
+    if ok {
         let tail = match warnings.len() {
             0 => String::new(),
             n => format!("; {n} deprecation warning(s)"),
         };
         println!(
-            "{} node(s) rendered and valid for Talos {}; cluster checks passed{tail}",
+            "{} node(s) rendered and valid for Talos {contract}; cluster checks passed{tail}",
             nodes.len(),
-            project.chart.contract
         );
         return 0;
     }
-    let diags: Vec<Diagnostic> = findings
-        .iter()
-        .map(|m| Diagnostic::new(Kind::Validation, m.clone()))
-        .collect();
-    report::print(&diags);
+    report::print(&findings);
     report::error(&format!("{} cluster problem(s) found", findings.len()));
     1
 }

@@ -21,6 +21,37 @@ pub fn color_choice() -> termcolor::ColorChoice {
     }
 }
 
+/// How a checking command reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Diagnostics with snippets on stderr, a summary line.
+    Text,
+    /// One JSON object on stdout: the fields of `head` plus `findings`, one record per problem
+    /// (see [`Diagnostic::to_json`]); nothing on stderr.
+    Json,
+}
+
+/// Prints one JSON report to stdout: `head`'s fields, then `findings` (grouped as [`print`]
+/// groups them), then counts of errors and warnings.
+pub fn print_json_report(diags: &[Diagnostic], head: serde_json::Value) {
+    let grouped = group_by_node(diags);
+    let errors = grouped.iter().filter(|d| !d.is_warning()).count();
+    let mut out = match head {
+        serde_json::Value::Object(m) => m,
+        _ => serde_json::Map::new(),
+    };
+    out.insert(
+        "findings".into(),
+        grouped.iter().map(Diagnostic::to_json).collect(),
+    );
+    out.insert("errors".into(), errors.into());
+    out.insert("warnings".into(), (grouped.len() - errors).into());
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&serde_json::Value::Object(out)).expect("JSON values print")
+    );
+}
+
 /// Prints `diags` to stderr. The same problem on many nodes (a typo in a template every node
 /// renders) prints once, with the other nodes listed under it.
 pub fn print(diags: &[Diagnostic]) {

@@ -1,7 +1,8 @@
 //! `machinist validate FILE...`: checks existing Talos machine configs (or, with `--patch`,
 //! patches) offline against the schema of one Talos contract, like `talosctl validate` without
 //! talosctl. Every problem is reported with `file:line:col` and a snippet; exit 1 on any error.
-//! Deprecated fields are reported as warnings and do not fail the file.
+//! Deprecated fields are reported as warnings and do not fail the file. `--format json` prints one
+//! report on stdout instead, with a record per problem (file, line, column, path, message).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -28,6 +29,9 @@ pub struct ValidateArgs {
     /// repeat, and JSON 6902 operation lists are accepted.
     #[arg(long)]
     pub patch: bool,
+    /// `text` (diagnostics on stderr, a line per valid file) or `json` (one report on stdout).
+    #[arg(long, value_enum, default_value_t = report::Format::Text)]
+    pub format: report::Format,
 }
 
 /// Where the value at `pointer` starts in a document; for a map key, where the key starts, and
@@ -110,35 +114,52 @@ pub fn run(args: ValidateArgs) -> u8 {
         }
     };
     let what = if args.patch { "patch" } else { "config" };
+    let json = args.format == report::Format::Json;
     let mut failed = 0;
+    let mut all = Vec::new();
     for file in &args.files {
         let diags = match std::fs::read_to_string(file) {
             Ok(text) => check_text(file, &text, contract, args.patch),
-            Err(e) => vec![Diagnostic::new(
-                Kind::Io,
-                format!("cannot read {}: {e}", file.display()),
-            )],
+            Err(e) => vec![
+                Diagnostic::new(Kind::Io, format!("cannot read {}: {e}", file.display())).at(
+                    file,
+                    Pos { line: 1, col: 1 },
+                    None,
+                ),
+            ],
         };
-        report::print(&diags);
         let warnings = diags.iter().filter(|d| d.is_warning()).count();
-        if warnings == diags.len() {
+        let valid = warnings == diags.len();
+        failed += usize::from(!valid);
+        if json {
+            all.extend(diags);
+            continue;
+        }
+        report::print(&diags);
+        if valid {
             let tail = match warnings {
                 0 => String::new(),
                 n => format!(" ({n} deprecation warning(s))"),
             };
             println!("{}: valid Talos {contract} {what}{tail}", file.display());
-        } else {
-            failed += 1;
         }
     }
-    if failed > 0 {
+    if json {
+        report::print_json_report(
+            &all,
+            serde_json::json!({
+                "ok": failed == 0,
+                "contract": contract.as_str(),
+                "files": args.files.len(),
+                "invalid": failed,
+            }),
+        );
+    } else if failed > 0 {
         report::error(&format!(
             "{failed} of {} file(s) are not valid Talos {contract} {}",
             args.files.len(),
             if args.patch { "patches" } else { "configs" }
         ));
-        1
-    } else {
-        0
     }
+    u8::from(failed > 0)
 }
