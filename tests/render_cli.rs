@@ -82,6 +82,66 @@ fn nothing_is_written_when_any_node_fails() {
 }
 
 #[test]
+fn check_compares_committed_renders_without_writing() {
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path().join("rendered");
+    let o = o.to_str().unwrap();
+    let basic = fixture("basic");
+    assert_eq!(machinist(&basic, &["render", ".", "-o", o]).code, 0);
+    let run = machinist(&basic, &["render", ".", "-o", o, "--check"]);
+    assert_eq!(run.code, 0, "{}", transcript(&run));
+    assert_eq!(
+        run.stdout,
+        format!("2 rendered files are in {o} up to date\n")
+    );
+    // A changed value makes every node's file stale; nothing is written.
+    let before = std::fs::read(out.path().join("rendered/wk-1.yaml")).unwrap();
+    let run = machinist(
+        &basic,
+        &[
+            "render",
+            ".",
+            "-o",
+            o,
+            "--check",
+            "--set",
+            "network.mtu=9000",
+        ],
+    );
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("wk-1.yaml: stale (+"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("run the same command without --check to update them"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        std::fs::read(out.path().join("rendered/wk-1.yaml")).unwrap(),
+        before
+    );
+    // A missing node file and a file for a node that no longer exists.
+    std::fs::remove_file(out.path().join("rendered/cp-1.yaml")).unwrap();
+    std::fs::write(out.path().join("rendered/old.yaml"), "x").unwrap();
+    let run = machinist(&basic, &["render", ".", "-o", o, "--check"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("cp-1.yaml: missing"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("old.yaml: not generated any more"),
+        "{}",
+        run.stderr
+    );
+    // With --node, other files are none of the check's business.
+    let run = machinist(
+        &basic,
+        &["render", ".", "-o", o, "--check", "--node", "wk-1"],
+    );
+    assert_eq!(run.code, 0, "{}", transcript(&run));
+    // --check needs -o.
+    assert_eq!(machinist(&basic, &["render", ".", "--check"]).code, 2);
+}
+
+#[test]
 fn node_filter_selects_nodes() {
     let run = machinist(&fixture("basic"), &["render", ".", "--node", "cp-1"]);
     assert_eq!(run.code, 0);

@@ -3,6 +3,7 @@
 
 mod apply;
 mod diff;
+mod dircheck;
 mod explain;
 mod import;
 mod init;

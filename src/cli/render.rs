@@ -1,6 +1,7 @@
 //! `machinist render`: renders every (or each `--node`) node's Talos config to stdout, or to
 //! `OUT/<node>.yaml` with `-o`. Secrets are `<redacted>` unless `--with-secrets`. Exit 1 on any
 //! error, after reporting every error of every node; with `-o`, nothing is written then.
+//! `-o OUT --check` writes nothing and exits 1 when OUT is not what would be written.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -30,6 +31,10 @@ pub struct RenderArgs {
     /// Write `OUT/<node>.yaml` (atomically) instead of printing.
     #[arg(short = 'o', long = "output", value_name = "OUT")]
     pub output: Option<PathBuf>,
+    /// With `-o OUT`: write nothing; exit 1 when the files in OUT are not what would be written
+    /// (stale, missing, or a node that no longer exists), for CI over committed renders.
+    #[arg(long, requires = "output")]
+    pub check: bool,
     /// Only this node (repeatable).
     #[arg(long = "node", value_name = "NAME")]
     pub nodes: Vec<String>,
@@ -86,6 +91,11 @@ pub fn run(args: RenderArgs) -> u8 {
             return 1;
         }
     };
+    if args.check
+        && let Some(dir) = &args.output
+    {
+        return check_files(dir, &nodes, args.format, args.nodes.is_empty());
+    }
     let result = match &args.output {
         Some(dir) => write_files(dir, &nodes, args.format, args.with_secrets),
         None => {
@@ -159,6 +169,48 @@ fn json_text(nodes: &[Output]) -> String {
     serde_json::to_string_pretty(&v).expect("documents serialize to JSON") + "\n"
 }
 
+/// Each node's file under `-o`: its name and contents.
+fn files(nodes: &[Output], format: Format) -> Vec<(String, String)> {
+    nodes
+        .iter()
+        .map(|n| match format {
+            Format::Yaml => (format!("{}.yaml", n.name), n.text.clone()),
+            Format::Json => (
+                format!("{}.json", n.name),
+                serde_json::to_string_pretty(&n.json).expect("documents serialize to JSON") + "\n",
+            ),
+        })
+        .collect()
+}
+
+/// `--check`: compares what would be written with `dir`. Files of nodes that no longer exist
+/// count only when every node was rendered (no `--node`).
+fn check_files(dir: &std::path::Path, nodes: &[Output], format: Format, all: bool) -> u8 {
+    let ext = match format {
+        Format::Yaml => "yaml",
+        Format::Json => "json",
+    };
+    let problems = super::dircheck::stale(dir, &files(nodes, format), ext, all);
+    if problems.is_empty() {
+        println!(
+            "{} rendered file{} in {} up to date",
+            nodes.len(),
+            if nodes.len() == 1 { " is" } else { "s are" },
+            dir.display()
+        );
+        return 0;
+    }
+    for p in &problems {
+        eprintln!("{p}");
+    }
+    report::error(&format!(
+        "{} file(s) in {} differ from what the project renders; run the same command without --check to update them",
+        problems.len(),
+        dir.display()
+    ));
+    1
+}
+
 fn write_files(
     dir: &std::path::Path,
     nodes: &[Output],
@@ -167,14 +219,7 @@ fn write_files(
 ) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let mode = if secret { Some(0o600) } else { None };
-    for n in nodes {
-        let (name, text) = match format {
-            Format::Yaml => (format!("{}.yaml", n.name), n.text.clone()),
-            Format::Json => (
-                format!("{}.json", n.name),
-                serde_json::to_string_pretty(&n.json).expect("documents serialize to JSON") + "\n",
-            ),
-        };
+    for (name, text) in files(nodes, format) {
         machinist::fsutil::write_atomic(&dir.join(name), text.as_bytes(), mode)?;
     }
     eprintln!(

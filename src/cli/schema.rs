@@ -20,58 +20,13 @@ pub struct SchemaArgs {
     pub check: bool,
 }
 
-/// Every `.json` file under `dir`, relative, with `/` separators.
-fn existing(dir: &Path) -> Vec<String> {
-    let mut out: Vec<String> = walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
-        .filter_map(|e| {
-            e.path()
-                .strip_prefix(dir)
-                .ok()
-                .map(|p| p.to_string_lossy().replace('\\', "/"))
-        })
-        .collect();
-    out.sort();
-    out
-}
-
 /// What differs between the wanted files and DIR, one line per file.
 pub fn stale(dir: &Path, files: &[SchemaFile]) -> Vec<String> {
-    let mut problems = Vec::new();
-    for f in files {
-        let path = dir.join(&f.path);
-        match std::fs::read_to_string(&path) {
-            Ok(text) if text == f.contents => {}
-            Ok(text) => {
-                let diff = similar::TextDiff::from_lines(&text, &f.contents);
-                let (mut added, mut removed) = (0, 0);
-                for change in diff.iter_all_changes() {
-                    match change.tag() {
-                        similar::ChangeTag::Insert => added += 1,
-                        similar::ChangeTag::Delete => removed += 1,
-                        similar::ChangeTag::Equal => {}
-                    }
-                }
-                problems.push(format!(
-                    "{}: stale (+{added} -{removed} lines)",
-                    path.display()
-                ));
-            }
-            Err(_) => problems.push(format!("{}: missing", path.display())),
-        }
-    }
-    for name in existing(dir) {
-        if !files.iter().any(|f| f.path == name) {
-            problems.push(format!(
-                "{}: not generated any more",
-                dir.join(&name).display()
-            ));
-        }
-    }
-    problems
+    let wanted: Vec<(String, String)> = files
+        .iter()
+        .map(|f| (f.path.clone(), f.contents.clone()))
+        .collect();
+    super::dircheck::stale(dir, &wanted, "json", true)
 }
 
 /// Runs `machinist schema`.
