@@ -6,7 +6,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use machinist::diff::{self, NodeDiff};
 use machinist::project::Project;
 use machinist::render::{RenderOptions, RenderedNode, render};
@@ -14,16 +14,7 @@ use machinist_talos::{ApplyMode, ApplyRequest, NodeApi};
 use serde_json::json;
 
 use super::node_conn::{self, ConnArgs};
-use super::report;
-
-/// Output formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// A unified YAML diff per changed document.
-    Text,
-    /// One JSON object: node statuses and one record per changed path.
-    Json,
-}
+use super::report::{self, Format};
 
 /// Show what applying the rendered configs would change on the live nodes.
 #[derive(Debug, Args)]
@@ -34,7 +25,8 @@ pub struct DiffArgs {
     /// Only this node (repeatable).
     #[arg(long = "node", value_name = "NAME")]
     pub nodes: Vec<String>,
-    /// Output format.
+    /// `text` (a unified YAML diff per changed document) or `json` (one object: node statuses
+    /// and one record per changed path).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Also ask each changed node (dry-run apply) whether the change needs a reboot.

@@ -21,13 +21,12 @@ pub fn color_choice() -> termcolor::ColorChoice {
     }
 }
 
-/// How a checking command reports.
+/// How `diff`, `validate` and `lint` report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// Diagnostics with snippets on stderr, a summary line.
+    /// For people: text, with diagnostics and snippets on stderr.
     Text,
-    /// One JSON object on stdout: the fields of `head` plus `findings`, one record per problem
-    /// (see [`Diagnostic::to_json`]); nothing on stderr.
+    /// For programs: one JSON object on stdout.
     Json,
 }
 

@@ -144,6 +144,7 @@ impl Values {
     }
 
     /// Whether two value sets share their storage (for tests of the sharing itself).
+    #[cfg(test)]
     pub fn shares_key_with(&self, other: &Values, key: &str) -> bool {
         match (self.get(key), other.get(key)) {
             (Some(a), Some(b)) => Arc::ptr_eq(a, b),
