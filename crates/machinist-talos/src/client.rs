@@ -12,6 +12,10 @@ use std::time::Duration;
 use hyper_util::rt::TokioIo;
 use tonic::transport::{Channel, Endpoint};
 
+use crate::lifecycle::{
+    BootstrapOutcome, DiskInfo, EtcdMember, LinkInfo, ResetRequest, ServiceInfo, SystemInfo,
+    UpgradeOutcome, UpgradeRequest,
+};
 use crate::machineconfig;
 use crate::proto::cosi::resource::GetRequest;
 use crate::proto::cosi::resource::state_client::StateClient;
@@ -222,6 +226,62 @@ pub trait NodeApi: Send + Sync {
     /// `machine.MachineService/ApplyConfiguration`.
     async fn apply(&self, node: &NodeTarget, req: &ApplyRequest)
     -> Result<ApplyOutcome, NodeError>;
+
+    /// SMBIOS identity (COSI `SystemInformations.hardware.talos.dev/systeminformation`); served
+    /// in maintenance mode too.
+    async fn system_info(&self, node: &NodeTarget) -> Result<SystemInfo, NodeError> {
+        Err(not_served(node, "system_info"))
+    }
+    /// Disks (COSI `Disks.block.talos.dev`).
+    async fn disks(&self, node: &NodeTarget) -> Result<Vec<DiskInfo>, NodeError> {
+        Err(not_served(node, "disks"))
+    }
+    /// Links (COSI `LinkStatuses.net.talos.dev`, namespace `network`).
+    async fn links(&self, node: &NodeTarget) -> Result<Vec<LinkInfo>, NodeError> {
+        Err(not_served(node, "links"))
+    }
+    /// `machine.MachineService/Bootstrap`; "already bootstrapped" is an outcome, not an error.
+    async fn bootstrap(&self, node: &NodeTarget) -> Result<BootstrapOutcome, NodeError> {
+        Err(not_served(node, "bootstrap"))
+    }
+    /// `machine.MachineService/Kubeconfig`: the `kubeconfig` file out of the streamed tar.gz.
+    async fn kubeconfig(&self, node: &NodeTarget) -> Result<Vec<u8>, NodeError> {
+        Err(not_served(node, "kubeconfig"))
+    }
+    /// `machine.LifecycleService/Upgrade` where served, else `machine.MachineService/Upgrade`.
+    async fn upgrade(
+        &self,
+        node: &NodeTarget,
+        req: &UpgradeRequest,
+    ) -> Result<UpgradeOutcome, NodeError> {
+        let _ = req;
+        Err(not_served(node, "upgrade"))
+    }
+    /// `machine.MachineService/Reset`.
+    async fn reset(&self, node: &NodeTarget, req: &ResetRequest) -> Result<(), NodeError> {
+        let _ = req;
+        Err(not_served(node, "reset"))
+    }
+    /// `machine.MachineService/Reboot`.
+    async fn reboot(&self, node: &NodeTarget) -> Result<(), NodeError> {
+        Err(not_served(node, "reboot"))
+    }
+    /// `machine.MachineService/EtcdMemberList` as this control plane sees it.
+    async fn etcd_members(&self, node: &NodeTarget) -> Result<Vec<EtcdMember>, NodeError> {
+        Err(not_served(node, "etcd_members"))
+    }
+    /// `machine.MachineService/ServiceList`.
+    async fn services(&self, node: &NodeTarget) -> Result<Vec<ServiceInfo>, NodeError> {
+        Err(not_served(node, "services"))
+    }
+}
+
+/// The error of a [`NodeApi`] method an implementation does not serve.
+fn not_served(node: &NodeTarget, call: &str) -> NodeError {
+    NodeError::Protocol {
+        node: node.name.clone(),
+        reason: format!("{call} is not served by this client"),
+    }
 }
 
 /// Bounded retries with exponential backoff, for transient failures only.

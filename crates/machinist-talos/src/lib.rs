@@ -7,10 +7,13 @@
 //! - [`talosconfig`]: the talosctl client configuration file (contexts, endpoints, credentials);
 //! - [`tls`]: rustls client settings (mutual TLS with the cluster CA, or maintenance mode);
 //! - [`client`]: the [`client::NodeApi`] trait and its gRPC implementation [`client::TalosClient`];
+//! - [`lifecycle`]: typed requests and answers of the lifecycle calls (identity, bootstrap,
+//!   kubeconfig, upgrade, reset, etcd, services);
 //! - [`machineconfig`]: decoding the MachineConfig resource returned by `cosi.resource.State/Get`;
 //! - [`sim`]: the library behind `machinist-sim`, a wire-compatible simulated Talos node.
 
 pub mod client;
+pub mod lifecycle;
 pub mod machineconfig;
 pub mod pem;
 pub mod proto;
@@ -20,5 +23,9 @@ pub mod tls;
 
 pub use client::{
     ApplyMode, ApplyOutcome, ApplyRequest, NodeApi, NodeError, NodeTarget, TalosClient,
+};
+pub use lifecycle::{
+    BootstrapOutcome, DiskInfo, EtcdMember, Facts, LinkInfo, ResetRequest, ServiceInfo, SystemInfo,
+    UpgradeApi, UpgradeOutcome, UpgradeRequest, WipeMode,
 };
 pub use talosconfig::{Credentials, TalosConfig};
