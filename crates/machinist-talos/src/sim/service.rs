@@ -403,6 +403,56 @@ impl MachineService for Svc {
         }))
     }
 
+    async fn bootstrap(
+        &self,
+        _req: Request<crate::proto::machine::BootstrapRequest>,
+    ) -> Result<Response<crate::proto::machine::BootstrapResponse>, Status> {
+        Err(Status::unimplemented("not yet simulated"))
+    }
+    async fn etcd_member_list(
+        &self,
+        _req: Request<crate::proto::machine::EtcdMemberListRequest>,
+    ) -> Result<Response<crate::proto::machine::EtcdMemberListResponse>, Status> {
+        Err(Status::unimplemented("not yet simulated"))
+    }
+    type KubeconfigStream = Pin<
+        Box<
+            dyn tokio_stream::Stream<Item = Result<crate::proto::common::Data, Status>>
+                + Send
+                + 'static,
+        >,
+    >;
+    async fn kubeconfig(
+        &self,
+        _req: Request<()>,
+    ) -> Result<Response<Self::KubeconfigStream>, Status> {
+        Err(Status::unimplemented("not yet simulated"))
+    }
+    async fn reboot(
+        &self,
+        _req: Request<crate::proto::machine::RebootRequest>,
+    ) -> Result<Response<crate::proto::machine::RebootResponse>, Status> {
+        Err(Status::unimplemented("not yet simulated"))
+    }
+    async fn reset(
+        &self,
+        _req: Request<crate::proto::machine::ResetRequest>,
+    ) -> Result<Response<crate::proto::machine::ResetResponse>, Status> {
+        Err(Status::unimplemented("not yet simulated"))
+    }
+    async fn service_list(
+        &self,
+        _req: Request<()>,
+    ) -> Result<Response<crate::proto::machine::ServiceListResponse>, Status> {
+        Err(Status::unimplemented("not yet simulated"))
+    }
+    async fn upgrade(
+        &self,
+        _req: Request<crate::proto::machine::UpgradeRequest>,
+    ) -> Result<Response<crate::proto::machine::UpgradeResponse>, Status> {
+        Err(Status::unimplemented("not yet simulated"))
+    }
+
     async fn version(&self, req: Request<()>) -> Result<Response<VersionResponse>, Status> {
         let c = caller(&req)?;
         let node = self.target(&req, &c)?;
