@@ -11,6 +11,8 @@ use std::time::Duration;
 
 mod lifecycle;
 
+pub use lifecycle::kubeconfig_from_targz;
+
 use hyper_util::rt::TokioIo;
 use tonic::transport::{Channel, Endpoint};
 

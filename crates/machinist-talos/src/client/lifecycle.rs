@@ -56,7 +56,7 @@ fn unimplemented(e: &NodeError) -> bool {
 }
 
 /// The `kubeconfig` file inside the tar.gz a node streams.
-pub(crate) fn kubeconfig_from_targz(archive: &[u8]) -> Result<Vec<u8>, String> {
+pub fn kubeconfig_from_targz(archive: &[u8]) -> Result<Vec<u8>, String> {
     let gz = flate2::read::GzDecoder::new(archive);
     let mut tar = tar::Archive::new(gz);
     let entries = tar
