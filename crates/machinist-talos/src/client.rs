@@ -208,9 +208,12 @@ impl NodeError {
         match self {
             NodeError::Unreachable { .. } | NodeError::Timeout { .. } => true,
             NodeError::Refused { code, .. } => {
+                // Cancelled: the connection was closed under the call (the node rebooted).
                 matches!(
                     code,
-                    tonic::Code::Unavailable | tonic::Code::ResourceExhausted
+                    tonic::Code::Unavailable
+                        | tonic::Code::ResourceExhausted
+                        | tonic::Code::Cancelled
                 )
             }
             _ => false,
