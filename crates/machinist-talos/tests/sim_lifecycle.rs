@@ -556,3 +556,35 @@ async fn readers_cannot_run_lifecycle_calls_but_can_list() {
     .await;
     e.sim.take().unwrap().shutdown().await;
 }
+
+#[tokio::test]
+async fn an_address_not_on_this_machine_names_the_fix() {
+    let mut e = env(7, &["cp-01"], "v1.13.9", &[]).await;
+    e.sim.take().unwrap().shutdown().await;
+    // TEST-NET-1: never assigned to this machine.
+    e.specs[0].ip = "192.0.2.10".parse().unwrap();
+    let err = Simulator::start(SimOptions {
+        nodes: e.specs.clone(),
+        os_ca: Ca::from_pem(&e.os_ca.pem.cert_pem, &e.os_ca.pem.key_pem).unwrap(),
+        state_dir: e.state.path().join("state"),
+        talos_version: e.version.clone(),
+        reboot_delay: Duration::from_millis(300),
+        faults: Vec::new(),
+        kube_ca: None,
+        uuids: Default::default(),
+    })
+    .await
+    .err()
+    .expect("binding 192.0.2.10 fails")
+    .to_string();
+    assert!(
+        err.starts_with("node cp-01: cannot listen on 192.0.2.10:50000: "),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "use loopback addresses such as 127.0.1.11 in node files, or run a subset with --node"
+        ),
+        "{err}"
+    );
+}
