@@ -157,15 +157,12 @@ where
     }
 }
 
+/// `<node> <event>` for every line of the event log, in order.
 fn events(e: &Env) -> Vec<String> {
-    std::fs::read_to_string(e.state.path().join("state/events.log"))
-        .unwrap_or_default()
-        .lines()
-        .map(|l| {
-            l.split_once(' ')
-                .map(|(_, rest)| rest.to_owned())
-                .unwrap_or_default()
-        })
+    machinist_talos::sim::read_events(&e.state.path().join("state"))
+        .unwrap()
+        .into_iter()
+        .map(|ev| format!("{} {}", ev.node, ev.what))
         .collect()
 }
 
