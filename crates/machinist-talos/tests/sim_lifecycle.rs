@@ -253,11 +253,16 @@ async fn bootstrap_once_members_join_and_graceful_reset_leaves() {
         &e.nodes[1].clone(),
         &e.nodes[2].clone(),
     );
-    // Maintenance callers are readers: bootstrap is refused.
+    // Maintenance callers are readers: bootstrap is refused; the member list needs a machine type.
     refused(
         insecure().bootstrap(cp1).await,
         tonic::Code::PermissionDenied,
     );
+    let msg = refused(
+        insecure().etcd_members(cp1).await,
+        tonic::Code::Unimplemented,
+    );
+    assert_eq!(msg, "machine type is not set, cannot use member list API");
     install_all(&e).await;
     let admin = client(&e, &["os:admin"]);
     let msg = refused(admin.bootstrap(w1).await, tonic::Code::Unimplemented);

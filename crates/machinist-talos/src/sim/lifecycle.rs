@@ -220,13 +220,16 @@ fn unavailable_in_maintenance() -> Status {
     Status::unimplemented("API is not implemented in maintenance mode")
 }
 
+/// Talos's `machinehelper.CheckControlplane`.
 fn only_control_planes(node: &Node, api: &str) -> Result<(), Status> {
-    if is_control_plane(node) {
-        Ok(())
-    } else {
-        Err(Status::unimplemented(format!(
+    match applied(node) {
+        None => Err(Status::unimplemented(format!(
+            "machine type is not set, cannot use {api} API"
+        ))),
+        Some(c) if matches!(machine_type(&c), "controlplane" | "init") => Ok(()),
+        Some(_) => Err(Status::unimplemented(format!(
             "{api} is only available on control plane nodes"
-        )))
+        ))),
     }
 }
 
