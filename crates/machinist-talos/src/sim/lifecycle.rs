@@ -206,6 +206,10 @@ impl Cluster {
             tokio::time::sleep(cluster.reboot_delay).await;
             let tag = {
                 let mut st = node.state.lock().expect("node state");
+                if !st.installing || !*node.up.borrow() {
+                    // Rebooted or reset meanwhile: that boot ends the install and says so.
+                    return;
+                }
                 st.installing = false;
                 st.tag.clone()
             };
