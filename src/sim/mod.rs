@@ -88,7 +88,7 @@ pub fn os_ca_from_secrets_yaml(path: &Path) -> Result<Ca, SimSetupError> {
         path: path.display().to_string(),
         reason,
     };
-    let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
+    let text = crate::fsutil::read_input(path).map_err(|e| bad(e.to_string()))?;
     let v: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).map_err(|e| bad(e.to_string()))?;
     let field = |name: &str| -> Result<String, SimSetupError> {
         let b64 = v

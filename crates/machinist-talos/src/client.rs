@@ -468,7 +468,7 @@ impl TalosClient {
                 })?;
             let result = match tokio::time::timeout(self.opts.call_timeout, f(channel)).await {
                 Ok(Ok(v)) => return Ok(v),
-                Ok(Err(status)) => classify(&node.name, &endpoint, &status),
+                Ok(Err(status)) => classify(&node.name, &endpoint, &status, self.opts.call_timeout),
                 Err(_) => NodeError::Timeout {
                     node: node.name.clone(),
                     endpoint: endpoint.clone(),
@@ -501,7 +501,8 @@ fn node_address_only(address: &str) -> String {
     }
 }
 
-fn classify(node: &str, endpoint: &str, status: &tonic::Status) -> NodeError {
+/// `timeout` is the per-call timeout in force, for the message when the deadline passed.
+fn classify(node: &str, endpoint: &str, status: &tonic::Status, timeout: Duration) -> NodeError {
     use std::error::Error as _;
     let mut reasons = Vec::new();
     let mut tls_error: Option<String> = None;
@@ -562,7 +563,7 @@ fn classify(node: &str, endpoint: &str, status: &tonic::Status) -> NodeError {
             NodeError::Timeout {
                 node: node.into(),
                 endpoint: endpoint.into(),
-                seconds: 0.0,
+                seconds: timeout.as_secs_f64(),
             }
         }
         code => NodeError::Refused {
@@ -725,6 +726,16 @@ impl NodeApi for TalosClient {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_deadline_from_the_server_names_the_timeout_in_force() {
+        let status = tonic::Status::deadline_exceeded("Timeout expired");
+        let err = classify("cp-1", "10.5.0.2:50000", &status, Duration::from_secs(20));
+        assert_eq!(
+            err.to_string(),
+            "node cp-1: no answer from 10.5.0.2:50000 within 20.0s"
+        );
+    }
 
     #[test]
     fn node_metadata_carries_the_host_only() {
