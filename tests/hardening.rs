@@ -282,3 +282,19 @@ fn leftover_temporary_files_are_reported_by_check_and_cleaned_by_the_next_render
     let run = render(p.path(), &["-o", "out", "--check"]);
     assert_eq!(run.code, 0, "{}", transcript(&run));
 }
+
+// Item 1: error snippets never show a secret field's value.
+#[test]
+fn validate_snippet_on_a_token_line_hides_the_token() {
+    let p = tempfile::tempdir().unwrap();
+    std::fs::write(
+        p.path().join("cp.yaml"),
+        "version: v1alpha1\nmachine:\n  type: controlplane\n  token: abcdef.0123456789abcdef: x\ncluster:\n  secret: c2VjcmV0c2VjcmV0\n",
+    )
+    .unwrap();
+    let run = machinist(p.path(), &["validate", "cp.yaml"]);
+    assert_eq!(run.code, 1, "{}", transcript(&run));
+    assert!(run.stderr.contains("cp.yaml:4:"), "{}", run.stderr);
+    assert!(run.stderr.contains("token: <redacted>"), "{}", run.stderr);
+    assert!(!run.stderr.contains("0123456789abcdef"), "{}", run.stderr);
+}

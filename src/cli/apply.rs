@@ -344,7 +344,7 @@ async fn apply_and_check(
         out.line(&format!("{}: warning: {w}", node.name));
     }
     if !outcome.mode_details.is_empty() {
-        let details = outcome.mode_details.replace('\n', "\n    ");
+        let details = diff::redact_config_text(&outcome.mode_details).replace('\n', "\n    ");
         out.line(&format!(
             "{}: {}: {details}",
             node.name,
