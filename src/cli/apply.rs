@@ -373,12 +373,23 @@ async fn apply_and_check(
         );
         // Wait (briefly) to see the node go down, so an answer from before the reboot is not
         // taken for the node coming back.
-        while start.elapsed() < Duration::from_secs(5) && checker.version(t).await.is_ok() {
+        while start.elapsed() < Duration::from_secs(5).min(wait) && checker.version(t).await.is_ok()
+        {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
     loop {
-        match checker.version(t).await {
+        // --wait-timeout bounds the whole wait, each call included.
+        let left = wait.saturating_sub(start.elapsed());
+        let answer = match tokio::time::timeout(left, checker.version(t)).await {
+            Ok(a) => a,
+            Err(_) => Err(machinist_talos::NodeError::Timeout {
+                node: node.name.clone(),
+                endpoint: t.address.clone(),
+                seconds: left.as_secs_f64(),
+            }),
+        };
+        match answer {
             Ok(v) => {
                 let msg = format!(
                     "applied ({}); answered Version {} after {:.1}s",
@@ -392,9 +403,9 @@ async fn apply_and_check(
             }
             Err(e) if start.elapsed() >= wait => {
                 let msg = format!(
-                    "applied ({}) but did not answer within {:.0}s: {e}",
+                    "applied ({}) but did not answer within {} (--wait-timeout): {e}",
                     outcome.mode.talos_name(),
-                    wait.as_secs_f64()
+                    machinist_talos::duration::display(wait)
                 );
                 out.line(&format!("{}: {msg}", node.name));
                 out.tick();
