@@ -291,7 +291,7 @@ impl Builder {
         if self.count > MAX_NODES {
             self.fail(
                 format!(
-                    "document expands to more than {MAX_NODES} values (an alias bomb?); aliases are limited"
+                    "document has more than {MAX_NODES} values (keys and items count, aliases expanded): the most one file may hold (an alias bomb?)"
                 ),
                 pos,
             );
