@@ -298,3 +298,28 @@ fn validate_snippet_on_a_token_line_hides_the_token() {
     assert!(run.stderr.contains("token: <redacted>"), "{}", run.stderr);
     assert!(!run.stderr.contains("0123456789abcdef"), "{}", run.stderr);
 }
+
+// Item 1: import strips secrets by the same list the redaction uses, user secrets included.
+#[test]
+fn import_strips_every_secret_field_of_the_one_list() {
+    let mut docs = machinist_patch::parse_documents(
+        "cp.yaml",
+        "version: v1alpha1\nmachine:\n  token: abcdef.0123456789abcdef\n  ca:\n    crt: Y3J0\n    key: a2V5\n  network:\n    interfaces:\n      - interface: wg0\n        wireguard:\n          privateKey: d2cta2V5\n          listenPort: 51820\ncluster:\n  clusterName: demo\n  secret: c2VjcmV0\n---\napiVersion: v1alpha1\nkind: WireguardConfig\nname: wg1\nprivateKey: d2cta2V5Mg==\n",
+    )
+    .unwrap();
+    let stripped = machinist::import::configs::strip_secrets(&mut docs);
+    let text = machinist_patch::to_yaml(&docs);
+    for secret in ["abcdef", "a2V5", "d2cta2V5", "c2VjcmV0"] {
+        assert!(!text.contains(secret), "{secret} kept:\n{text}");
+    }
+    assert!(text.contains("listenPort: 51820"), "{text}");
+    assert!(!text.contains("ca:"), "emptied maps go too:\n{text}");
+    assert!(
+        stripped.contains("v1alpha1: machine.network.interfaces.0.wireguard.privateKey"),
+        "{stripped:?}"
+    );
+    assert!(
+        stripped.contains("WireguardConfig/wg1: privateKey"),
+        "{stripped:?}"
+    );
+}
