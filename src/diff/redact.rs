@@ -275,12 +275,11 @@ pub fn redact_config_text(text: &str) -> String {
         match key_value {
             Some((key, value)) => {
                 let v = value.trim();
-                if secret && !v.is_empty() && !v.starts_with(['|', '>']) {
-                    out.push_str(&format!("{prefix}{lead}{key}: {REDACTED}{eol}"));
-                } else if !secret
-                    && v.starts_with(['{', '['])
-                    && holds_redacted_path(kind.as_deref(), &path)
-                {
+                let secret_value = secret && !v.is_empty() && !v.starts_with(['|', '>']);
+                // A one-line flow value holding a secret field (`ca: {crt: .., key: ..}`).
+                let secret_flow =
+                    v.starts_with(['{', '[']) && holds_redacted_path(kind.as_deref(), &path);
+                if secret_value || secret_flow {
                     out.push_str(&format!("{prefix}{lead}{key}: {REDACTED}{eol}"));
                 } else {
                     if secret {

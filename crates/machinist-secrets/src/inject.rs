@@ -652,11 +652,7 @@ pub fn is_redacted_path(kind: Option<&str>, path: &[&str], partial: bool) -> boo
         return false;
     }
     SECRET_PATHS.iter().any(|p| {
-        let hidden = p.sensitive
-            || p.path
-                .last()
-                .is_some_and(|l| l.ends_with("ID") || *l == "id");
-        if !hidden || kind.is_some_and(|k| k != p.kind) {
+        if !hidden(p) || kind.is_some_and(|k| k != p.kind) {
             return false;
         }
         let want: &[&str] = if partial {
@@ -671,11 +667,20 @@ pub fn is_redacted_path(kind: Option<&str>, path: &[&str], partial: bool) -> boo
     })
 }
 
+/// Whether a secret path is hidden when shown: sensitive, or the cluster's identity.
+fn hidden(p: &SecretPath) -> bool {
+    p.sensitive
+        || p.path
+            .last()
+            .is_some_and(|l| l.ends_with("ID") || *l == "id")
+}
+
 /// Whether some redacted field lies strictly below `path` (so a one-line flow value such as
 /// `ca: {crt: ..., key: ...}` holds one).
 pub fn holds_redacted_path(kind: Option<&str>, path: &[&str]) -> bool {
     SECRET_PATHS.iter().any(|p| {
-        kind.is_none_or(|k| k == p.kind)
+        hidden(p)
+            && kind.is_none_or(|k| k == p.kind)
             && p.path.len() > path.len()
             && p.path.iter().zip(path).all(|(a, b)| *a == "*" || a == b)
     })
