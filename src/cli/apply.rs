@@ -97,6 +97,7 @@ struct Out {
 impl Out {
     fn line(&self, msg: &str) {
         let msg = diff::redact_text(msg, &self.secrets);
+        let msg = machinist::diagnostics::escape_controls(&msg);
         match &self.bar {
             Some(b) => b.println(msg),
             None => eprintln!("{msg}"),
@@ -434,6 +435,7 @@ fn print_summary(nodes: &[RenderedNode], statuses: &[Status], secrets: &[String]
             Status::NotStarted(m) => ("not started", m.as_str()),
         };
         let why = diff::redact_text(why.lines().next().unwrap_or(""), secrets);
+        let why = machinist::diagnostics::escape_controls(&why);
         println!("  {label:<11}  {:<width$}  {why}", n.name);
     }
 }

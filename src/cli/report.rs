@@ -228,5 +228,5 @@ fn line_col_to_offset(src: &str, line: usize, col: usize) -> usize {
 
 /// Prints one plain error line (for errors that have no diagnostic form).
 pub fn error(message: &str) {
-    eprintln!("error: {message}");
+    eprintln!("error: {}", escape_controls(message));
 }
