@@ -323,3 +323,19 @@ fn import_strips_every_secret_field_of_the_one_list() {
         "{stripped:?}"
     );
 }
+
+#[test]
+fn the_secrets_bundle_path_stays_inside_the_project() {
+    let chart = std::fs::read_to_string(common::fixture("basic/Chart.yaml")).unwrap()
+        + "secrets:\n  file: ../../elsewhere/secrets.yaml.age\n";
+    let p = project_with("basic", &[("Chart.yaml", &chart)]);
+    let run = render(p.path(), &[]);
+    assert_eq!(run.code, 1, "{}", transcript(&run));
+    assert!(
+        run.stderr.contains(
+            "`secrets.file` `../../elsewhere/secrets.yaml.age` is outside the project directory"
+        ),
+        "{}",
+        run.stderr
+    );
+}
