@@ -208,8 +208,7 @@ fn check_characters(text: &str) -> Result<(), YamlError> {
     let col = before[line_start..].chars().count() + 1;
     let c = text[at..].chars().next().unwrap_or('\0');
     let message = if c == '\0' {
-        "a NUL byte (U+0000), which YAML does not allow; the file may be binary or damaged"
-            .to_string()
+        "NUL byte (U+0000), which YAML does not allow (is the file binary or damaged?)".to_string()
     } else {
         format!(
             "control character U+{:04X}, which YAML does not allow; remove it",

@@ -69,7 +69,16 @@ pub struct SetError {
 
 impl fmt::Display for SetError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid `{} {}`: {}", self.flag, self.arg, self.reason)
+        // A huge argument (a 30,000-level path) is shown by its start and length.
+        let arg = match self.arg.char_indices().nth(80) {
+            Some((cut, _)) => format!(
+                "{}… ({} characters)",
+                &self.arg[..cut],
+                self.arg.chars().count()
+            ),
+            None => self.arg.clone(),
+        };
+        write!(f, "invalid `{} {arg}`: {}", self.flag, self.reason)
     }
 }
 
@@ -345,6 +354,11 @@ mod tests {
         let deep = vec!["a"; 30_000].join(".") + "=1";
         let e = parse(SetKind::Typed, &deep).unwrap_err();
         assert!(e.reason.contains("deeper than 200 levels"), "{}", e.reason);
+        assert!(
+            e.to_string().len() < 300,
+            "the message shows the argument's start only"
+        );
+        assert!(e.to_string().contains("… (60001 characters)"), "{e}");
         let deep = "a".to_string() + &"[0]".repeat(30_000) + "=1";
         assert!(parse(SetKind::Typed, &deep).is_err());
     }
