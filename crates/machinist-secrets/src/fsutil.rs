@@ -68,9 +68,20 @@ pub fn clean_leftovers(dir: &Path) -> usize {
 }
 
 /// A new owner-only (0600) temporary file in `dir`, named by [`TEMP_GLOB`], after removing the
-/// leftovers of killed runs there. It is deleted when dropped unless persisted.
+/// leftovers of killed runs there (the first time this run writes into `dir`). It is deleted when dropped unless persisted.
 pub fn temp_in(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
-    clean_leftovers(dir);
+    // Once per directory per run: `render -o` writes hundreds of files into one directory.
+    static CLEANED: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+    let first = CLEANED.lock().map_or(true, |mut seen| {
+        let fresh = !seen.iter().any(|d| d == dir);
+        if fresh {
+            seen.push(dir.to_path_buf());
+        }
+        fresh
+    });
+    if first {
+        clean_leftovers(dir);
+    }
     // tempfile creates the file with mode 0600 on Unix.
     tempfile::Builder::new()
         .prefix(&format!("{TEMP_PREFIX}{}-", std::process::id()))
@@ -130,7 +141,13 @@ mod tests {
         let dead = dir.path().join(".machinist-4294967-AbCdEf.tmp");
         std::fs::write(&dead, "client key").unwrap();
         assert_eq!(leftover_temp_files(dir.path()), vec![dead.clone()]);
-        write_private(&dir.path().join("talosconfig"), b"x").unwrap();
+        assert_eq!(clean_leftovers(dir.path()), 1);
+        assert!(!dead.exists());
+        // A later run's first write into the directory cleans too.
+        let other = tempfile::tempdir().unwrap();
+        let dead = other.path().join(".machinist-4294967-XnwGjm.tmp");
+        std::fs::write(&dead, "client key").unwrap();
+        write_private(&other.path().join("talosconfig"), b"x").unwrap();
         assert!(!dead.exists(), "the next write cleans the leftover");
         assert!(live.path().exists(), "a running writer's file stays");
         let name = live
