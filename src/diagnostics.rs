@@ -207,3 +207,37 @@ mod tests {
         assert_eq!(did_you_mean("hostname", ["subnet", "mtu"]), None);
     }
 }
+
+/// `text` safe to print on a terminal: control characters other than newline and tab (ESC, BEL,
+/// CR, DEL, C1 controls) are shown as `\u{1b}`-style escapes, so a name or a value read from a
+/// file or a node cannot move the cursor, change colours or rewrite what was printed.
+pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if !text.contains(bad) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if bad(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod escape_tests {
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(
+            super::escape_controls("a\u{1b}[2Jb\r\u{7}\nc\td\u{9b}"),
+            "a\\u{1b}[2Jb\\u{d}\\u{7}\nc\td\\u{9b}"
+        );
+        assert!(matches!(
+            super::escape_controls("plain ✓"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
+}

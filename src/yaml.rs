@@ -154,6 +154,7 @@ impl fmt::Display for Pos {
 
 /// Parses every document of `text`. An empty file gives no documents.
 pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
+    check_characters(text)?;
     let mut builder = Builder::default();
     let mut parser = Parser::new_from_str(text);
     let parsed = parser.load(&mut builder, true);
@@ -188,9 +189,50 @@ pub fn parse_single(text: &str) -> Result<Node, YamlError> {
     }
 }
 
+/// Rejects characters YAML 1.2 does not allow in a stream (§5.1): C0 controls other than tab, LF
+/// and CR, DEL, C1 controls other than NEL, and U+FFFE/U+FFFF. The parser would otherwise stop
+/// at a NUL as if the file ended there, silently dropping the rest.
+fn check_characters(text: &str) -> Result<(), YamlError> {
+    let bad = |c: char| {
+        matches!(c, '\0'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{7f}')
+            || ('\u{80}'..='\u{9f}').contains(&c) && c != '\u{85}'
+            || c == '\u{fffe}'
+            || c == '\u{ffff}'
+    };
+    let Some(at) = text.find(bad) else {
+        return Ok(());
+    };
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = before[line_start..].chars().count() + 1;
+    let c = text[at..].chars().next().unwrap_or('\0');
+    let message = if c == '\0' {
+        "NUL byte (U+0000), which YAML does not allow (is the file binary or damaged?)".to_string()
+    } else {
+        format!(
+            "control character U+{:04X}, which YAML does not allow; remove it",
+            u32::from(c)
+        )
+    };
+    Err(YamlError {
+        message,
+        pos: Some(Pos { line, col }),
+    })
+}
+
 enum Frame {
     Seq(Vec<Node>, Pos, usize),
-    Map(Vec<(String, Pos, Node)>, Option<(String, Pos)>, Pos, usize),
+    Map(MapFrame, Pos, usize),
+}
+
+/// A mapping being built: its entries, the key waiting for its value, and the keys seen so far
+/// (a hash set, so the duplicate check costs O(1) per key, not a scan of the entries).
+#[derive(Default)]
+struct MapFrame {
+    entries: Vec<(String, Pos, Node)>,
+    pending: Option<(String, Pos)>,
+    seen: std::collections::HashSet<String>,
 }
 
 #[derive(Default)]
@@ -216,9 +258,9 @@ impl Builder {
         match self.stack.last_mut() {
             None => self.docs.push(node),
             Some(Frame::Seq(items, _, _)) => items.push(node),
-            Some(Frame::Map(entries, pending, _, _)) => match pending.take() {
+            Some(Frame::Map(m, _, _)) => match m.pending.take() {
                 None => match key_text(&node) {
-                    Some(k) => *pending = Some((k, node.pos)),
+                    Some(k) => m.pending = Some((k, node.pos)),
                     None => {
                         let pos = node.pos;
                         self.fail(
@@ -226,18 +268,18 @@ impl Builder {
                             pos,
                         );
                         // Keep the parser's shape consistent.
-                        if let Some(Frame::Map(_, pending, _, _)) = self.stack.last_mut() {
-                            *pending = Some((String::new(), pos));
+                        if let Some(Frame::Map(m, _, _)) = self.stack.last_mut() {
+                            m.pending = Some((String::new(), pos));
                         }
                     }
                 },
                 Some((key, kpos)) => {
-                    if entries.iter().any(|(k, _, _)| *k == key) {
+                    if !m.seen.insert(key.clone()) {
                         let msg = format!("duplicate key `{key}`");
                         self.fail(msg, kpos);
                         return;
                     }
-                    entries.push((key, kpos, node));
+                    m.entries.push((key, kpos, node));
                 }
             },
         }
@@ -248,7 +290,7 @@ impl Builder {
         if self.count > MAX_NODES {
             self.fail(
                 format!(
-                    "document expands to more than {MAX_NODES} values (an alias bomb?); aliases are limited"
+                    "document has more than {MAX_NODES} values (keys and items count, aliases expanded): the most one file may hold (an alias bomb?)"
                 ),
                 pos,
             );
@@ -313,7 +355,8 @@ impl MarkedEventReceiver for Builder {
                     self.fail(format!("nesting deeper than {MAX_DEPTH} levels"), pos);
                     return;
                 }
-                self.stack.push(Frame::Map(Vec::new(), None, pos, anchor));
+                self.stack
+                    .push(Frame::Map(MapFrame::default(), pos, anchor));
             }
             Event::SequenceEnd => {
                 if let Some(Frame::Seq(items, start, anchor)) = self.stack.pop() {
@@ -331,9 +374,9 @@ impl MarkedEventReceiver for Builder {
                 }
             }
             Event::MappingEnd => {
-                if let Some(Frame::Map(entries, _, start, anchor)) = self.stack.pop() {
+                if let Some(Frame::Map(m, start, anchor)) = self.stack.pop() {
                     let node = Node {
-                        kind: Kind::Map(merge_keys(entries)),
+                        kind: Kind::Map(merge_keys(m.entries)),
                         pos: start,
                     };
                     if !self.count_nodes(1, start) {
@@ -385,8 +428,10 @@ fn merge_keys(entries: Vec<(String, Pos, Node)>) -> Vec<(String, Pos, Node)> {
             own.push((k, p, v));
         }
     }
+    let mut present: std::collections::HashSet<String> =
+        own.iter().map(|(k, _, _)| k.clone()).collect();
     for (k, p, v) in merged {
-        if !own.iter().any(|(o, _, _)| *o == k) {
+        if present.insert(k.clone()) {
             own.push((k, p, v));
         }
     }
@@ -584,5 +629,58 @@ mod tests {
         let doc = parse_single("base: &b {x: 1, y: 2}\nover:\n  <<: *b\n  y: 3\n").unwrap();
         let j = doc.to_json();
         assert_eq!(j["over"], serde_json::json!({"y": 3, "x": 1}));
+    }
+}
+
+#[cfg(test)]
+mod hardening_tests {
+    use super::*;
+
+    #[test]
+    fn many_keys_in_one_map_parse_in_linear_time() {
+        // 200,000 distinct keys: a linear scan per key would make this 2·10^10 comparisons.
+        let mut text = String::with_capacity(3_000_000);
+        for i in 0..200_000 {
+            text.push_str(&format!("k{i}: v\n"));
+        }
+        let doc = parse_single(&text).unwrap();
+        assert_eq!(doc.as_map().unwrap().len(), 200_000);
+        // A duplicate at the end is still found, with its line.
+        text.push_str("k7: again\n");
+        let err = parse_single(&text).unwrap_err();
+        assert_eq!(err.message, "duplicate key `k7`");
+        assert_eq!(err.pos.unwrap().line, 200_001);
+    }
+
+    #[test]
+    fn merge_keys_with_many_entries_stay_linear() {
+        let mut text = String::from("base: &b\n");
+        for i in 0..100_000 {
+            text.push_str(&format!("  b{i}: 1\n"));
+        }
+        text.push_str("over:\n  <<: *b\n");
+        for i in 0..100_000 {
+            text.push_str(&format!("  o{i}: 2\n"));
+        }
+        let doc = parse_single(&text).unwrap();
+        assert_eq!(doc.get("over").unwrap().as_map().unwrap().len(), 200_000);
+    }
+
+    #[test]
+    fn nul_byte_is_an_error_with_its_position() {
+        let err = parse_single("# x\0\nnetwork: {mtu: 9000}\n").unwrap_err();
+        assert!(err.message.contains("NUL"), "{}", err.message);
+        assert_eq!(err.pos, Some(Pos { line: 1, col: 4 }));
+        let err = parse_documents("type: worker\0\n: : [\n").unwrap_err();
+        assert_eq!(err.pos, Some(Pos { line: 1, col: 13 }));
+    }
+
+    #[test]
+    fn other_control_characters_are_errors() {
+        let err = parse_single("a: 1\nb: x\u{1b}[2Jy\n").unwrap_err();
+        assert!(err.message.contains("U+001B"), "{}", err.message);
+        assert_eq!(err.pos, Some(Pos { line: 2, col: 5 }));
+        // Tabs, CR and LF are fine; so is a BOM at the start.
+        assert!(parse_single("\u{feff}a: 1\r\nb: \"x\ty\"\r\n").is_ok());
     }
 }

@@ -305,7 +305,7 @@ fn imported_configs_render_back_the_same_documents() {
     assert!(
         p.untranslated
             .iter()
-            .any(|u| u.field == "v1alpha1: cluster.ca")
+            .any(|u| u.field == "v1alpha1: cluster.ca.key")
     );
     let out = dir.path().join("project");
     p.write(&out).unwrap();

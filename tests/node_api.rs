@@ -466,3 +466,53 @@ fn maintenance_dry_run_shows_the_node_summary() {
     assert!(lab.saved("w-01").is_none(), "a dry run changes nothing");
     lab.stop_sim();
 }
+
+#[test]
+fn dry_run_with_secrets_that_differ_from_the_nodes_prints_none_of_them() {
+    let mut lab = Lab::new(207);
+    lab.start_sim(&[]);
+    lab.install();
+    // A new bundle (same recipient): every node's token, cluster secret and keys now differ.
+    // `lab.run` fails the test if any old or new secret shows in the output.
+    let identity = std::fs::read_to_string(lab.aux.path().join("age.key")).unwrap();
+    let recipients = machinist_secrets::atrest::recipients_of(&identity, "age.key").unwrap();
+    let loaded = machinist::project::Project::load(lab.dir()).unwrap();
+    let fresh = machinist_secrets::Bundle::generate(loaded.chart.contract).unwrap();
+    lab.secrets.extend(fresh.secret_values());
+    machinist_secrets::save_bundle(
+        &lab.dir().join(&loaded.chart.secrets.file),
+        &fresh,
+        &recipients,
+    )
+    .unwrap();
+    let r = lab.run(&["apply", ".", "--dry-run", "--node", "w-01"]);
+    assert!(
+        r.stderr.contains("Config diff:"),
+        "{}\n{}",
+        r.stdout,
+        r.stderr
+    );
+    assert!(r.stderr.contains("token: <redacted>"), "{}", r.stderr);
+}
+
+#[test]
+fn wait_timeout_bounds_the_wait_for_a_rebooting_node() {
+    let mut lab = Lab::new(208);
+    lab.start_sim(&[]);
+    lab.install();
+    std::fs::write(
+        lab.dir().join("nodes/w-01.yaml"),
+        format!("address: {}\nfacets: {{ role: worker }}\nvalues:\n  env:\n    HTTP_PROXY: http://proxy:3128\n", lab.addr(21)),
+    )
+    .unwrap();
+    // The simulator keeps a rebooting node off the network for 800ms.
+    let r = lab.run(&["apply", ".", "--mode", "auto", "--wait-timeout", "300ms"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains(
+            "failed       w-01   applied (REBOOT) but did not answer within 300ms (--wait-timeout)"
+        ),
+        "{}",
+        r.stdout
+    );
+}

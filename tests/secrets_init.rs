@@ -499,6 +499,7 @@ fn init_writes_a_complete_project_and_refuses_to_overwrite() {
         "talosconfig",
         "age-identity.txt",
         "secrets.yaml",
+        machinist_secrets::fsutil::TEMP_GLOB,
         ".machinist-sim/",
     ] {
         assert!(ignore.lines().any(|l| l == line), "{line} not ignored");

@@ -7,7 +7,6 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use machinist_talos::sim::fault::parse_duration;
 use machinist_talos::sim::{Fault, SimOptions, Simulator};
 
 /// Simulate the Talos nodes of a machinist project on loopback addresses.
@@ -55,7 +54,7 @@ fn node_uuid(s: &str) -> Result<(String, String), String> {
 }
 
 fn duration(s: &str) -> Result<Duration, String> {
-    parse_duration(s).ok_or_else(|| format!("`{s}` is not a duration like 500ms, 5s or 1m"))
+    machinist_talos::duration::parse(s).map_err(|e| e.to_string())
 }
 
 fn main() -> ExitCode {
@@ -70,6 +69,21 @@ fn main() -> ExitCode {
 }
 
 fn run(args: Args) -> Result<(), String> {
+    // Bad arguments fail before the project and its secrets are read.
+    let mut specs = args.faults.clone();
+    if let Some(f) = &args.fault_file {
+        let text = machinist::fsutil::read_input(f).map_err(|e| format!("{}: {e}", f.display()))?;
+        specs.extend(
+            text.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .map(str::to_string),
+        );
+    }
+    let faults = specs
+        .iter()
+        .map(|s| Fault::parse(s).map_err(|e| e.to_string()))
+        .collect::<Result<Vec<_>, _>>()?;
     let (project, mut nodes) =
         machinist::sim::project_nodes(&args.project).map_err(|e| e.to_string())?;
     let known: Vec<String> = nodes.iter().map(|n| n.name.clone()).collect();
@@ -89,20 +103,6 @@ fn run(args: Args) -> Result<(), String> {
         Some(file) => machinist::sim::cas_from_secrets_yaml(file).map_err(|e| e.to_string())?,
         None => machinist::sim::cas_from_project(&project).map_err(|e| e.to_string())?,
     };
-    let mut specs = args.faults.clone();
-    if let Some(f) = &args.fault_file {
-        let text = std::fs::read_to_string(f).map_err(|e| format!("{}: {e}", f.display()))?;
-        specs.extend(
-            text.lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty() && !l.starts_with('#'))
-                .map(str::to_string),
-        );
-    }
-    let faults = specs
-        .iter()
-        .map(|s| Fault::parse(s).map_err(|e| e.to_string()))
-        .collect::<Result<Vec<_>, _>>()?;
     let opts = SimOptions {
         nodes,
         os_ca: cas.os,

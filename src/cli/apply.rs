@@ -97,6 +97,7 @@ struct Out {
 impl Out {
     fn line(&self, msg: &str) {
         let msg = diff::redact_text(msg, &self.secrets);
+        let msg = machinist::diagnostics::escape_controls(&msg);
         match &self.bar {
             Some(b) => b.println(msg),
             None => eprintln!("{msg}"),
@@ -344,7 +345,7 @@ async fn apply_and_check(
         out.line(&format!("{}: warning: {w}", node.name));
     }
     if !outcome.mode_details.is_empty() {
-        let details = outcome.mode_details.replace('\n', "\n    ");
+        let details = diff::redact_config_text(&outcome.mode_details).replace('\n', "\n    ");
         out.line(&format!(
             "{}: {}: {details}",
             node.name,
@@ -373,12 +374,23 @@ async fn apply_and_check(
         );
         // Wait (briefly) to see the node go down, so an answer from before the reboot is not
         // taken for the node coming back.
-        while start.elapsed() < Duration::from_secs(5) && checker.version(t).await.is_ok() {
+        while start.elapsed() < Duration::from_secs(5).min(wait) && checker.version(t).await.is_ok()
+        {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
     loop {
-        match checker.version(t).await {
+        // --wait-timeout bounds the whole wait, each call included.
+        let left = wait.saturating_sub(start.elapsed());
+        let answer = match tokio::time::timeout(left, checker.version(t)).await {
+            Ok(a) => a,
+            Err(_) => Err(machinist_talos::NodeError::Timeout {
+                node: node.name.clone(),
+                endpoint: t.address.clone(),
+                seconds: left.as_secs_f64(),
+            }),
+        };
+        match answer {
             Ok(v) => {
                 let msg = format!(
                     "applied ({}); answered Version {} after {:.1}s",
@@ -392,9 +404,9 @@ async fn apply_and_check(
             }
             Err(e) if start.elapsed() >= wait => {
                 let msg = format!(
-                    "applied ({}) but did not answer within {:.0}s: {e}",
+                    "applied ({}) but did not answer within {} (--wait-timeout): {e}",
                     outcome.mode.talos_name(),
-                    wait.as_secs_f64()
+                    machinist_talos::duration::display(wait)
                 );
                 out.line(&format!("{}: {msg}", node.name));
                 out.tick();
@@ -423,6 +435,7 @@ fn print_summary(nodes: &[RenderedNode], statuses: &[Status], secrets: &[String]
             Status::NotStarted(m) => ("not started", m.as_str()),
         };
         let why = diff::redact_text(why.lines().next().unwrap_or(""), secrets);
+        let why = machinist::diagnostics::escape_controls(&why);
         println!("  {label:<11}  {:<width$}  {why}", n.name);
     }
 }

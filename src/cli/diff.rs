@@ -134,7 +134,10 @@ pub fn run(args: DiffArgs) -> u8 {
         out
     });
     let text = match args.format {
-        Format::Text => text_output(&results),
+        // Text from a node reaches the terminal with its control characters escaped.
+        Format::Text => {
+            machinist::diagnostics::escape_controls(&text_output(&results)).into_owned()
+        }
         Format::Json => json_output(&results),
     };
     let mut stdout = std::io::stdout().lock();

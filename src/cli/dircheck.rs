@@ -50,6 +50,12 @@ pub fn stale(dir: &Path, files: &[(String, String)], ext: &str, extras: bool) ->
             Err(_) => problems.push(format!("{}: missing", path.display())),
         }
     }
+    for tmp in machinist_secrets::fsutil::leftover_temp_files(dir) {
+        problems.push(format!(
+            "{}: left-over temporary file of an interrupted run (the next write removes it)",
+            tmp.display()
+        ));
+    }
     if extras {
         for name in existing(dir, ext) {
             if !files.iter().any(|(rel, _)| *rel == name) {

@@ -9,7 +9,6 @@ use std::time::Duration;
 use clap::Args;
 use machinist::render::RenderedNode;
 use machinist_talos::client::ClientOptions;
-use machinist_talos::sim::fault::parse_duration;
 use machinist_talos::talosconfig::{self, TalosConfig};
 use machinist_talos::{NodeTarget, TalosClient};
 
@@ -32,9 +31,10 @@ pub struct ConnArgs {
     pub timeout: Duration,
 }
 
-/// Parses a duration flag (`500ms`, `30s`, `5m`).
+/// Parses a duration flag (`500ms`, `30s`, `2m30s`), at most 168h: the one parser every
+/// duration flag uses (see `machinist_talos::duration`).
 pub fn duration(s: &str) -> Result<Duration, String> {
-    parse_duration(s).ok_or_else(|| format!("`{s}` is not a duration like 500ms, 30s or 5m"))
+    machinist_talos::duration::parse(s).map_err(|e| e.to_string())
 }
 
 /// A client with mutual TLS from the talosconfig.

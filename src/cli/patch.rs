@@ -36,8 +36,8 @@ pub fn run(args: PatchArgs) -> u8 {
 
 fn patch(args: &PatchArgs) -> Result<(), String> {
     let name = args.config.display().to_string();
-    let text =
-        std::fs::read_to_string(&args.config).map_err(|e| format!("{name}: cannot read: {e}"))?;
+    let text = machinist::fsutil::read_input(&args.config)
+        .map_err(|e| format!("{name}: cannot read: {e}"))?;
     let mut docs = parse_documents(&name, &text).map_err(|e| e.to_string())?;
     let patches = args
         .patches

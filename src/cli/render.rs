@@ -217,7 +217,7 @@ fn write_files(
     format: Format,
     secret: bool,
 ) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
+    machinist::fsutil::ensure_dir(dir)?;
     let mode = if secret { Some(0o600) } else { None };
     for (name, text) in files(nodes, format) {
         machinist::fsutil::write_atomic(&dir.join(name), text.as_bytes(), mode)?;

@@ -8,7 +8,8 @@ use codespan_reporting::diagnostic::{Diagnostic as Report, Label};
 use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::{self, termcolor};
 
-use machinist::diagnostics::Diagnostic;
+use machinist::diagnostics::{Diagnostic, escape_controls};
+use machinist::diff::redact_config_text;
 
 /// How to colour stderr.
 pub fn color_choice() -> termcolor::ColorChoice {
@@ -114,9 +115,9 @@ pub fn group_by_node(diags: &[Diagnostic]) -> Vec<Diagnostic> {
 
 fn emit(w: &mut dyn termcolor::WriteColor, d: &Diagnostic) {
     let mut files = SimpleFiles::new();
-    let mut message = d.message.clone();
+    let mut message = escape_controls(&d.message).into_owned();
     if let Some(node) = &d.node {
-        message = format!("node `{node}`: {message}");
+        message = format!("node `{}`: {message}", escape_controls(node));
     }
     let mut report = if d.is_warning() {
         Report::warning()
@@ -125,7 +126,12 @@ fn emit(w: &mut dyn termcolor::WriteColor, d: &Diagnostic) {
     }
     .with_message(message);
     if let Some(loc) = &d.location {
-        match &loc.source {
+        // Snippets never show a secret field's value (decided by path), nor raw control
+        // characters.
+        let shown = loc.source.as_deref().map(|src| {
+            escape_controls(&redact_config_text(src).replace("\r\n", "\n")).into_owned()
+        });
+        match &shown {
             Some(src) => {
                 let line = src
                     .lines()
@@ -136,7 +142,10 @@ fn emit(w: &mut dyn termcolor::WriteColor, d: &Diagnostic) {
                     let (window, at) = window(line, loc.pos.col);
                     // Blank lines before the window keep the reported line number right.
                     let pad = "\n".repeat(loc.pos.line.saturating_sub(1));
-                    let id = files.add(loc.file.display().to_string(), format!("{pad}{window}"));
+                    let id = files.add(
+                        escape_controls(&loc.file.display().to_string()).into_owned(),
+                        format!("{pad}{window}"),
+                    );
                     let at = pad.len() + at;
                     let end = (at + loc.len).min(pad.len() + window.len()).max(at);
                     report = report
@@ -147,8 +156,14 @@ fn emit(w: &mut dyn termcolor::WriteColor, d: &Diagnostic) {
                         ));
                 } else {
                     let start = line_col_to_offset(src, loc.pos.line, loc.pos.col);
-                    let end = (start + loc.len).min(src.len()).max(start);
-                    let id = files.add(loc.file.display().to_string(), src.to_string());
+                    // The label stays on its line (a redacted line may be shorter than the
+                    // column pointed at).
+                    let line_end = src[start..].find('\n').map_or(src.len(), |i| start + i);
+                    let end = (start + loc.len).min(line_end).max(start);
+                    let id = files.add(
+                        escape_controls(&loc.file.display().to_string()).into_owned(),
+                        src.to_string(),
+                    );
                     report = report.with_label(Label::primary(id, start..end));
                 }
             }
@@ -157,9 +172,13 @@ fn emit(w: &mut dyn termcolor::WriteColor, d: &Diagnostic) {
             }
         }
     }
-    let mut notes: Vec<String> = d.notes.clone();
+    let mut notes: Vec<String> = d
+        .notes
+        .iter()
+        .map(|n| escape_controls(n).into_owned())
+        .collect();
     if let Some(h) = &d.hint {
-        notes.push(format!("hint: {h}"));
+        notes.push(format!("hint: {}", escape_controls(h)));
     }
     report = report.with_notes(notes);
     let config = term::Config::default();
@@ -209,5 +228,5 @@ fn line_col_to_offset(src: &str, line: usize, col: usize) -> usize {
 
 /// Prints one plain error line (for errors that have no diagnostic form).
 pub fn error(message: &str) {
-    eprintln!("error: {message}");
+    eprintln!("error: {}", escape_controls(message));
 }

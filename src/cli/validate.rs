@@ -118,7 +118,7 @@ pub fn run(args: ValidateArgs) -> u8 {
     let mut failed = 0;
     let mut all = Vec::new();
     for file in &args.files {
-        let diags = match std::fs::read_to_string(file) {
+        let diags = match machinist::fsutil::read_input(file) {
             Ok(text) => check_text(file, &text, contract, args.patch),
             Err(e) => vec![
                 Diagnostic::new(Kind::Io, format!("cannot read {}: {e}", file.display())).at(

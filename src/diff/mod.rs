@@ -11,7 +11,7 @@ use std::fmt;
 
 use serde_yaml_ng::Value;
 
-pub use redact::{REDACTED, is_secret_path, redact_text, secret_values};
+pub use redact::{REDACTED, is_secret_path, redact_config_text, redact_text, secret_values};
 
 /// Identifies a document inside a machine config: its kind and, for named kinds, its name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -158,12 +158,13 @@ pub fn diff_docs(live: &[Value], rendered: &[Value]) -> NodeDiff {
 
 fn doc_diff(key: &DocKey, op: Op, live: Option<&Value>, rendered: Option<&Value>) -> DocDiff {
     let mut changes = Vec::new();
-    walk(&mut Vec::new(), live, rendered, &mut changes);
+    let kind = Some(key.kind.as_str());
+    walk(kind, &mut Vec::new(), live, rendered, &mut changes);
     let aligned = match (live, rendered) {
         (Some(l), Some(r)) => Some(align(l, r)),
         (l, _) => l.cloned(),
     };
-    let (old_red, new_red) = redact::redact_pair(aligned.as_ref(), rendered);
+    let (old_red, new_red) = redact::redact_pair(kind, aligned.as_ref(), rendered);
     let text = |v: &Option<Value>| {
         v.as_ref()
             .map(|v| serde_yaml_ng::to_string(v).unwrap_or_default())
@@ -251,18 +252,24 @@ fn key_text(k: &Value) -> String {
     }
 }
 
-fn walk(path: &mut Vec<Seg>, old: Option<&Value>, new: Option<&Value>, out: &mut Vec<PathChange>) {
+fn walk(
+    kind: Option<&str>,
+    path: &mut Vec<Seg>,
+    old: Option<&Value>,
+    new: Option<&Value>,
+    out: &mut Vec<PathChange>,
+) {
     match (old, new) {
         (Some(Value::Mapping(o)), Some(Value::Mapping(n))) => {
             for (k, nv) in n {
                 path.push(Seg::Key(key_text(k)));
-                walk(path, o.get(k), Some(nv), out);
+                walk(kind, path, o.get(k), Some(nv), out);
                 path.pop();
             }
             for (k, ov) in o {
                 if !n.contains_key(k) {
                     path.push(Seg::Key(key_text(k)));
-                    walk(path, Some(ov), None, out);
+                    walk(kind, path, Some(ov), None, out);
                     path.pop();
                 }
             }
@@ -270,13 +277,13 @@ fn walk(path: &mut Vec<Seg>, old: Option<&Value>, new: Option<&Value>, out: &mut
         (Some(Value::Sequence(o)), Some(Value::Sequence(n))) => {
             for i in 0..o.len().max(n.len()) {
                 path.push(Seg::Index(i));
-                walk(path, o.get(i), n.get(i), out);
+                walk(kind, path, o.get(i), n.get(i), out);
                 path.pop();
             }
         }
         (o, n) if o == n => {}
         (o, n) => {
-            let secret = is_secret_path(path)
+            let secret = is_secret_path(kind, path)
                 || o.is_some_and(redact::looks_secret)
                 || n.is_some_and(redact::looks_secret);
             let op = match (o, n) {
@@ -289,7 +296,7 @@ fn walk(path: &mut Vec<Seg>, old: Option<&Value>, new: Option<&Value>, out: &mut
                     if secret {
                         Value::String(REDACTED.into())
                     } else {
-                        redact::redact(v)
+                        redact::redact_at(kind, path, v)
                     }
                 })
             };

@@ -104,3 +104,42 @@ fn hostname_comes_from_hostname_config_or_v1alpha1() {
     assert_eq!(hostname(&docs(legacy)).as_deref(), Some("cp-01"));
     assert_eq!(hostname(&docs("version: v1alpha1\n")), None);
 }
+
+#[test]
+fn a_nodes_dry_run_diff_is_redacted_by_path() {
+    // What Talos returns as mode_details for a dry run whose secrets differ from the bundle.
+    let text = "Config diff:\n\n--- a\n+++ b\n@@ -1,12 +1,12 @@\n version: v1alpha1\n machine:\n-    token: oldtok.oldtokensecret99\n+    token: newtok.newtokensecret11\n     ca:\n         crt: Y2VydA==\n-        key: b2xka2V5\n+        key: bmV3a2V5\n     type: worker\n cluster:\n-    secretboxEncryptionSecret: b2xkc2VjcmV0Ym94\n+    secretboxEncryptionSecret: bmV3c2VjcmV0Ym94\n-    secret: oldclustersecret\n+    secret: newclustersecret\n     clusterName: demo\n@@ -40,3 +40,3 @@\n         interfaces:\n             - interface: eth0\n               wireguard:\n-                privateKey: b2xkd2c=\n+                privateKey: bmV3d2c=\n";
+    let out = redact_config_text(text);
+    for secret in [
+        "oldtok",
+        "newtok",
+        "b2xka2V5",
+        "bmV3a2V5",
+        "b2xkc2VjcmV0Ym94",
+        "oldclustersecret",
+        "b2xkd2c=",
+    ] {
+        assert!(!out.contains(secret), "{secret} leaked:\n{out}");
+    }
+    assert!(
+        out.contains("-    token: <redacted>\n+    token: <redacted>\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("         crt: Y2VydA==\n"),
+        "certificates stay: {out}"
+    );
+    assert!(out.contains("     type: worker\n"), "{out}");
+    assert!(out.contains("     clusterName: demo\n"), "{out}");
+    assert_eq!(out.lines().count(), text.lines().count());
+}
+
+#[test]
+fn config_text_redaction_handles_blocks_flows_and_documents() {
+    let text = "version: v1alpha1\nmachine:\n  ca:\n    key: |\n      -----BEGIN ED25519 PRIVATE KEY-----\n      MC4CAQAwBQYDK2VwBCIE\n    crt: Y2VydA==\n  token: t.secret\ncluster:\n  ca: {crt: Y2VydA==, key: a2V5}\n  id: aWQ=\n  network:\n    dnsDomain: cluster.local\n---\napiVersion: v1alpha1\nkind: DiscoveryIdentityConfig\nclusterID: aWQ=\nclusterSecret: c2VjcmV0\n---\nkind: HostnameConfig\nhostname: token\n";
+    let out = redact_config_text(text);
+    assert_eq!(
+        out,
+        "version: v1alpha1\nmachine:\n  ca:\n    key: |\n      <redacted>\n      <redacted>\n    crt: Y2VydA==\n  token: <redacted>\ncluster:\n  ca: <redacted>\n  id: <redacted>\n  network:\n    dnsDomain: cluster.local\n---\napiVersion: v1alpha1\nkind: DiscoveryIdentityConfig\nclusterID: <redacted>\nclusterSecret: <redacted>\n---\nkind: HostnameConfig\nhostname: token\n"
+    );
+}

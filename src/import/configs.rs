@@ -13,33 +13,6 @@ use super::talhelper::talos_tree;
 use super::{ChartSpec, ImportError, ImportedProject, NodeSpec, Untranslated, build_project};
 use machinist_patch::DocId;
 
-/// Paths of the legacy document that hold cluster secrets (talos-api §7.3); the render
-/// pipeline puts them back from the secrets bundle.
-pub const SECRET_PATHS: &[&[&str]] = &[
-    &["machine", "token"],
-    &["machine", "ca"],
-    &["cluster", "id"],
-    &["cluster", "secret"],
-    &["cluster", "token"],
-    &["cluster", "secretboxEncryptionSecret"],
-    &["cluster", "aescbcEncryptionSecret"],
-    &["cluster", "ca"],
-    &["cluster", "aggregatorCA"],
-    &["cluster", "serviceAccount"],
-    &["cluster", "etcd", "ca"],
-];
-
-/// Key names that hold secret material in any other document.
-const SECRET_KEYS: &[&str] = &[
-    "key",
-    "privateKey",
-    "token",
-    "clusterSecret",
-    "secret",
-    "issuingCA",
-    "acceptedCAs",
-];
-
 /// Imports the configs of one cluster.
 pub fn import(configs: &[PathBuf]) -> Result<ImportedProject, ImportError> {
     let mut untranslated = Vec::new();
@@ -197,42 +170,71 @@ pub fn strip_secrets(docs: &mut [Value]) -> BTreeSet<String> {
     stripped
 }
 
+/// Removes every field of `machinist_secrets::inject::SECRET_PATHS` (the one list of secret
+/// fields, bundle material and user secrets alike) from one document, and the maps left empty.
 fn strip_doc(doc: &mut Value, stripped: &mut BTreeSet<String>) {
-    let id = DocId::of(doc);
-    if id.is_legacy() {
-        for path in SECRET_PATHS {
-            let (last, parents) = path.split_last().expect("paths are not empty");
-            let mut cur = Some(&mut *doc);
-            for seg in parents {
-                cur = cur.and_then(|c| c.get_mut(*seg));
-            }
-            if let Some(m) = cur.and_then(Value::as_mapping_mut)
-                && m.shift_remove(*last).is_some()
-            {
-                stripped.insert(format!("v1alpha1: {}", path.join(".")));
-            }
-        }
+    let Some(kind) = machinist_secrets::inject::doc_kind(doc).map(str::to_string) else {
         return;
+    };
+    let label = if kind == "v1alpha1" {
+        kind.clone()
+    } else {
+        DocId::of(doc).to_string()
+    };
+    for p in machinist_secrets::inject::SECRET_PATHS
+        .iter()
+        .filter(|p| p.kind == kind)
+    {
+        // A path ending in `*` (every item of a list) removes the list itself.
+        let path = match p.path.split_last() {
+            Some((&"*", parent)) => parent,
+            _ => p.path,
+        };
+        strip_at(doc, path, &mut Vec::new(), &label, stripped);
     }
-    strip_keys(doc, &id.to_string(), String::new(), stripped);
 }
 
-fn strip_keys(v: &mut Value, doc: &str, path: String, stripped: &mut BTreeSet<String>) {
-    if let Value::Mapping(m) = v {
-        let keys: Vec<Value> = m.keys().cloned().collect();
-        for k in keys {
-            let ks = k.as_str().unwrap_or_default().to_string();
-            let p = if path.is_empty() {
-                ks.clone()
-            } else {
-                format!("{path}.{ks}")
-            };
-            if SECRET_KEYS.contains(&ks.as_str()) {
-                m.shift_remove(&k);
-                stripped.insert(format!("{doc}: {p}"));
-            } else if let Some(child) = m.get_mut(&k) {
-                strip_keys(child, doc, p, stripped);
+/// Removes the field at `path` (`*` = every key or item) below `v`; `shown` is where `v` is.
+/// Returns whether `v` became an empty map because of it.
+fn strip_at(
+    v: &mut Value,
+    path: &[&str],
+    shown: &mut Vec<String>,
+    doc: &str,
+    stripped: &mut BTreeSet<String>,
+) -> bool {
+    let Some((first, rest)) = path.split_first() else {
+        return false;
+    };
+    match v {
+        Value::Mapping(m) => {
+            let keys: Vec<Value> = m
+                .keys()
+                .filter(|k| *first == "*" || k.as_str() == Some(*first))
+                .cloned()
+                .collect();
+            for k in keys {
+                shown.push(k.as_str().unwrap_or_default().to_string());
+                if rest.is_empty() {
+                    m.shift_remove(&k);
+                    stripped.insert(format!("{doc}: {}", shown.join(".")));
+                } else if let Some(child) = m.get_mut(&k)
+                    && strip_at(child, rest, shown, doc, stripped)
+                {
+                    m.shift_remove(&k);
+                }
+                shown.pop();
             }
+            m.is_empty()
         }
+        Value::Sequence(items) if *first == "*" => {
+            for (i, item) in items.iter_mut().enumerate() {
+                shown.push(i.to_string());
+                strip_at(item, rest, shown, doc, stripped);
+                shown.pop();
+            }
+            false
+        }
+        _ => false,
     }
 }

@@ -286,7 +286,17 @@ fn parse_secrets(source: &SourceFile, node: &Node) -> Result<SecretsSettings, Di
     let mut s = SecretsSettings::default();
     for (k, _, v) in map {
         match k.as_str() {
-            "file" => s.file = source.string(v, "secrets.file")?,
+            "file" => {
+                s.file = source.string(v, "secrets.file")?;
+                if !super::inside::is_relative_inside(&s.file) {
+                    return Err(source
+                        .error(
+                            v.pos,
+                            format!("`secrets.file` `{}` is outside the project directory", s.file),
+                        )
+                        .hint("the encrypted bundle lives in the project, e.g. `file: secrets.yaml.age`"));
+                }
+            }
             _ => s.recipients = source.strings(v, "secrets.recipients")?,
         }
     }

@@ -108,6 +108,25 @@ impl SourceFile {
         }
     }
 
+    /// A `patches:` list: strings naming files inside the project (relative, no `..`).
+    pub fn patch_paths(&self, node: &Node) -> Result<Vec<String>, Diagnostic> {
+        let paths = self.strings(node, "patches")?;
+        if let yaml::Kind::Seq(items) = &node.kind {
+            for (item, p) in items.iter().zip(&paths) {
+                if !super::inside::is_relative_inside(p) {
+                    return Err(self
+                        .error(
+                            item.pos,
+                            format!("patch `{p}` is outside the project directory"),
+                        )
+                        .with_len(p.chars().count())
+                        .hint("project patches are paths relative to the project, without `..`; pass a patch from elsewhere with `-p FILE`"));
+                }
+            }
+        }
+        Ok(paths)
+    }
+
     /// A map of strings to strings.
     pub fn string_map(
         &self,

@@ -5,6 +5,7 @@
 
 pub mod chart;
 pub mod fields;
+pub mod inside;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -84,9 +85,15 @@ pub struct Project {
     pub facts: BTreeMap<String, serde_json::Value>,
 }
 
+/// Reads a project file: inside the project after following symlinks, bounded in size.
 fn read(root: &Path, rel: &Path) -> Result<String, Diagnostic> {
-    std::fs::read_to_string(root.join(rel))
-        .map_err(|e| Diagnostic::new(Kind::Io, format!("cannot read `{}`: {e}", rel.display())))
+    inside::read(root, rel).map_err(|e| {
+        let d = Diagnostic::new(Kind::Io, e.to_string());
+        match e {
+            inside::OutsideError::Io { .. } => d,
+            _ => d.hint("a project reads only files inside its directory; copy the file in instead of linking to it"),
+        }
+    })
 }
 
 fn yaml_files(dir: &Path) -> Vec<PathBuf> {
@@ -138,8 +145,18 @@ impl Project {
         };
         let values = values.and_then(|v| v.map().map(|_| ()).map(|()| v));
 
-        let values_schema = match std::fs::read_to_string(root.join("values.schema.json")) {
-            Ok(t) => match serde_json::from_str(&t) {
+        let values_schema = match root
+            .join("values.schema.json")
+            .is_file()
+            .then(|| read(root, Path::new("values.schema.json")))
+            .transpose()
+        {
+            Err(e) => {
+                errors.push(e);
+                None
+            }
+            Ok(None) => None,
+            Ok(Some(t)) => match serde_json::from_str(&t) {
                 Ok(v) => Some(v),
                 Err(e) => {
                     errors.push(
@@ -159,7 +176,6 @@ impl Project {
                     None
                 }
             },
-            Err(_) => None,
         };
 
         let layers = load_layers(root, &mut errors);
@@ -275,7 +291,7 @@ fn load_layers(root: &Path, errors: &mut Vec<Diagnostic>) -> BTreeMap<(String, S
                     let mut kept = Vec::new();
                     for (k, p, v) in map {
                         if k == "patches" {
-                            patches = s.strings(&v, "patches")?;
+                            patches = s.patch_paths(&v)?;
                         } else {
                             kept.push((k, p, v));
                         }
@@ -348,11 +364,13 @@ fn load_nodes(root: &Path, errors: &mut Vec<Diagnostic>) -> Vec<NodeFile> {
                     },
                 };
                 let patches = match get("patches") {
-                    Some(v) => s.strings(v, "patches")?,
+                    Some(v) => s.patch_paths(v)?,
                     None => Vec::new(),
                 };
+                let name = stem(&file);
+                check_node_name(&name, &rel)?;
                 Ok(NodeFile {
-                    name: stem(&file),
+                    name,
                     address,
                     facets,
                     values,
@@ -377,7 +395,8 @@ fn load_templates(root: &Path, errors: &mut Vec<Diagnostic>) -> BTreeMap<String,
         .into_iter()
         .filter_map(Result::ok)
     {
-        if !entry.file_type().is_file() {
+        // Symlinks are read through `read`, which refuses any that lead out of the project.
+        if !(entry.file_type().is_file() || entry.path_is_symlink() && entry.path().is_file()) {
             continue;
         }
         let Ok(rel) = entry.path().strip_prefix(&dir) else {
@@ -388,14 +407,11 @@ fn load_templates(root: &Path, errors: &mut Vec<Diagnostic>) -> BTreeMap<String,
             .map(|c| c.as_os_str().to_string_lossy())
             .collect::<Vec<_>>()
             .join("/");
-        match std::fs::read_to_string(entry.path()) {
+        match read(root, &Path::new("templates").join(rel)) {
             Ok(t) => {
                 templates.insert(name, Arc::from(t));
             }
-            Err(e) => errors.push(Diagnostic::new(
-                Kind::Io,
-                format!("cannot read `templates/{name}`: {e}"),
-            )),
+            Err(e) => errors.push(e),
         }
     }
     templates
@@ -413,4 +429,38 @@ fn load_facts(root: &Path, errors: &mut Vec<Diagnostic>) -> BTreeMap<String, ser
         }
     }
     facts
+}
+
+/// The rule node names follow: an RFC 1123 hostname — dot-separated labels of ASCII letters,
+/// digits and `-`, each 1-63 characters and not starting or ending with `-`; 253 characters in
+/// all. Node names become file names (`-o OUT/<node>.yaml`, the simulator's state folders) and
+/// terminal output, so `..`, `/` or control characters must never get in.
+pub fn valid_node_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+}
+
+fn check_node_name(name: &str, rel: &Path) -> Result<(), Diagnostic> {
+    if valid_node_name(name) {
+        return Ok(());
+    }
+    Err(Diagnostic::new(
+        Kind::ProjectFile,
+        format!(
+            "node file `{}` gives the node name `{}`, which is not a valid hostname",
+            crate::diagnostics::escape_controls(&rel.display().to_string()),
+            crate::diagnostics::escape_controls(name)
+        ),
+    )
+    .note("node names are RFC 1123 hostnames: dot-separated labels of letters, digits and `-`, each 1-63 characters, not starting or ending with `-`")
+    .hint("rename the file, e.g. `nodes/cp-01.yaml`"))
 }

@@ -23,6 +23,8 @@ pub struct NodePatch {
     pub path: PathBuf,
     /// `layers/<facet>/<value>.yaml`, `nodes/<node>.yaml` or `-p`.
     pub attached_by: String,
+    /// For a project patch, the project directory it must stay inside (after symlinks).
+    pub confined_to: Option<PathBuf>,
 }
 
 /// The patches of one node, in the order they apply: each layer's `patches:` in layer order,
@@ -38,6 +40,7 @@ pub fn node_patches(
         shown: rel.to_string(),
         path: project.root.join(rel),
         attached_by: by,
+        confined_to: Some(project.root.clone()),
     };
     for key in layers {
         if let Some(layer) = project.layers.get(key) {
@@ -54,6 +57,7 @@ pub fn node_patches(
             shown: p.display().to_string(),
             path: p.clone(),
             attached_by: "-p".to_string(),
+            confined_to: None,
         });
     }
     out
@@ -88,10 +92,22 @@ impl Cache {
 }
 
 fn read(p: &NodePatch) -> Result<Patch, Diagnostic> {
-    let text = std::fs::read_to_string(&p.path).map_err(|e| {
-        Diagnostic::new(Kind::Patch, format!("cannot read patch `{}`: {e}", p.shown))
-            .hint("check the path; project patches are relative to the project directory")
-    })?;
+    let text = match &p.confined_to {
+        Some(root) => crate::project::inside::read(root, std::path::Path::new(&p.shown)).map_err(
+            |e| match e {
+                crate::project::inside::OutsideError::Io { source, .. } => Diagnostic::new(
+                    Kind::Patch,
+                    format!("cannot read patch `{}`: {source}", p.shown),
+                )
+                .hint("check the path; project patches are relative to the project directory"),
+                e => Diagnostic::new(Kind::Patch, e.to_string())
+                    .hint("project patches must be inside the project; pass others with `-p FILE`"),
+            },
+        )?,
+        None => crate::fsutil::read_input(&p.path).map_err(|e| {
+            Diagnostic::new(Kind::Patch, format!("cannot read patch `{}`: {e}", p.shown))
+        })?,
+    };
     Patch::parse(&p.shown, &text).map_err(|e| Diagnostic::new(Kind::Patch, e.to_string()))
 }
 

@@ -110,7 +110,7 @@ pub fn cas_from_secrets_yaml(path: &Path) -> Result<SimCas, SimSetupError> {
         path: path.display().to_string(),
         reason,
     };
-    let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
+    let text = crate::fsutil::read_input(path).map_err(|e| bad(e.to_string()))?;
     let v: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).map_err(|e| bad(e.to_string()))?;
     let field = |ca: &str, name: &str| -> Result<String, SimSetupError> {
         let b64 = v

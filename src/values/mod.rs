@@ -658,7 +658,7 @@ pub fn read_value_files(paths: &[PathBuf]) -> Result<Vec<SourceFile>, Diagnostic
     paths
         .iter()
         .map(|p| {
-            let text = std::fs::read_to_string(p).map_err(|e| {
+            let text = crate::fsutil::read_input(p).map_err(|e| {
                 Diagnostic::new(
                     DKind::Io,
                     format!("cannot read values file `{}`: {e}", p.display()),

@@ -69,7 +69,16 @@ pub struct SetError {
 
 impl fmt::Display for SetError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid `{} {}`: {}", self.flag, self.arg, self.reason)
+        // A huge argument (a 30,000-level path) is shown by its start and length.
+        let arg = match self.arg.char_indices().nth(80) {
+            Some((cut, _)) => format!(
+                "{}… ({} characters)",
+                &self.arg[..cut],
+                self.arg.chars().count()
+            ),
+            None => self.arg.clone(),
+        };
+        write!(f, "invalid `{} {arg}`: {}", self.flag, self.reason)
     }
 }
 
@@ -167,7 +176,11 @@ fn typed(raw: &str) -> serde_json::Value {
     J::String(unescape(raw))
 }
 
-/// Parses a values path such as `a.b[0].c` (the part before `=`).
+/// The most segments a `--set` path may have: the same bound as nesting in a YAML file.
+pub const MAX_PATH_DEPTH: usize = crate::yaml::MAX_DEPTH;
+
+/// Parses a values path such as `a.b[0].c` (the part before `=`). The first segment is a key
+/// (the values root is a map) and there are at most [`MAX_PATH_DEPTH`] segments.
 pub fn parse_path(key: &str) -> Result<Vec<Seg>, String> {
     if key.is_empty() {
         return Err("the path before `=` is empty".to_string());
@@ -202,6 +215,16 @@ pub fn parse_path(key: &str) -> Result<Vec<Seg>, String> {
         if !rest.is_empty() {
             return Err(format!("unexpected `{rest}` after `]` in `{key}`"));
         }
+        if segs.len() > MAX_PATH_DEPTH {
+            return Err(format!(
+                "the path is deeper than {MAX_PATH_DEPTH} levels (the deepest nesting a values file may have)"
+            ));
+        }
+    }
+    if matches!(segs.first(), Some(Seg::Index(_))) {
+        return Err(format!(
+            "`{key}` starts with a list index, but the values root is a map; start with a key, e.g. `servers[0]=...`"
+        ));
     }
     Ok(segs)
 }
@@ -310,6 +333,34 @@ mod tests {
         assert_eq!(a.len(), 3);
         assert_eq!(a[1].value, json!("x,y"));
         assert_eq!(a[2].value, json!(["p", "q"]));
+    }
+
+    #[test]
+    fn a_path_cannot_replace_the_values_root_with_a_list() {
+        let e = parse(SetKind::Typed, "[0]=1").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid `--set [0]=1`: `[0]` starts with a list index, but the values root is a map; start with a key, e.g. `servers[0]=...`"
+        );
+    }
+
+    #[test]
+    fn deep_paths_are_bounded() {
+        let ok = vec!["a"; MAX_PATH_DEPTH].join(".") + "=1";
+        assert_eq!(
+            parse(SetKind::Typed, &ok).unwrap()[0].path.len(),
+            MAX_PATH_DEPTH
+        );
+        let deep = vec!["a"; 30_000].join(".") + "=1";
+        let e = parse(SetKind::Typed, &deep).unwrap_err();
+        assert!(e.reason.contains("deeper than 200 levels"), "{}", e.reason);
+        assert!(
+            e.to_string().len() < 300,
+            "the message shows the argument's start only"
+        );
+        assert!(e.to_string().contains("… (60001 characters)"), "{e}");
+        let deep = "a".to_string() + &"[0]".repeat(30_000) + "=1";
+        assert!(parse(SetKind::Typed, &deep).is_err());
     }
 
     #[test]

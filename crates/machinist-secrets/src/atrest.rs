@@ -252,8 +252,20 @@ pub fn decrypt(
         reason,
         tried: identities.origin.clone() + " (from " + &env.tried() + ")",
     };
+    // Only "no identity matches" is about the identity; anything else means the file is not
+    // what was encrypted (truncated, flipped bytes, not an age file at all).
+    let damaged = |reason: String| SecretsError::Damaged {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let classify = |e: age::DecryptError| match e {
+        age::DecryptError::NoMatchingKeys | age::DecryptError::KeyDecryptionFailed => {
+            fail(e.to_string())
+        }
+        e => damaged(e.to_string()),
+    };
     let reader = age::armor::ArmoredReader::new(ciphertext);
-    let decryptor = age::Decryptor::new(reader).map_err(|e| fail(e.to_string()))?;
+    let decryptor = age::Decryptor::new(reader).map_err(classify)?;
     let mut plain = decryptor
         .decrypt(
             identities
@@ -261,11 +273,11 @@ pub fn decrypt(
                 .iter()
                 .map(|i| i.as_ref() as &dyn age::Identity),
         )
-        .map_err(|e| fail(e.to_string()))?;
+        .map_err(classify)?;
     let mut out = Vec::new();
     plain
         .read_to_end(&mut out)
-        .map_err(|e| fail(e.to_string()))?;
+        .map_err(|e| damaged(e.to_string()))?;
     Ok(out)
 }
 

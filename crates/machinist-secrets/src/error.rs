@@ -118,6 +118,17 @@ pub enum SecretsError {
         /// Where identities were looked for.
         tried: String,
     },
+    /// The bundle file is truncated or altered: it is not what was encrypted.
+    #[error(
+        "{}: the secrets bundle is damaged ({reason}): the file was truncated or changed after it was encrypted, so no identity can open it; restore it from git (`git checkout -- {}`, or find a good version with `git log -- {}`)",
+        path.display(), path.display(), path.display()
+    )]
+    Damaged {
+        /// The encrypted file.
+        path: PathBuf,
+        /// What age found wrong.
+        reason: String,
+    },
     /// No identity is available at all.
     #[error(
         "no age identity found (tried: {tried}); set MACHINIST_AGE_KEY_FILE to an age identity file, set MACHINIST_AGE_KEY to an AGE-SECRET-KEY-1... value, or run `machinist init` / `age-keygen -o {default_path}`"

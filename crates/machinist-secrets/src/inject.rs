@@ -641,6 +641,51 @@ pub fn is_secret_path(kind: &str, path: &[String], sensitive_only: bool) -> bool
     })
 }
 
+/// Whether the field at `path` is hidden wherever machinist shows config text (diffs, dry runs,
+/// error snippets): every sensitive field of [`SECRET_PATHS`], and the cluster's identity
+/// (`cluster.id`, `DiscoveryIdentityConfig.clusterID`); certificates stay visible. With `kind`
+/// `None` the document's kind is unknown and any kind counts. With `partial`, `path` is only the
+/// end of the field's path (text whose start is cut off, such as a diff hunk), so any secret
+/// path ending that way counts. This is the one list every redaction uses.
+pub fn is_redacted_path(kind: Option<&str>, path: &[&str], partial: bool) -> bool {
+    if path.is_empty() {
+        return false;
+    }
+    SECRET_PATHS.iter().any(|p| {
+        if !hidden(p) || kind.is_some_and(|k| k != p.kind) {
+            return false;
+        }
+        let want: &[&str] = if partial {
+            match p.path.len().checked_sub(path.len()) {
+                Some(skip) => &p.path[skip..],
+                None => return false,
+            }
+        } else {
+            p.path
+        };
+        want.len() == path.len() && want.iter().zip(path).all(|(a, b)| *a == "*" || a == b)
+    })
+}
+
+/// Whether a secret path is hidden when shown: sensitive, or the cluster's identity.
+fn hidden(p: &SecretPath) -> bool {
+    p.sensitive
+        || p.path
+            .last()
+            .is_some_and(|l| l.ends_with("ID") || *l == "id")
+}
+
+/// Whether some redacted field lies strictly below `path` (so a one-line flow value such as
+/// `ca: {crt: ..., key: ...}` holds one).
+pub fn holds_redacted_path(kind: Option<&str>, path: &[&str]) -> bool {
+    SECRET_PATHS.iter().any(|p| {
+        hidden(p)
+            && kind.is_none_or(|k| k == p.kind)
+            && p.path.len() > path.len()
+            && p.path.iter().zip(path).all(|(a, b)| *a == "*" || a == b)
+    })
+}
+
 fn redact_at(v: &mut Value, path: &[&str]) -> usize {
     let Some((first, rest)) = path.split_first() else {
         return match v {

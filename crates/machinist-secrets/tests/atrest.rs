@@ -175,3 +175,34 @@ fn a_bad_recipient_is_refused_before_anything_is_written() {
     let err = atrest::save_bundle(&path, bundle(), &[]).unwrap_err();
     assert!(err.to_string().contains("no recipients"), "{err}");
 }
+
+#[test]
+fn a_damaged_bundle_is_blamed_on_the_file_not_the_identity() {
+    let dir = tempfile::tempdir().unwrap();
+    let (id, r) = identity(dir.path(), "me.txt");
+    let path = dir.path().join("secrets.yaml.age");
+    atrest::save_bundle(&path, bundle(), &[r]).unwrap();
+    let good = std::fs::read_to_string(&path).unwrap();
+    let lines: Vec<&str> = good.lines().collect();
+    // Truncated: the armor's last lines are gone.
+    let truncated = lines[..lines.len() / 2].join("\n") + "\n";
+    // Flipped: one base64 character in the payload changed.
+    let mut flipped: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    let at = flipped.len() - 3;
+    let c = if flipped[at].starts_with('A') {
+        "B"
+    } else {
+        "A"
+    };
+    flipped[at].replace_range(0..1, c);
+    let flipped = flipped.join("\n") + "\n";
+    for damaged in [truncated, flipped] {
+        std::fs::write(&path, damaged).unwrap();
+        let err = atrest::load_bundle(&path, &env_with_file(&id)).unwrap_err();
+        assert!(matches!(err, SecretsError::Damaged { .. }), "{err}");
+        let msg = err.to_string();
+        assert!(msg.contains("the secrets bundle is damaged"), "{msg}");
+        assert!(msg.contains("git checkout -- "), "{msg}");
+        assert!(!msg.contains("MACHINIST_AGE_KEY_FILE"), "{msg}");
+    }
+}

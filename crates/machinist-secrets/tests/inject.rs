@@ -256,6 +256,66 @@ fn secret_path_lookup_serves_the_diff() {
 }
 
 #[test]
+fn one_list_decides_what_every_view_redacts() {
+    use machinist_secrets::inject::{holds_redacted_path, is_redacted_path};
+    let v1 = Some("v1alpha1");
+    assert!(is_redacted_path(v1, &["machine", "token"], false));
+    assert!(is_redacted_path(
+        v1,
+        &["cluster", "secretboxEncryptionSecret"],
+        false
+    ));
+    assert!(is_redacted_path(v1, &["cluster", "id"], false));
+    assert!(
+        !is_redacted_path(v1, &["cluster", "ca", "crt"], false),
+        "certificates show"
+    );
+    assert!(!is_redacted_path(v1, &["machine", "type"], false));
+    assert!(is_redacted_path(
+        v1,
+        &[
+            "machine",
+            "network",
+            "interfaces",
+            "0",
+            "wireguard",
+            "privateKey"
+        ],
+        false
+    ));
+    assert!(is_redacted_path(
+        Some("DiscoveryIdentityConfig"),
+        &["clusterSecret"],
+        false
+    ));
+    assert!(is_redacted_path(
+        Some("DiscoveryIdentityConfig"),
+        &["clusterID"],
+        false
+    ));
+    assert!(!is_redacted_path(
+        Some("DiscoveryIdentityConfig"),
+        &["token"],
+        false
+    ));
+    // Unknown kind: any document's secret field counts.
+    assert!(is_redacted_path(None, &["privateKey"], false));
+    // A cut-off path (a diff hunk): the end is enough.
+    assert!(is_redacted_path(None, &["token"], true));
+    assert!(is_redacted_path(None, &["ca", "key"], true));
+    assert!(!is_redacted_path(None, &["ca", "crt"], true));
+    assert!(
+        !is_redacted_path(None, &["token"], false),
+        "no top-level token field"
+    );
+    assert!(holds_redacted_path(v1, &["machine", "ca"]));
+    assert!(!holds_redacted_path(
+        v1,
+        &["machine", "network", "hostname"]
+    ));
+}
+
+#[test]
 fn configs_with_overrides_round_trip_too() {
     let Some(cp) = common::corpus_file("stability__v1.15__overrides-controlplane.yaml") else {
         return;

@@ -479,7 +479,7 @@ impl TalosClient {
                 })?;
             let result = match tokio::time::timeout(self.opts.call_timeout, f(channel)).await {
                 Ok(Ok(v)) => return Ok(v),
-                Ok(Err(status)) => classify(&node.name, &endpoint, &status),
+                Ok(Err(status)) => classify(&node.name, &endpoint, &status, self.opts.call_timeout),
                 Err(_) => NodeError::Timeout {
                     node: node.name.clone(),
                     endpoint: endpoint.clone(),
@@ -685,6 +685,16 @@ impl NodeApi for TalosClient {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_deadline_from_the_server_names_the_timeout_in_force() {
+        let status = tonic::Status::deadline_exceeded("Timeout expired");
+        let err = classify("cp-1", "10.5.0.2:50000", &status, Duration::from_secs(20));
+        assert_eq!(
+            err.to_string(),
+            "node cp-1: no answer from 10.5.0.2:50000 within 20.0s"
+        );
+    }
 
     #[test]
     fn node_metadata_carries_the_host_only() {

@@ -6,6 +6,7 @@
 //!   packages, services, message names and field numbers as Talos);
 //! - [`talosconfig`]: the talosctl client configuration file (contexts, endpoints, credentials);
 //! - [`tls`]: rustls client settings (mutual TLS with the cluster CA, or maintenance mode);
+//! - [`duration`]: the one parser for duration flags (`2m30s`), bounded;
 //! - [`client`]: the [`client::NodeApi`] trait and its gRPC implementation [`client::TalosClient`];
 //! - [`lifecycle`]: typed requests and answers of the lifecycle calls (identity, bootstrap,
 //!   kubeconfig, upgrade, reset, etcd, services);
@@ -15,6 +16,7 @@
 
 pub mod client;
 pub mod hardware;
+pub mod duration;
 pub mod lifecycle;
 pub mod machineconfig;
 pub mod pem;

@@ -5,7 +5,13 @@
 
 use super::{ConnectError, NodeError};
 
-pub(super) fn classify(node: &str, endpoint: &str, status: &tonic::Status) -> NodeError {
+/// `timeout` is the per-call timeout in force, for the message when the deadline passed.
+pub(super) fn classify(
+    node: &str,
+    endpoint: &str,
+    status: &tonic::Status,
+    timeout: std::time::Duration,
+) -> NodeError {
     use std::error::Error as _;
     let mut reasons = Vec::new();
     let mut tls_error: Option<String> = None;
@@ -66,7 +72,7 @@ pub(super) fn classify(node: &str, endpoint: &str, status: &tonic::Status) -> No
             NodeError::Timeout {
                 node: node.into(),
                 endpoint: endpoint.into(),
-                seconds: 0.0,
+                seconds: timeout.as_secs_f64(),
             }
         }
         code => NodeError::Refused {

@@ -70,20 +70,7 @@ pub struct FaultParseError {
 
 /// Parses `200ms`, `2s`, `1.5s`, `1m`, `1h`.
 pub fn parse_duration(s: &str) -> Option<Duration> {
-    let s = s.trim();
-    let (num, unit) = s
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .map(|i| s.split_at(i))
-        .unwrap_or((s, "s"));
-    let n: f64 = num.parse().ok()?;
-    let secs = match unit {
-        "ms" => n / 1000.0,
-        "s" => n,
-        "m" => n * 60.0,
-        "h" => n * 3600.0,
-        _ => return None,
-    };
-    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs))
+    crate::duration::parse(s).ok()
 }
 
 impl Fault {
@@ -95,10 +82,9 @@ impl Fault {
         };
         let (head, opts) = spec.split_once(':').unwrap_or((spec, ""));
         let kind = match head.split_once('=') {
-            Some(("latency", d)) => FaultKind::Latency(
-                parse_duration(d)
-                    .ok_or_else(|| bad(format!("`{d}` is not a duration like 200ms")))?,
-            ),
+            Some(("latency", d)) => {
+                FaultKind::Latency(crate::duration::parse(d).map_err(|e| bad(e.to_string()))?)
+            }
             None if head == "refuse" => FaultKind::Refuse,
             None if head == "drop" => FaultKind::Drop,
             None if head == "crash-before-persist" => FaultKind::CrashBeforePersist,
