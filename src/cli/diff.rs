@@ -9,12 +9,14 @@ use std::path::PathBuf;
 use clap::Args;
 use machinist::diff::{self, NodeDiff};
 use machinist::project::Project;
-use machinist::render::{RenderOptions, RenderedNode, render};
+use machinist::render::{RenderedNode, render};
 use machinist_talos::{ApplyMode, ApplyRequest, NodeApi};
 use serde_json::json;
 
+use super::exit::ExitStatus;
 use super::node_conn::{self, ConnArgs};
 use super::report::{self, Format};
+use super::values_args::ValuesArgs;
 
 /// Show what applying the rendered configs would change on the live nodes.
 #[derive(Debug, Args)]
@@ -38,6 +40,8 @@ pub struct DiffArgs {
     pub parallel: usize,
     #[command(flatten)]
     pub conn: ConnArgs,
+    #[command(flatten)]
+    pub values: ValuesArgs,
 }
 
 /// One node's result.
@@ -51,25 +55,28 @@ pub struct NodeResult {
 }
 
 /// Renders `dir` for `nodes` with real secrets (needed to compare with live configs).
-pub fn render_nodes(dir: &std::path::Path, nodes: &[String]) -> Result<Vec<RenderedNode>, u8> {
+pub fn render_nodes(
+    dir: &std::path::Path,
+    nodes: &[String],
+    values: &ValuesArgs,
+) -> Result<Vec<RenderedNode>, ExitStatus> {
     let project = Project::load(dir).map_err(|d| {
         report::print(&d);
-        1u8
+        ExitStatus::Failure
     })?;
-    let options = RenderOptions {
-        nodes: nodes.to_vec(),
-        with_secrets: true,
-        ..Default::default()
-    };
+    let options = values.render_options(nodes, true).map_err(|d| {
+        report::print(&d);
+        ExitStatus::Failure
+    })?;
     render(&project, options).map_err(|d| {
         report::print(&d);
-        1u8
+        ExitStatus::Failure
     })
 }
 
 /// Runs `machinist diff`.
-pub fn run(args: DiffArgs) -> u8 {
-    let rendered = match render_nodes(&args.dir, &args.nodes) {
+pub fn run(args: DiffArgs) -> ExitStatus {
+    let rendered = match render_nodes(&args.dir, &args.nodes, &args.values) {
         Ok(r) => r,
         Err(code) => return code,
     };
@@ -77,7 +84,7 @@ pub fn run(args: DiffArgs) -> u8 {
         Ok(c) => c,
         Err(e) => {
             report::error(&e);
-            return 1;
+            return ExitStatus::Failure;
         }
     };
     let rt = node_conn::runtime();
@@ -153,11 +160,11 @@ pub fn run(args: DiffArgs) -> u8 {
         .filter(|r| r.diff.as_ref().is_ok_and(|d| !d.is_empty()))
         .count();
     if errors > 0 {
-        1
+        ExitStatus::Failure
     } else if changed > 0 {
-        2
+        ExitStatus::Changes
     } else {
-        0
+        ExitStatus::Success
     }
 }
 

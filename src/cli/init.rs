@@ -15,6 +15,7 @@ use machinist_model::Contract;
 use machinist_secrets::Bundle;
 use machinist_secrets::atrest::{self, IdentityEnv};
 
+use super::exit::ExitStatus;
 use super::report;
 use super::secrets::issue_talosconfig;
 
@@ -280,7 +281,7 @@ fn write(dir: &Path, rel: &str, text: &str) -> Result<(), String> {
 }
 
 /// Runs `machinist init`.
-pub fn run(args: InitArgs) -> u8 {
+pub fn run(args: InitArgs) -> ExitStatus {
     match init(&args, &IdentityEnv::from_process()) {
         Ok(outcome) => {
             if let Some(p) = &outcome.created_identity {
@@ -302,11 +303,11 @@ pub fn run(args: InitArgs) -> u8 {
                 "next: edit nodes/*.yaml (addresses) and values.yaml, then `machinist render {}`",
                 args.dir.display()
             );
-            0
+            ExitStatus::Success
         }
         Err(e) => {
             report::error(&e);
-            1
+            ExitStatus::Failure
         }
     }
 }

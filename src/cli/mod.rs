@@ -4,6 +4,7 @@
 mod apply;
 mod diff;
 mod dircheck;
+mod exit;
 mod explain;
 mod import;
 mod init;
@@ -19,7 +20,9 @@ mod values_args;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+
+pub use exit::ExitStatus;
 
 /// Helm for Talos machine configs: render, validate, diff and apply Talos configs from a chart of
 /// templates and layered values.
@@ -46,14 +49,38 @@ enum Command {
     Lint(lint::LintArgs),
 }
 
+/// The clap command tree, with the exit-status paragraph on every command's `--help`.
+pub fn command() -> clap::Command {
+    exit::document(Cli::command())
+}
+
+/// Parses the command line; a usage error prints clap's message and exits 64, `--help` and
+/// `--version` print and exit 0.
+fn parse() -> Result<Cli, ExitStatus> {
+    let parsed = command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m));
+    parsed.map_err(|e| {
+        let _ = e.print();
+        if e.use_stderr() {
+            ExitStatus::Usage
+        } else {
+            ExitStatus::Success
+        }
+    })
+}
+
 /// Runs the command line and returns the process exit status.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let code = match cli.command {
+    let cli = match parse() {
+        Ok(c) => c,
+        Err(status) => return status.into(),
+    };
+    let status = match cli.command {
         Command::Render(args) => render::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Diff(args) => diff::run(args),
-        Command::Apply(args) => apply::run(args),
+        Command::Apply(args) => ExitStatus::from_code(apply::run(args)),
         Command::Init(args) => init::run(args),
         Command::Secrets(args) => secrets::run(args),
         Command::Talosconfig(args) => secrets::run_talosconfig(args),
@@ -63,5 +90,5 @@ pub fn main() -> ExitCode {
         Command::Validate(args) => validate::run(args),
         Command::Lint(args) => lint::run(args),
     };
-    ExitCode::from(code)
+    status.into()
 }

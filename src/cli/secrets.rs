@@ -12,6 +12,7 @@ use machinist::project::Project;
 use machinist_secrets::atrest::{self, IdentityEnv};
 use machinist_secrets::{Bundle, Talosconfig};
 
+use super::exit::ExitStatus;
 use super::report;
 
 /// Create or adopt the cluster secrets bundle.
@@ -78,10 +79,12 @@ pub struct TalosconfigArgs {
     /// Where to write it (default: DIR/talosconfig).
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub values: super::values_args::ValuesArgs,
 }
 
 /// Runs `machinist secrets ...`.
-pub fn run(args: SecretsArgs) -> u8 {
+pub fn run(args: SecretsArgs) -> ExitStatus {
     let result = match args.command {
         SecretsCommand::Gen(a) => gen_bundle(&a.dir),
         SecretsCommand::Import(a) => import_bundle(&a.file, &a.dir),
@@ -91,19 +94,19 @@ pub fn run(args: SecretsArgs) -> u8 {
 }
 
 /// Runs `machinist talosconfig`.
-pub fn run_talosconfig(args: TalosconfigArgs) -> u8 {
+pub fn run_talosconfig(args: TalosconfigArgs) -> ExitStatus {
     finish(write_talosconfig(&args))
 }
 
-fn finish(result: Result<String, String>) -> u8 {
+fn finish(result: Result<String, String>) -> ExitStatus {
     match result {
         Ok(msg) => {
             eprintln!("{msg}");
-            0
+            ExitStatus::Success
         }
         Err(e) => {
             report::error(&e);
-            1
+            ExitStatus::Failure
         }
     }
 }
