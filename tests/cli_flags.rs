@@ -12,6 +12,8 @@ const RENDERING: &[&[&str]] = &[
     &["lint", "."],
     &["diff", "."],
     &["apply", "."],
+    &["talosconfig", "."],
+    &["schematic", "."],
 ];
 
 #[test]
@@ -81,7 +83,7 @@ fn usage_errors_exit_64_not_the_changes_code() {
 #[test]
 fn help_prints_flags_and_exit_codes() {
     let basic = fixture("basic");
-    for cmd in ["diff", "render", "lint"] {
+    for cmd in ["diff", "render", "lint", "schematic"] {
         let run = machinist(&basic, &[cmd, "--help"]);
         assert_eq!(run.code, 0);
         assert!(run.stdout.contains("Exit status:"), "{cmd}: {}", run.stdout);

@@ -14,6 +14,7 @@ mod patch;
 mod render;
 mod report;
 mod schema;
+mod schematic;
 mod secrets;
 mod validate;
 mod values_args;
@@ -45,6 +46,7 @@ enum Command {
     Patch(patch::PatchArgs),
     Import(import::ImportArgs),
     Schema(schema::SchemaArgs),
+    Schematic(schematic::SchematicArgs),
     Validate(validate::ValidateArgs),
     Lint(lint::LintArgs),
 }
@@ -87,6 +89,7 @@ pub fn main() -> ExitCode {
         Command::Patch(args) => patch::run(args),
         Command::Import(args) => import::run(args),
         Command::Schema(args) => schema::run(args),
+        Command::Schematic(args) => schematic::run(args),
         Command::Validate(args) => validate::run(args),
         Command::Lint(args) => lint::run(args),
     };
