@@ -9,10 +9,11 @@ use std::path::PathBuf;
 use clap::Args;
 use machinist::diff::{self, NodeDiff};
 use machinist::project::Project;
-use machinist::render::{RenderedNode, render};
+use machinist::render::{RenderedNode, Renderer, render};
 use machinist_talos::{ApplyMode, ApplyRequest, NodeApi};
 use serde_json::json;
 
+use super::controlplanes;
 use super::exit::ExitStatus;
 use super::node_conn::{self, ConnArgs};
 use super::report::{self, Format};
@@ -54,7 +55,8 @@ pub struct NodeResult {
     pub reboot: Option<Result<ApplyMode, String>>,
 }
 
-/// Renders `dir` for `nodes` with real secrets (needed to compare with live configs).
+/// Renders `dir` for `nodes` with real secrets (needed to compare with live configs), and
+/// remembers the project's control-plane endpoints for the talosconfig check when connecting.
 pub fn render_nodes(
     dir: &std::path::Path,
     nodes: &[String],
@@ -68,10 +70,27 @@ pub fn render_nodes(
         report::print(&d);
         ExitStatus::Failure
     })?;
-    render(&project, options).map_err(|d| {
+    let fail = |d: Vec<machinist::diagnostics::Diagnostic>| {
         report::print(&d);
         ExitStatus::Failure
-    })
+    };
+    let renderer = Renderer::new(&project, options).map_err(fail)?;
+    let cluster_host = renderer
+        .endpoint()
+        .map(|e| controlplanes::host(e).to_string());
+    let rendered = renderer.render().map_err(fail)?;
+    // With --node, the other control planes come from a second render without secrets.
+    let all = if nodes.is_empty() {
+        controlplanes::controlplanes(&rendered)
+    } else {
+        let options = values.render_options(&[], false).map_err(fail)?;
+        controlplanes::controlplanes(&render(&project, options).map_err(fail)?)
+    };
+    controlplanes::remember(controlplanes::ProjectEndpoints {
+        controlplanes: all,
+        cluster_host,
+    });
+    Ok(rendered)
 }
 
 /// Runs `machinist diff`.

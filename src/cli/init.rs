@@ -17,7 +17,8 @@ use machinist_secrets::atrest::{self, IdentityEnv};
 
 use super::exit::ExitStatus;
 use super::report;
-use super::secrets::issue_talosconfig;
+use super::secrets::{controlplane_endpoints, issue_talosconfig};
+use super::values_args::ValuesArgs;
 
 /// The built-in chart, file by file (path in the project, content).
 pub const CHART: &[(&str, &str)] = &[
@@ -262,7 +263,8 @@ pub fn init(args: &InitArgs, env: &IdentityEnv) -> Result<InitOutcome, String> {
         report::print(&diags);
         "the new project does not load (this is a bug in the built-in chart)".to_string()
     })?;
-    issue_talosconfig(&project, &bundle, &[], &dir.join("talosconfig"))?;
+    let endpoints = controlplane_endpoints(&project, &ValuesArgs::default())?;
+    issue_talosconfig(&project, &bundle, &[], &endpoints, &dir.join("talosconfig"))?;
     files.push("talosconfig".into());
     Ok(InitOutcome {
         files,

@@ -2,6 +2,7 @@
 //! file with its clap arguments and a `run` function. Only this module prints.
 
 mod apply;
+mod controlplanes;
 mod diff;
 mod dircheck;
 mod exit;
