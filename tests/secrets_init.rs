@@ -651,6 +651,43 @@ fn a_talosconfig_of_another_cluster_is_warned_about() {
         "warning: proj/talosconfig dials 127.83.0.1, which is not a control plane of this project (cp-01 {addr}); it may belong to another cluster\n = hint: regenerate it with `machinist talosconfig`, or pass --endpoints\n",
     );
     assert!(r.stderr.contains(&want), "{}", r.stderr);
+    // The error says which address was dialled and why: an endpoint, not the node's own.
+    assert!(
+        r.stderr.contains(&format!("error: node cp-01: unreachable at 127.83.0.1:50000 (an endpoint from the talosconfig or --endpoints, forwarding to the node's own address {addr}): ")),
+        "{}",
+        r.stderr
+    );
+    // Without endpoints each node is dialled at its own address, and the error says so.
+    std::fs::write(
+        home.path("proj/talosconfig"),
+        tc.lines()
+            .filter(|l| l.trim() != format!("- {addr}"))
+            .map(|l| if l.trim() == "endpoints:" { l.replace("endpoints:", "endpoints: []") } else { l.to_string() } + "\n")
+            .collect::<String>(),
+    )
+    .unwrap();
+    let worker = std::fs::read_to_string(home.path("proj/nodes/worker-01.yaml")).unwrap();
+    let waddr = worker
+        .lines()
+        .find_map(|l| l.strip_prefix("address: "))
+        .unwrap()
+        .trim()
+        .to_string();
+    std::fs::write(
+        home.path("proj/nodes/worker-01.yaml"),
+        worker.replace(&waddr, "127.83.0.21"),
+    )
+    .unwrap();
+    let r = home.run(&["diff", "proj", "--timeout", "2s", "--node", "worker-01"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "error: node worker-01: unreachable at 127.83.0.21:50000 (the node's own address): "
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("warning:"), "{}", r.stderr);
     // Its own talosconfig raises no warning.
     home.ok(&["talosconfig", "proj"]);
     let r = home.run(&["diff", "proj", "--timeout", "2s", "--node", "worker-01"]);

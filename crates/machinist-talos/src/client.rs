@@ -135,12 +135,14 @@ pub struct NodeVersion {
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum NodeError {
     /// The node (or its endpoint) could not be reached.
-    #[error("node {node}: unreachable at {endpoint}: {reason}")]
+    #[error("node {node}: unreachable at {endpoint} ({route}): {reason}")]
     Unreachable {
         /// Node name.
         node: String,
         /// The endpoint dialled.
         endpoint: String,
+        /// Why that address was dialled: the node's own, or an endpoint that forwards to it.
+        route: String,
         /// What failed.
         reason: String,
         /// True when the request was never sent (connection not established).
@@ -377,6 +379,18 @@ impl TalosClient {
         normalize_endpoint(&self.opts.endpoints[idx % self.opts.endpoints.len()])
     }
 
+    /// Why `endpoint_for(node)` is the address dialled, for error messages.
+    fn route(&self, node: &NodeTarget) -> String {
+        if self.opts.insecure || self.opts.endpoints.is_empty() {
+            "the node's own address".to_string()
+        } else {
+            format!(
+                "an endpoint from the talosconfig or --endpoints, forwarding to the node's own address {}",
+                node_address_only(&node.address)
+            )
+        }
+    }
+
     /// Forgets the connection that served `node` when it was the node's own (each node dialled
     /// directly), so a run over many nodes holds only the connections in use. A shared
     /// `--endpoints` connection stays: every node's calls go through it.
@@ -468,7 +482,7 @@ impl TalosClient {
                 })?;
             let result = match tokio::time::timeout(self.opts.call_timeout, f(channel)).await {
                 Ok(Ok(v)) => return Ok(v),
-                Ok(Err(status)) => classify(&node.name, &endpoint, &status),
+                Ok(Err(status)) => classify(&node.name, &endpoint, &self.route(node), &status),
                 Err(_) => NodeError::Timeout {
                     node: node.name.clone(),
                     endpoint: endpoint.clone(),
@@ -501,7 +515,7 @@ fn node_address_only(address: &str) -> String {
     }
 }
 
-fn classify(node: &str, endpoint: &str, status: &tonic::Status) -> NodeError {
+fn classify(node: &str, endpoint: &str, route: &str, status: &tonic::Status) -> NodeError {
     use std::error::Error as _;
     let mut reasons = Vec::new();
     let mut tls_error: Option<String> = None;
@@ -552,6 +566,7 @@ fn classify(node: &str, endpoint: &str, status: &tonic::Status) -> NodeError {
             NodeError::Unreachable {
                 node: node.into(),
                 endpoint: endpoint.into(),
+                route: route.into(),
                 reason,
                 not_sent: connect_failed,
             }
