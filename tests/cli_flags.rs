@@ -100,3 +100,52 @@ fn help_prints_flags_and_exit_codes() {
     let top = machinist(&basic, &["--help"]);
     insta::assert_snapshot!("help_top", top.stdout);
 }
+
+#[test]
+fn completions_cover_every_command_and_flag() {
+    let basic = fixture("basic");
+    for (shell, needle) in [
+        ("bash", "machinist,schematic)"),
+        ("zsh", "#compdef machinist"),
+        ("fish", "complete -c machinist"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let run = machinist(&basic, &["completions", shell]);
+        assert_eq!(run.code, 0, "{shell}: {}", run.stderr);
+        assert!(run.stdout.contains(needle), "{shell}: no `{needle}`");
+        for word in ["schematic", "talosconfig", "set-json", "register"] {
+            assert!(run.stdout.contains(word), "{shell}: no `{word}`");
+        }
+    }
+    assert_eq!(machinist(&basic, &["completions", "tcsh"]).code, 64);
+}
+
+#[test]
+fn man_pages_for_every_command_with_exit_codes() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("man");
+    let run = machinist(out.path(), &["man", "-o", dir.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", transcript(&run));
+    let mut pages: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    pages.sort();
+    for want in [
+        "machinist.1",
+        "machinist-diff.1",
+        "machinist-schematic.1",
+        "machinist-secrets-rekey.1",
+        "machinist-completions.1",
+    ] {
+        assert!(pages.iter().any(|p| p == want), "{want} in {pages:?}");
+    }
+    let diff = std::fs::read_to_string(dir.join("machinist-diff.1")).unwrap();
+    assert!(
+        diff.starts_with(".ie \\n(.g .ds Aq"),
+        "roff: {}",
+        &diff[..40]
+    );
+    assert!(diff.contains("Exit status:"), "{diff}");
+    assert!(diff.contains("\\-\\-set\\-json"), "{diff}");
+}

@@ -160,6 +160,9 @@ pub fn run(args: DiffArgs) -> ExitStatus {
         out
     });
     let text = match args.format {
+        Format::Text if super::color::stdout_enabled() => {
+            super::color::paint_diff(&text_output(&results))
+        }
         Format::Text => text_output(&results),
         Format::Json => json_output(&results),
     };

@@ -225,6 +225,10 @@ pub fn init(args: &InitArgs, env: &IdentityEnv) -> Result<InitOutcome, String> {
         .kubernetes_version
         .clone()
         .unwrap_or_else(|| default_kubernetes_version(contract).to_string());
+    // RSA-4096 key generation takes seconds: say what the pause is.
+    eprintln!(
+        "generating the cluster secrets (certificate authorities, RSA-4096 service-account key; this takes a few seconds)..."
+    );
     let bundle = Bundle::generate(contract).map_err(|e| e.to_string())?;
 
     let mut files = Vec::new();

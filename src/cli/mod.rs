@@ -2,6 +2,8 @@
 //! file with its clap arguments and a `run` function. Only this module prints.
 
 mod apply;
+mod color;
+mod completions;
 mod controlplanes;
 mod diff;
 mod dircheck;
@@ -50,6 +52,8 @@ enum Command {
     Schematic(schematic::SchematicArgs),
     Validate(validate::ValidateArgs),
     Lint(lint::LintArgs),
+    Completions(completions::CompletionsArgs),
+    Man(completions::ManArgs),
 }
 
 /// The clap command tree, with the exit-status paragraph on every command's `--help`.
@@ -93,6 +97,8 @@ pub fn main() -> ExitCode {
         Command::Schematic(args) => schematic::run(args),
         Command::Validate(args) => validate::run(args),
         Command::Lint(args) => lint::run(args),
+        Command::Completions(args) => completions::completions(args),
+        Command::Man(args) => completions::man(args),
     };
     status.into()
 }
