@@ -79,17 +79,23 @@ pub fn render_nodes(
         .endpoint()
         .map(|e| controlplanes::host(e).to_string());
     let rendered = renderer.render().map_err(fail)?;
-    // With --node, the other control planes come from a second render without secrets.
+    // With --node, the other control planes come from a second render without secrets; when
+    // another node does not render, the talosconfig check is skipped rather than the diff.
     let all = if nodes.is_empty() {
-        controlplanes::controlplanes(&rendered)
+        Some(controlplanes::controlplanes(&rendered))
     } else {
-        let options = values.render_options(&[], false).map_err(fail)?;
-        controlplanes::controlplanes(&render(&project, options).map_err(fail)?)
+        values
+            .render_options(&[], false)
+            .ok()
+            .and_then(|o| render(&project, o).ok())
+            .map(|all| controlplanes::controlplanes(&all))
     };
-    controlplanes::remember(controlplanes::ProjectEndpoints {
-        controlplanes: all,
-        cluster_host,
-    });
+    if let Some(all) = all {
+        controlplanes::remember(controlplanes::ProjectEndpoints {
+            controlplanes: all,
+            cluster_host,
+        });
+    }
     Ok(rendered)
 }
 
