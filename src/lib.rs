@@ -14,6 +14,7 @@
 
 pub mod diagnostics;
 pub mod diff;
+pub mod factory;
 pub mod fsutil;
 pub mod import;
 pub mod project;

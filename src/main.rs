@@ -1,5 +1,5 @@
 //! The `machinist` command line: parses arguments and hands them to one subcommand in `cli/`.
-//! Exit status: 0 success, 1 any error, 2 "changes found" for commands that compare (`diff`).
+//! Exit status: see `cli/exit.rs` (0 ok, 1 error, 2 changes found, 64 usage error).
 
 mod cli;
 

@@ -81,3 +81,93 @@ fn every_documented_command_runs() {
 fn splitting_follows_shell_quotes() {
     assert_eq!(split(r#"a 'b c' "d""#), ["a", "b c", "d"]);
 }
+
+/// The long flags of `machinist <cmd>` (from its `--help`), help and version aside.
+fn long_flags(cmd: &[&str]) -> Vec<String> {
+    let mut args = cmd.to_vec();
+    args.push("--help");
+    let help = machinist(&repo(), &args).stdout;
+    let mut out = Vec::new();
+    for line in help.lines() {
+        let t = line.trim_start();
+        let t = t
+            .split_once(", ")
+            .map_or(t, |(short, rest)| if short.len() == 2 { rest } else { t });
+        if let Some(flag) = t.strip_prefix("--") {
+            let name: String = flag
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '-')
+                .collect();
+            if !["help", "version"].contains(&name.as_str()) && line.starts_with("  ") {
+                out.push(format!("--{name}"));
+            }
+        }
+    }
+    out.dedup();
+    out
+}
+
+/// The subcommands listed by `machinist <cmd> --help`.
+fn subcommands(cmd: &[&str]) -> Vec<String> {
+    let mut args = cmd.to_vec();
+    args.push("--help");
+    let help = machinist(&repo(), &args).stdout;
+    let Some((_, rest)) = help.split_once("\nCommands:\n") else {
+        return Vec::new();
+    };
+    rest.lines()
+        .take_while(|l| !l.trim().is_empty())
+        // Continuation lines of a wrapped description are indented further.
+        .filter(|l| l.starts_with("  ") && !l[2..].starts_with(' '))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn the_commands_page_lists_every_command_flag_and_exit_code() {
+    let page = std::fs::read_to_string(repo().join("book/src/commands.md")).unwrap();
+    let values = ["--values", "--set", "--set-string", "--set-json", "--patch"];
+    let mut todo: Vec<Vec<String>> = vec![vec![]];
+    let mut checked = 0;
+    while let Some(cmd) = todo.pop() {
+        let c: Vec<&str> = cmd.iter().map(String::as_str).collect();
+        let subs = subcommands(&c);
+        if !subs.is_empty() {
+            for s in subs {
+                let mut next = cmd.clone();
+                next.push(s);
+                todo.push(next);
+            }
+            continue;
+        }
+        let title = format!("### machinist {}", cmd.join(" "));
+        let start = page
+            .find(&format!("{title}\n"))
+            .or_else(|| page.find(&format!("{title} (")))
+            .unwrap_or_else(|| panic!("commands.md has no `{title}` section"));
+        let section = &page[start + title.len()..];
+        let section = &section[..section.find("\n### ").unwrap_or(section.len())];
+        let flags = long_flags(&c);
+        let has_values = flags.iter().any(|f| f == "--values");
+        for flag in flags {
+            if has_values && values.contains(&flag.as_str()) {
+                assert!(
+                    section.lines().next().unwrap_or("").contains("*values*"),
+                    "{title}: takes the values group but is not marked *values*"
+                );
+            } else {
+                assert!(
+                    section.contains(&format!("`{flag}")) || section.contains(&format!(", {flag}")),
+                    "{title}: `{flag}` is not listed"
+                );
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked >= 15, "walked {checked} commands");
+    for code in ["| 0 |", "| 1 |", "| 2 |", "| 64 |"] {
+        assert!(page.contains(code), "exit code row `{code}`");
+    }
+}

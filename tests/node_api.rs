@@ -239,6 +239,21 @@ fn first_install_then_a_layer_change_applies_without_reboot() {
             "node cp-01: no changes\nnode cp-02: no changes\nnode cp-03: no changes\nnode w-01 ({w}): 1 document to change\n--- live v1alpha1\n+++ rendered v1alpha1\n@@ -7,7 +7,7 @@\n     key: <redacted>\n   nodeLabels:\n     zone: a\n-    tier: work\n+    tier: batch\n   install:\n     disk: /dev/sda\n   registries:\n"
         )
     );
+    // CLICOLOR_FORCE colours the diff even when piped; NO_COLOR (set by `run`) keeps it plain.
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_machinist"));
+    lab.envs(&mut cmd);
+    let out = cmd
+        .args(["diff", ".", "--node", "w-01"])
+        .env_remove("NO_COLOR")
+        .env("CLICOLOR_FORCE", "1")
+        .current_dir(lab.dir())
+        .output()
+        .unwrap();
+    let colored = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        colored.contains("\x1b[31m-    tier: work\x1b[0m\n\x1b[32m+    tier: batch\x1b[0m\n"),
+        "{colored:?}"
+    );
     let r = lab.run(&["diff", ".", "--format", "json"]);
     assert_eq!(r.code, 2);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();

@@ -108,7 +108,7 @@ fn check_compares_committed_renders_without_writing() {
             "network.mtu=9000",
         ],
     );
-    assert_eq!(run.code, 1);
+    assert_eq!(run.code, 2, "differences exit 2, like diff");
     assert!(run.stderr.contains("wk-1.yaml: stale (+"), "{}", run.stderr);
     assert!(
         run.stderr
@@ -124,7 +124,7 @@ fn check_compares_committed_renders_without_writing() {
     std::fs::remove_file(out.path().join("rendered/cp-1.yaml")).unwrap();
     std::fs::write(out.path().join("rendered/old.yaml"), "x").unwrap();
     let run = machinist(&basic, &["render", ".", "-o", o, "--check"]);
-    assert_eq!(run.code, 1);
+    assert_eq!(run.code, 2);
     assert!(run.stderr.contains("cp-1.yaml: missing"), "{}", run.stderr);
     assert!(
         run.stderr.contains("old.yaml: not generated any more"),
@@ -137,8 +137,8 @@ fn check_compares_committed_renders_without_writing() {
         &["render", ".", "-o", o, "--check", "--node", "wk-1"],
     );
     assert_eq!(run.code, 0, "{}", transcript(&run));
-    // --check needs -o.
-    assert_eq!(machinist(&basic, &["render", ".", "--check"]).code, 2);
+    // --check needs -o: a usage error.
+    assert_eq!(machinist(&basic, &["render", ".", "--check"]).code, 64);
 }
 
 #[test]

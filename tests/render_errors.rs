@@ -239,3 +239,68 @@ fn values_schema_violation_points_at_the_file_that_set_the_value() {
 }"#;
     insta::assert_snapshot!(render_err(&[("values.schema.json", schema)]));
 }
+
+#[test]
+fn undefined_value_in_an_included_partial_gets_its_own_spot() {
+    let tpl = std::fs::read_to_string(common::fixture("basic/templates/config.yaml"))
+        .unwrap()
+        .replace(
+            "        mtu: {{ values.network.mtu }}",
+            "        {% include \"_mtu.j2\" %}",
+        );
+    insta::assert_snapshot!(render_err(&[
+        ("templates/config.yaml", &tpl),
+        ("templates/_mtu.j2", "mtu: {{ values.network.mut }}\n"),
+    ]));
+}
+
+#[test]
+fn missing_endif_points_at_the_opening_tag() {
+    let tpl = std::fs::read_to_string(common::fixture("basic/templates/config.yaml"))
+        .unwrap()
+        .replacen("{% endif %}\n", "", 1);
+    insta::assert_snapshot!(render_err(&[("templates/config.yaml", &tpl)]));
+}
+
+#[test]
+fn misspelled_layer_key_names_the_layer_line_once() {
+    let values = std::fs::read_to_string(common::fixture("basic/values.yaml"))
+        .unwrap()
+        .replace("  vip: 10.5.0.10\n", "  vip: 10.5.0.10\n  firstHost: 11\n");
+    let lab = "network:\n  subnte: 10.6.0.0/24\n";
+    let node = |role: &str| {
+        format!(
+            "address: '{{{{ cidrhost(values.network.subnet, values.network.firstHost + node.index) }}}}'\nfacets: {{ env: lab, role: {role} }}\n"
+        )
+    };
+    insta::assert_snapshot!(render_err(&[
+        ("values.yaml", &values),
+        ("layers/env/lab.yaml", lab),
+        ("nodes/cp-1.yaml", &node("controlplane")),
+        ("nodes/wk-1.yaml", &node("worker")),
+    ]));
+}
+
+#[test]
+fn invalid_boolean_lists_true_and_false() {
+    let run = machinist(
+        &common::repo(),
+        &["render", "charts/talos", "--set", "install.wipe=maybe"],
+    );
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!(run.stderr);
+}
+
+#[test]
+fn bad_field_in_a_patch_names_the_patch_file_and_line() {
+    let p = project_with(
+        "basic",
+        &[(
+            "extra.yaml",
+            "machine:\n  network:\n    hostname: x\n  nosuchfield: 1\n",
+        )],
+    );
+    let run = machinist(p.path(), &["render", ".", "-p", "extra.yaml"]);
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!(run.stderr);
+}

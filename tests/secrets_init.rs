@@ -599,3 +599,103 @@ fn talosconfig_regeneration_reads_the_bundle_only() {
         ["os:reader"]
     );
 }
+
+#[test]
+fn talosconfig_endpoints_are_the_rendered_control_plane_addresses() {
+    let home = Home::new();
+    init(&home, "v1.13.9");
+    // Addresses that are expressions, as in a copied homelab project.
+    std::fs::write(
+        home.path("proj/values.yaml"),
+        std::fs::read_to_string(home.path("proj/values.yaml")).unwrap()
+            + "lan: { subnet: 10.77.0.0/24, firstHost: 11 }\n",
+    )
+    .unwrap();
+    for (node, role) in [("cp-01", "controlplane"), ("worker-01", "worker")] {
+        std::fs::write(
+            home.path(&format!("proj/nodes/{node}.yaml")),
+            format!(
+                "address: '{{{{ cidrhost(values.lan.subnet, values.lan.firstHost + node.index + {}) }}}}'\nfacets: {{ role: {role} }}\n",
+                if role == "worker" { 10 } else { 0 }
+            ),
+        )
+        .unwrap();
+    }
+    let r = home.ok(&["talosconfig", "proj"]);
+    assert!(r.stderr.contains("endpoints 10.77.0.11,"), "{}", r.stderr);
+    let tc = machinist_secrets::Talosconfig::load(&home.path("proj/talosconfig")).unwrap();
+    let text = std::fs::read_to_string(home.path("proj/talosconfig")).unwrap();
+    assert!(!text.contains("{{"), "{text}");
+    assert_eq!(tc.current().unwrap().endpoints, ["10.77.0.11"]);
+    // The shared value flags reach the addresses too.
+    home.ok(&["talosconfig", "proj", "--set", "lan.firstHost=50"]);
+    let tc = machinist_secrets::Talosconfig::load(&home.path("proj/talosconfig")).unwrap();
+    assert_eq!(tc.current().unwrap().endpoints, ["10.77.0.50"]);
+}
+
+#[test]
+fn a_talosconfig_of_another_cluster_is_warned_about() {
+    let home = Home::new();
+    init(&home, "v1.13.9");
+    let cp = std::fs::read_to_string(home.path("proj/nodes/cp-01.yaml")).unwrap();
+    let addr = cp
+        .lines()
+        .find_map(|l| l.strip_prefix("address: "))
+        .unwrap()
+        .trim()
+        .to_string();
+    // Nothing listens on 127.83.0.1: the run fails after the warning, whatever the reason.
+    let tc = std::fs::read_to_string(home.path("proj/talosconfig")).unwrap();
+    std::fs::write(
+        home.path("proj/talosconfig"),
+        tc.replace(&format!("- {addr}\n"), "- 127.83.0.1\n"),
+    )
+    .unwrap();
+    let r = home.run(&["diff", "proj", "--timeout", "2s"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let want = format!(
+        "warning: proj/talosconfig dials 127.83.0.1, which is not a control plane of this project (cp-01 {addr}); it may belong to another cluster\n = hint: regenerate it with `machinist talosconfig`, or pass --endpoints\n",
+    );
+    assert!(r.stderr.contains(&want), "{}", r.stderr);
+    // The error says which address was dialled and why: an endpoint, not the node's own.
+    assert!(
+        r.stderr.contains(&format!("error: node cp-01: unreachable at 127.83.0.1:50000 (an endpoint from the talosconfig or --endpoints, forwarding to the node's own address {addr}): ")),
+        "{}",
+        r.stderr
+    );
+    // Without endpoints each node is dialled at its own address, and the error says so.
+    std::fs::write(
+        home.path("proj/talosconfig"),
+        tc.lines()
+            .filter(|l| l.trim() != format!("- {addr}"))
+            .map(|l| if l.trim() == "endpoints:" { l.replace("endpoints:", "endpoints: []") } else { l.to_string() } + "\n")
+            .collect::<String>(),
+    )
+    .unwrap();
+    let worker = std::fs::read_to_string(home.path("proj/nodes/worker-01.yaml")).unwrap();
+    let waddr = worker
+        .lines()
+        .find_map(|l| l.strip_prefix("address: "))
+        .unwrap()
+        .trim()
+        .to_string();
+    std::fs::write(
+        home.path("proj/nodes/worker-01.yaml"),
+        worker.replace(&waddr, "127.83.0.21"),
+    )
+    .unwrap();
+    let r = home.run(&["diff", "proj", "--timeout", "2s", "--node", "worker-01"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "error: node worker-01: unreachable at 127.83.0.21:50000 (the node's own address): "
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("warning:"), "{}", r.stderr);
+    // Its own talosconfig raises no warning.
+    home.ok(&["talosconfig", "proj"]);
+    let r = home.run(&["diff", "proj", "--timeout", "2s", "--node", "worker-01"]);
+    assert!(!r.stderr.contains("warning:"), "{}", r.stderr);
+}

@@ -79,6 +79,8 @@ pub struct ApplyArgs {
     pub wait_timeout: Duration,
     #[command(flatten)]
     pub conn: ConnArgs,
+    #[command(flatten)]
+    pub values: super::values_args::ValuesArgs,
 }
 
 #[derive(Debug, Clone)]
@@ -118,9 +120,9 @@ impl Out {
 
 /// Runs `machinist apply`.
 pub fn run(args: ApplyArgs) -> u8 {
-    let rendered = match render_nodes(&args.dir, &args.nodes) {
+    let rendered = match render_nodes(&args.dir, &args.nodes, &args.values) {
         Ok(r) => r,
-        Err(code) => return code,
+        Err(status) => return status.code(),
     };
     let secure = node_conn::secure_client(&args.dir, &args.conn);
     let (applier, checker) = if args.insecure {

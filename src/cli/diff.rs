@@ -9,12 +9,15 @@ use std::path::PathBuf;
 use clap::Args;
 use machinist::diff::{self, NodeDiff};
 use machinist::project::Project;
-use machinist::render::{RenderOptions, RenderedNode, render};
+use machinist::render::{RenderedNode, Renderer, render};
 use machinist_talos::{ApplyMode, ApplyRequest, NodeApi};
 use serde_json::json;
 
+use super::controlplanes;
+use super::exit::ExitStatus;
 use super::node_conn::{self, ConnArgs};
 use super::report::{self, Format};
+use super::values_args::ValuesArgs;
 
 /// Show what applying the rendered configs would change on the live nodes.
 #[derive(Debug, Args)]
@@ -38,6 +41,8 @@ pub struct DiffArgs {
     pub parallel: usize,
     #[command(flatten)]
     pub conn: ConnArgs,
+    #[command(flatten)]
+    pub values: ValuesArgs,
 }
 
 /// One node's result.
@@ -50,26 +55,53 @@ pub struct NodeResult {
     pub reboot: Option<Result<ApplyMode, String>>,
 }
 
-/// Renders `dir` for `nodes` with real secrets (needed to compare with live configs).
-pub fn render_nodes(dir: &std::path::Path, nodes: &[String]) -> Result<Vec<RenderedNode>, u8> {
+/// Renders `dir` for `nodes` with real secrets (needed to compare with live configs), and
+/// remembers the project's control-plane endpoints for the talosconfig check when connecting.
+pub fn render_nodes(
+    dir: &std::path::Path,
+    nodes: &[String],
+    values: &ValuesArgs,
+) -> Result<Vec<RenderedNode>, ExitStatus> {
     let project = Project::load(dir).map_err(|d| {
         report::print(&d);
-        1u8
+        ExitStatus::Failure
     })?;
-    let options = RenderOptions {
-        nodes: nodes.to_vec(),
-        with_secrets: true,
-        ..Default::default()
-    };
-    render(&project, options).map_err(|d| {
+    let options = values.render_options(nodes, true).map_err(|d| {
         report::print(&d);
-        1u8
-    })
+        ExitStatus::Failure
+    })?;
+    let fail = |d: Vec<machinist::diagnostics::Diagnostic>| {
+        report::print(&d);
+        ExitStatus::Failure
+    };
+    let renderer = Renderer::new(&project, options).map_err(fail)?;
+    let cluster_host = renderer
+        .endpoint()
+        .map(|e| controlplanes::host(e).to_string());
+    let rendered = renderer.render().map_err(fail)?;
+    // With --node, the other control planes come from a second render without secrets; when
+    // another node does not render, the talosconfig check is skipped rather than the diff.
+    let all = if nodes.is_empty() {
+        Some(controlplanes::controlplanes(&rendered))
+    } else {
+        values
+            .render_options(&[], false)
+            .ok()
+            .and_then(|o| render(&project, o).ok())
+            .map(|all| controlplanes::controlplanes(&all))
+    };
+    if let Some(all) = all {
+        controlplanes::remember(controlplanes::ProjectEndpoints {
+            controlplanes: all,
+            cluster_host,
+        });
+    }
+    Ok(rendered)
 }
 
 /// Runs `machinist diff`.
-pub fn run(args: DiffArgs) -> u8 {
-    let rendered = match render_nodes(&args.dir, &args.nodes) {
+pub fn run(args: DiffArgs) -> ExitStatus {
+    let rendered = match render_nodes(&args.dir, &args.nodes, &args.values) {
         Ok(r) => r,
         Err(code) => return code,
     };
@@ -77,7 +109,7 @@ pub fn run(args: DiffArgs) -> u8 {
         Ok(c) => c,
         Err(e) => {
             report::error(&e);
-            return 1;
+            return ExitStatus::Failure;
         }
     };
     let rt = node_conn::runtime();
@@ -135,6 +167,9 @@ pub fn run(args: DiffArgs) -> u8 {
     });
     let text = match args.format {
         // Text from a node reaches the terminal with its control characters escaped.
+        Format::Text if super::color::stdout_enabled() => super::color::paint_diff(
+            &machinist::diagnostics::escape_controls(&text_output(&results)),
+        ),
         Format::Text => {
             machinist::diagnostics::escape_controls(&text_output(&results)).into_owned()
         }
@@ -156,11 +191,11 @@ pub fn run(args: DiffArgs) -> u8 {
         .filter(|r| r.diff.as_ref().is_ok_and(|d| !d.is_empty()))
         .count();
     if errors > 0 {
-        1
+        ExitStatus::Failure
     } else if changed > 0 {
-        2
+        ExitStatus::Changes
     } else {
-        0
+        ExitStatus::Success
     }
 }
 

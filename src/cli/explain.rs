@@ -9,6 +9,7 @@ use machinist::project::Project;
 use machinist::render::stage_patches;
 use machinist::values::{self, Action, Seg, display_path};
 
+use super::exit::ExitStatus;
 use super::report;
 use super::values_args::ValuesArgs;
 
@@ -29,15 +30,15 @@ pub struct ExplainArgs {
 }
 
 /// Runs `machinist explain`.
-pub fn run(args: ExplainArgs) -> u8 {
+pub fn run(args: ExplainArgs) -> ExitStatus {
     match explain(&args) {
         Ok(text) => {
             print!("{text}");
-            0
+            ExitStatus::Success
         }
         Err(diags) => {
             report::print(&diags);
-            1
+            ExitStatus::Failure
         }
     }
 }
@@ -71,7 +72,7 @@ fn explain(args: &ExplainArgs) -> Result<String, Vec<Diagnostic>> {
     if value.is_none() && settings.is_empty() {
         return Err(vec![missing(&all, &path, &node.name)]);
     }
-    let patches = stage_patches::node_patches(&project, node, &merged.layers, &[]);
+    let patches = stage_patches::node_patches(&project, node, &merged.layers, &args.values.patches);
     if args.json {
         let v = serde_json::json!({
             "node": node.name,

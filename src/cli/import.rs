@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 use machinist::import::{self, ImportError, ImportedProject};
 
+use super::exit::ExitStatus;
 use super::report;
 
 /// Import an existing Talos setup as a machinist project.
@@ -42,7 +43,7 @@ pub enum Source {
 }
 
 /// Runs `machinist import`.
-pub fn run(args: ImportArgs) -> u8 {
+pub fn run(args: ImportArgs) -> ExitStatus {
     let (result, out) = match &args.source {
         Source::Talhelper {
             talconfig,
@@ -54,14 +55,14 @@ pub fn run(args: ImportArgs) -> u8 {
     match result.and_then(|p| p.write(out).map(|()| p)) {
         Ok(p) => {
             print_summary(&p, out);
-            0
+            ExitStatus::Success
         }
         Err(e) => {
             report::error(&e.to_string());
             if matches!(e, ImportError::NotEmpty { .. }) {
                 eprintln!("hint: pass a new directory to -o");
             }
-            1
+            ExitStatus::Failure
         }
     }
 }

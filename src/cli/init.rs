@@ -15,8 +15,10 @@ use machinist_model::Contract;
 use machinist_secrets::Bundle;
 use machinist_secrets::atrest::{self, IdentityEnv};
 
+use super::exit::ExitStatus;
 use super::report;
-use super::secrets::issue_talosconfig;
+use super::secrets::{controlplane_endpoints, issue_talosconfig};
+use super::values_args::ValuesArgs;
 
 /// The built-in chart, file by file (path in the project, content).
 pub const CHART: &[(&str, &str)] = &[
@@ -223,6 +225,10 @@ pub fn init(args: &InitArgs, env: &IdentityEnv) -> Result<InitOutcome, String> {
         .kubernetes_version
         .clone()
         .unwrap_or_else(|| default_kubernetes_version(contract).to_string());
+    // RSA-4096 key generation takes seconds: say what the pause is.
+    eprintln!(
+        "generating the cluster secrets (certificate authorities, RSA-4096 service-account key; this takes a few seconds)..."
+    );
     let bundle = Bundle::generate(contract).map_err(|e| e.to_string())?;
 
     let mut files = Vec::new();
@@ -261,7 +267,8 @@ pub fn init(args: &InitArgs, env: &IdentityEnv) -> Result<InitOutcome, String> {
         report::print(&diags);
         "the new project does not load (this is a bug in the built-in chart)".to_string()
     })?;
-    issue_talosconfig(&project, &bundle, &[], &dir.join("talosconfig"))?;
+    let endpoints = controlplane_endpoints(&project, &ValuesArgs::default())?;
+    issue_talosconfig(&project, &bundle, &[], &endpoints, &dir.join("talosconfig"))?;
     files.push("talosconfig".into());
     Ok(InitOutcome {
         files,
@@ -280,7 +287,7 @@ fn write(dir: &Path, rel: &str, text: &str) -> Result<(), String> {
 }
 
 /// Runs `machinist init`.
-pub fn run(args: InitArgs) -> u8 {
+pub fn run(args: InitArgs) -> ExitStatus {
     match init(&args, &IdentityEnv::from_process()) {
         Ok(outcome) => {
             if let Some(p) = &outcome.created_identity {
@@ -302,11 +309,11 @@ pub fn run(args: InitArgs) -> u8 {
                 "next: edit nodes/*.yaml (addresses) and values.yaml, then `machinist render {}`",
                 args.dir.display()
             );
-            0
+            ExitStatus::Success
         }
         Err(e) => {
             report::error(&e);
-            1
+            ExitStatus::Failure
         }
     }
 }

@@ -14,12 +14,13 @@ use clap::Args;
 use ipnet::IpNet;
 use machinist::diagnostics::{Diagnostic, Kind};
 use machinist::project::Project;
-use machinist::render::{RenderOptions, RenderedNode, render};
+use machinist::render::{RenderedNode, render};
 use machinist_functions::ipmath;
 use machinist_model::Contract;
 use machinist_model::schema::{deprecated_fields, yaml_to_json};
 use serde_json::Value;
 
+use super::exit::ExitStatus;
 use super::report;
 
 /// Render every node and check the cluster as a whole.
@@ -31,6 +32,8 @@ pub struct LintArgs {
     /// `text` (diagnostics on stderr) or `json` (one report on stdout, for CI).
     #[arg(long, value_enum, default_value_t = super::report::Format::Text)]
     pub format: super::report::Format,
+    #[command(flatten)]
+    pub values: super::values_args::ValuesArgs,
 }
 
 /// What the cluster checks need from one node's rendered config.
@@ -415,7 +418,7 @@ pub fn deprecation_warnings(nodes: &[RenderedNode], contract: Contract) -> Vec<D
 }
 
 /// Runs `machinist lint`.
-pub fn run(args: LintArgs) -> u8 {
+pub fn run(args: LintArgs) -> ExitStatus {
     let json = args.format == report::Format::Json;
     let fail = |diags: &[Diagnostic], summary: String| {
         if json {
@@ -424,13 +427,17 @@ pub fn run(args: LintArgs) -> u8 {
             report::print(diags);
             report::error(&summary);
         }
-        1
+        ExitStatus::Failure
     };
     let project = match Project::load(&args.dir) {
         Ok(p) => p,
         Err(diags) => return fail(&diags, "the project does not load".into()),
     };
-    let nodes = match render(&project, RenderOptions::default()) {
+    let options = match args.values.render_options(&[], false) {
+        Ok(o) => o,
+        Err(diags) => return fail(&diags, "invalid values or patches".into()),
+    };
+    let nodes = match render(&project, options) {
         Ok(n) => n,
         Err(diags) => {
             let summary = format!(
@@ -454,7 +461,7 @@ pub fn run(args: LintArgs) -> u8 {
             &diags,
             serde_json::json!({ "ok": ok, "nodes": nodes.len(), "contract": contract.as_str() }),
         );
-        return u8::from(!ok);
+        return ExitStatus::failure_if(!ok);
     }
     report::print(&warnings);
     if ok {
@@ -466,11 +473,11 @@ pub fn run(args: LintArgs) -> u8 {
             "{} node(s) rendered and valid for Talos {contract}; cluster checks passed{tail}",
             nodes.len(),
         );
-        return 0;
+        return ExitStatus::Success;
     }
     report::print(&findings);
     report::error(&format!("{} cluster problem(s) found", findings.len()));
-    1
+    ExitStatus::Failure
 }
 
 #[cfg(test)]

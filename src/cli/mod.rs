@@ -2,8 +2,12 @@
 //! file with its clap arguments and a `run` function. Only this module prints.
 
 mod apply;
+mod color;
+mod completions;
+mod controlplanes;
 mod diff;
 mod dircheck;
+mod exit;
 mod explain;
 mod import;
 mod init;
@@ -13,13 +17,16 @@ mod patch;
 mod render;
 mod report;
 mod schema;
+mod schematic;
 mod secrets;
 mod validate;
 mod values_args;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+
+pub use exit::ExitStatus;
 
 /// Helm for Talos machine configs: render, validate, diff and apply Talos configs from a chart of
 /// templates and layered values.
@@ -42,26 +49,56 @@ enum Command {
     Patch(patch::PatchArgs),
     Import(import::ImportArgs),
     Schema(schema::SchemaArgs),
+    Schematic(schematic::SchematicArgs),
     Validate(validate::ValidateArgs),
     Lint(lint::LintArgs),
+    Completions(completions::CompletionsArgs),
+    Man(completions::ManArgs),
+}
+
+/// The clap command tree, with the exit-status paragraph on every command's `--help`.
+pub fn command() -> clap::Command {
+    exit::document(Cli::command())
+}
+
+/// Parses the command line; a usage error prints clap's message and exits 64, `--help` and
+/// `--version` print and exit 0.
+fn parse() -> Result<Cli, ExitStatus> {
+    let parsed = command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m));
+    parsed.map_err(|e| {
+        let _ = e.print();
+        if e.use_stderr() {
+            ExitStatus::Usage
+        } else {
+            ExitStatus::Success
+        }
+    })
 }
 
 /// Runs the command line and returns the process exit status.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let code = match cli.command {
+    let cli = match parse() {
+        Ok(c) => c,
+        Err(status) => return status.into(),
+    };
+    let status = match cli.command {
         Command::Render(args) => render::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Diff(args) => diff::run(args),
-        Command::Apply(args) => apply::run(args),
+        Command::Apply(args) => ExitStatus::from_code(apply::run(args)),
         Command::Init(args) => init::run(args),
         Command::Secrets(args) => secrets::run(args),
         Command::Talosconfig(args) => secrets::run_talosconfig(args),
         Command::Patch(args) => patch::run(args),
         Command::Import(args) => import::run(args),
         Command::Schema(args) => schema::run(args),
+        Command::Schematic(args) => schematic::run(args),
         Command::Validate(args) => validate::run(args),
         Command::Lint(args) => lint::run(args),
+        Command::Completions(args) => completions::completions(args),
+        Command::Man(args) => completions::man(args),
     };
-    ExitCode::from(code)
+    status.into()
 }

@@ -46,9 +46,14 @@ pub fn secure_client(dir: &Path, args: &ConnArgs) -> Result<Arc<TalosClient>, St
         .credentials(args.context.as_deref())
         .map_err(|e| e.to_string())?;
     let endpoints = if args.endpoints.is_empty() {
-        cfg.context(args.context.as_deref())
+        let endpoints = cfg
+            .context(args.context.as_deref())
             .map(|(_, c)| c.endpoints.clone())
-            .unwrap_or_default()
+            .unwrap_or_default();
+        if let Some(w) = super::controlplanes::check(&path.display().to_string(), &endpoints) {
+            eprintln!("warning: {w}");
+        }
+        endpoints
     } else {
         args.endpoints.clone()
     };

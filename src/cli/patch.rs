@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use clap::Args;
 use machinist_patch::{Patch, apply_patches, parse_documents};
 
+use super::exit::ExitStatus;
 use super::report;
 
 /// Patch a Talos machine config file (like `talosctl machineconfig patch`).
@@ -24,12 +25,12 @@ pub struct PatchArgs {
 }
 
 /// Runs `machinist patch`.
-pub fn run(args: PatchArgs) -> u8 {
+pub fn run(args: PatchArgs) -> ExitStatus {
     match patch(&args) {
-        Ok(()) => 0,
+        Ok(()) => ExitStatus::Success,
         Err(message) => {
             report::error(&message);
-            1
+            ExitStatus::Failure
         }
     }
 }

@@ -1,15 +1,16 @@
 //! `machinist render`: renders every (or each `--node`) node's Talos config to stdout, or to
 //! `OUT/<node>.yaml` with `-o`. Secrets are `<redacted>` unless `--with-secrets`. Exit 1 on any
 //! error, after reporting every error of every node; with `-o`, nothing is written then.
-//! `-o OUT --check` writes nothing and exits 1 when OUT is not what would be written.
+//! `-o OUT --check` writes nothing and exits 2 when OUT is not what would be written.
 
 use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use machinist::project::Project;
-use machinist::render::{RenderOptions, RenderedNode, Renderer};
+use machinist::render::{RenderedNode, Renderer};
 
+use super::exit::ExitStatus;
 use super::report;
 use super::values_args::ValuesArgs;
 
@@ -31,7 +32,7 @@ pub struct RenderArgs {
     /// Write `OUT/<node>.yaml` (atomically) instead of printing.
     #[arg(short = 'o', long = "output", value_name = "OUT")]
     pub output: Option<PathBuf>,
-    /// With `-o OUT`: write nothing; exit 1 when the files in OUT are not what would be written
+    /// With `-o OUT`: write nothing; exit 2 when the files in OUT are not what would be written
     /// (stale, missing, or a node that no longer exists), for CI over committed renders.
     #[arg(long, requires = "output")]
     pub check: bool,
@@ -45,34 +46,25 @@ pub struct RenderArgs {
     /// `<redacted>` and no key is needed.
     #[arg(long)]
     pub with_secrets: bool,
-    /// A Talos patch applied to every rendered node after the project's own patches (repeatable).
-    #[arg(short = 'p', long = "patch", value_name = "FILE")]
-    pub patches: Vec<PathBuf>,
     #[command(flatten)]
     pub values: ValuesArgs,
 }
 
 /// Runs `machinist render`.
-pub fn run(args: RenderArgs) -> u8 {
+pub fn run(args: RenderArgs) -> ExitStatus {
     let project = match Project::load(&args.dir) {
         Ok(p) => p,
         Err(diags) => {
             report::print(&diags);
-            return 1;
+            return ExitStatus::Failure;
         }
     };
-    let overrides = match args.values.resolve() {
+    let options = match args.values.render_options(&args.nodes, args.with_secrets) {
         Ok(o) => o,
         Err(diags) => {
             report::print(&diags);
-            return 1;
+            return ExitStatus::Failure;
         }
-    };
-    let options = RenderOptions {
-        overrides,
-        nodes: args.nodes.clone(),
-        with_secrets: args.with_secrets,
-        patch_files: args.patches.clone(),
     };
     // Each node is turned into its output text as soon as it renders, so a large fleet never
     // holds every node's document tree at once.
@@ -88,7 +80,7 @@ pub fn run(args: RenderArgs) -> u8 {
                 diags.len(),
                 if diags.len() == 1 { "" } else { "s" }
             );
-            return 1;
+            return ExitStatus::Failure;
         }
     };
     if args.check
@@ -108,11 +100,11 @@ pub fn run(args: RenderArgs) -> u8 {
         }
     };
     match result {
-        Ok(()) => 0,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
+        Ok(()) => ExitStatus::Success,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitStatus::Success,
         Err(e) => {
             report::error(&e.to_string());
-            1
+            ExitStatus::Failure
         }
     }
 }
@@ -185,7 +177,7 @@ fn files(nodes: &[Output], format: Format) -> Vec<(String, String)> {
 
 /// `--check`: compares what would be written with `dir`. Files of nodes that no longer exist
 /// count only when every node was rendered (no `--node`).
-fn check_files(dir: &std::path::Path, nodes: &[Output], format: Format, all: bool) -> u8 {
+fn check_files(dir: &std::path::Path, nodes: &[Output], format: Format, all: bool) -> ExitStatus {
     let ext = match format {
         Format::Yaml => "yaml",
         Format::Json => "json",
@@ -198,7 +190,7 @@ fn check_files(dir: &std::path::Path, nodes: &[Output], format: Format, all: boo
             if nodes.len() == 1 { " is" } else { "s are" },
             dir.display()
         );
-        return 0;
+        return ExitStatus::Success;
     }
     for p in &problems {
         eprintln!("{p}");
@@ -208,7 +200,7 @@ fn check_files(dir: &std::path::Path, nodes: &[Output], format: Format, all: boo
         problems.len(),
         dir.display()
     ));
-    1
+    ExitStatus::Changes
 }
 
 fn write_files(

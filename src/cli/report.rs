@@ -1,8 +1,6 @@
 //! Terminal output for diagnostics. In: library [`Diagnostic`]s. Out: `error: ...` (or `warning: ...`) blocks on stderr
 //! with a source snippet (codespan-reporting), the node, notes and a `hint:`; colour only on a
-//! terminal and never when `NO_COLOR` is set.
-
-use std::io::IsTerminal;
+//! terminal (or with `CLICOLOR_FORCE`) and never when `NO_COLOR` is set.
 
 use codespan_reporting::diagnostic::{Diagnostic as Report, Label};
 use codespan_reporting::files::SimpleFiles;
@@ -13,12 +11,10 @@ use machinist::diff::redact_config_text;
 
 /// How to colour stderr.
 pub fn color_choice() -> termcolor::ColorChoice {
-    if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
-        || !std::io::stderr().is_terminal()
-    {
-        termcolor::ColorChoice::Never
+    if super::color::stderr_enabled() {
+        termcolor::ColorChoice::AlwaysAnsi
     } else {
-        termcolor::ColorChoice::Auto
+        termcolor::ColorChoice::Never
     }
 }
 

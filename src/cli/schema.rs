@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use machinist_model::schema::{SchemaFile, schema_files};
 
+use super::exit::ExitStatus;
 use super::report;
 
 /// Write the JSON schemas for editors and CI.
@@ -30,7 +31,7 @@ pub fn stale(dir: &Path, files: &[SchemaFile]) -> Vec<String> {
 }
 
 /// Runs `machinist schema`.
-pub fn run(args: SchemaArgs) -> u8 {
+pub fn run(args: SchemaArgs) -> ExitStatus {
     let files = schema_files();
     if args.check {
         let problems = stale(&args.out, &files);
@@ -40,7 +41,7 @@ pub fn run(args: SchemaArgs) -> u8 {
                 files.len(),
                 args.out.display()
             );
-            return 0;
+            return ExitStatus::Success;
         }
         for p in &problems {
             eprintln!("{p}");
@@ -51,7 +52,7 @@ pub fn run(args: SchemaArgs) -> u8 {
             args.out.display(),
             args.out.display()
         ));
-        return 1;
+        return ExitStatus::Failure;
     }
     for f in &files {
         let path = args.out.join(&f.path);
@@ -59,14 +60,14 @@ pub fn run(args: SchemaArgs) -> u8 {
             && let Err(e) = std::fs::create_dir_all(parent)
         {
             report::error(&format!("cannot create {}: {e}", parent.display()));
-            return 1;
+            return ExitStatus::Failure;
         }
         if std::fs::read_to_string(&path).is_ok_and(|t| t == f.contents) {
             continue;
         }
         if let Err(e) = machinist::fsutil::write_atomic(&path, f.contents.as_bytes(), None) {
             report::error(&format!("cannot write {}: {e}", path.display()));
-            return 1;
+            return ExitStatus::Failure;
         }
     }
     println!(
@@ -74,5 +75,5 @@ pub fn run(args: SchemaArgs) -> u8 {
         files.len(),
         args.out.display()
     );
-    0
+    ExitStatus::Success
 }

@@ -9,10 +9,13 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 use machinist::project::Project;
+use machinist::render::render;
 use machinist_secrets::atrest::{self, IdentityEnv};
 use machinist_secrets::{Bundle, Talosconfig};
 
+use super::exit::ExitStatus;
 use super::report;
+use super::values_args::ValuesArgs;
 
 /// Create or adopt the cluster secrets bundle.
 #[derive(Debug, Args)]
@@ -78,10 +81,12 @@ pub struct TalosconfigArgs {
     /// Where to write it (default: DIR/talosconfig).
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub values: ValuesArgs,
 }
 
 /// Runs `machinist secrets ...`.
-pub fn run(args: SecretsArgs) -> u8 {
+pub fn run(args: SecretsArgs) -> ExitStatus {
     let result = match args.command {
         SecretsCommand::Gen(a) => gen_bundle(&a.dir),
         SecretsCommand::Import(a) => import_bundle(&a.file, &a.dir),
@@ -91,19 +96,19 @@ pub fn run(args: SecretsArgs) -> u8 {
 }
 
 /// Runs `machinist talosconfig`.
-pub fn run_talosconfig(args: TalosconfigArgs) -> u8 {
+pub fn run_talosconfig(args: TalosconfigArgs) -> ExitStatus {
     finish(write_talosconfig(&args))
 }
 
-fn finish(result: Result<String, String>) -> u8 {
+fn finish(result: Result<String, String>) -> ExitStatus {
     match result {
         Ok(msg) => {
             eprintln!("{msg}");
-            0
+            ExitStatus::Success
         }
         Err(e) => {
             report::error(&e);
-            1
+            ExitStatus::Failure
         }
     }
 }
@@ -211,14 +216,27 @@ fn rekey(args: &RekeyArgs) -> Result<String, String> {
     ))
 }
 
-/// The control-plane nodes' addresses: talosctl's endpoints.
-pub fn controlplane_endpoints(project: &Project) -> Vec<String> {
-    project
-        .nodes
-        .iter()
-        .filter(|n| n.role() == Some("controlplane"))
-        .map(|n| n.address.clone())
-        .collect()
+/// The control-plane nodes' rendered addresses (talosctl's endpoints): the project rendered
+/// without secrets, with the command line's values and patches, roles from `machine.type`.
+pub fn controlplane_endpoints(
+    project: &Project,
+    values: &ValuesArgs,
+) -> Result<Vec<String>, String> {
+    let options = values.render_options(&[], false).map_err(|d| {
+        report::print(&d);
+        "invalid values or patches on the command line".to_string()
+    })?;
+    let nodes = render(project, options).map_err(|d| {
+        report::print(&d);
+        format!(
+            "cannot render {} to find the control planes' addresses",
+            project.root.display()
+        )
+    })?;
+    Ok(super::controlplanes::controlplanes(&nodes)
+        .into_iter()
+        .map(|(_, a)| a)
+        .collect())
 }
 
 /// Issues a talosconfig for `project` from `bundle` and writes it to `path` (0600).
@@ -226,21 +244,17 @@ pub fn issue_talosconfig(
     project: &Project,
     bundle: &Bundle,
     roles: &[String],
+    endpoints: &[String],
     path: &Path,
 ) -> Result<(), String> {
-    let tc = Talosconfig::generate(
-        &project.chart.name,
-        bundle,
-        roles,
-        &controlplane_endpoints(project),
-        &[],
-    )
-    .map_err(|e| e.to_string())?;
+    let tc = Talosconfig::generate(&project.chart.name, bundle, roles, endpoints, &[])
+        .map_err(|e| e.to_string())?;
     tc.save(path).map_err(|e| e.to_string())
 }
 
 fn write_talosconfig(args: &TalosconfigArgs) -> Result<String, String> {
     let project = load_project(&args.dir)?;
+    let endpoints = controlplane_endpoints(&project, &args.values)?;
     let bundle_path = project.root.join(&project.chart.secrets.file);
     let bundle = atrest::load_bundle(&bundle_path, &IdentityEnv::from_process())
         .map_err(|e| e.to_string())?;
@@ -254,11 +268,16 @@ fn write_talosconfig(args: &TalosconfigArgs) -> Result<String, String> {
         .map(|r| r.trim().to_string())
         .filter(|r| !r.is_empty())
         .collect();
-    issue_talosconfig(&project, &bundle, &roles, &out)?;
+    issue_talosconfig(&project, &bundle, &roles, &endpoints, &out)?;
     Ok(format!(
-        "wrote {} (context `{}`, roles {}, valid one year)",
+        "wrote {} (context `{}`, endpoints {}, roles {}, valid one year)",
         out.display(),
         project.chart.name,
+        if endpoints.is_empty() {
+            "none: no control plane".to_string()
+        } else {
+            endpoints.join(", ")
+        },
         if roles.is_empty() {
             "os:admin".to_string()
         } else {

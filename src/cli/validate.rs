@@ -14,6 +14,7 @@ use machinist::yaml::{self, Kind as YKind, Node, Pos};
 use machinist_model::Contract;
 use machinist_model::schema::{Finding, deprecated_fields, validate_json_documents};
 
+use super::exit::ExitStatus;
 use super::report;
 
 /// Check Talos machine configs or patches against the schema, offline.
@@ -105,12 +106,12 @@ pub fn check_text(path: &Path, text: &str, contract: Contract, patch: bool) -> V
 }
 
 /// Runs `machinist validate`.
-pub fn run(args: ValidateArgs) -> u8 {
+pub fn run(args: ValidateArgs) -> ExitStatus {
     let contract: Contract = match args.talos_version.parse() {
         Ok(c) => c,
         Err(e) => {
             report::error(&e.to_string());
-            return 1;
+            return ExitStatus::Failure;
         }
     };
     let what = if args.patch { "patch" } else { "config" };
@@ -161,5 +162,5 @@ pub fn run(args: ValidateArgs) -> u8 {
             if args.patch { "patches" } else { "configs" }
         ));
     }
-    u8::from(failed > 0)
+    ExitStatus::failure_if(failed > 0)
 }

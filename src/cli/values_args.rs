@@ -1,15 +1,19 @@
-//! Value flags shared by every command that renders: `-f`, `--set`, `--set-string`, `--set-json`.
-//! In: the flags as given. Out: [`Overrides`] in precedence order (files in order, then
-//! `--set-json`, `--set`, `--set-string`, each in order — Helm's order).
+//! The value and patch flags shared by every command that renders a project (render, explain,
+//! lint, diff, apply, talosconfig, schematic): `-f`, `--set`, `--set-string`, `--set-json` and
+//! `-p`. In: the flags as given. Out: [`Overrides`] in precedence order (files in order, then
+//! `--set-json`, `--set`, `--set-string`, each in order — Helm's order) and the [`RenderOptions`]
+//! that carry them and the extra patches into the renderer.
 
 use std::path::PathBuf;
 
 use clap::Args;
 use machinist::diagnostics::{Diagnostic, Kind};
+use machinist::render::RenderOptions;
 use machinist::values::{self, Overrides, SetKind};
 
-/// Values given on the command line.
+/// Values and patches given on the command line.
 #[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Values and patches")]
 pub struct ValuesArgs {
     /// A values file applied after the project's own files (repeatable; later wins).
     #[arg(short = 'f', long = "values", value_name = "FILE")]
@@ -24,6 +28,9 @@ pub struct ValuesArgs {
     /// Set a value from JSON: `ntp={"servers":["a"]}`.
     #[arg(long = "set-json", value_name = "PATH=JSON")]
     pub set_json: Vec<String>,
+    /// A Talos patch applied to every rendered node after the project's own patches (repeatable).
+    #[arg(short = 'p', long = "patch", value_name = "FILE")]
+    pub patches: Vec<PathBuf>,
 }
 
 impl ValuesArgs {
@@ -52,5 +59,19 @@ impl ValuesArgs {
         } else {
             Err(errors)
         }
+    }
+
+    /// The render options for `nodes` (empty = every node) with these values and patches.
+    pub fn render_options(
+        &self,
+        nodes: &[String],
+        with_secrets: bool,
+    ) -> Result<RenderOptions, Vec<Diagnostic>> {
+        Ok(RenderOptions {
+            overrides: self.resolve()?,
+            nodes: nodes.to_vec(),
+            with_secrets,
+            patch_files: self.patches.clone(),
+        })
     }
 }

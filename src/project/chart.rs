@@ -78,6 +78,9 @@ pub struct Chart {
     pub secrets: SecretsSettings,
     /// Facets whose values group nodes for `node.index` (default: `[role]`).
     pub index_by: Vec<String>,
+    /// The Image Factory base URL (`imageFactory`, e.g. `https://factory.talos.dev`) for
+    /// `machinist schematic`; `None` = the public factory.
+    pub image_factory: Option<String>,
     /// The file, for error positions and for `chart` in templates.
     pub source: SourceFile,
 }
@@ -90,6 +93,7 @@ const KEYS: &[&str] = &[
     "talosVersion",
     "kubernetesVersion",
     "endpoint",
+    "imageFactory",
     "layers",
     "templates",
     "merge",
@@ -146,6 +150,17 @@ impl Chart {
             Some((_, v)) => source.strings(v, "indexBy")?,
             None => vec!["role".to_string()],
         };
+        if let Some((_, v)) = get("imageFactory") {
+            let url = source.string(v, "imageFactory")?;
+            if !(url.starts_with("https://") || url.starts_with("http://")) || url.len() < 9 {
+                return Err(source
+                    .error(
+                        v.pos,
+                        format!("`imageFactory` must be an http(s) URL, got `{url}`"),
+                    )
+                    .hint("the factory's base URL, such as `https://factory.talos.dev`"));
+            }
+        }
         let secrets = match get("secrets") {
             Some((_, v)) => parse_secrets(&source, v)?,
             None => SecretsSettings::default(),
@@ -158,6 +173,7 @@ impl Chart {
             contract,
             kubernetes_version: opt("kubernetesVersion")?,
             endpoint: opt("endpoint")?,
+            image_factory: opt("imageFactory")?,
             layers,
             templates,
             merge,

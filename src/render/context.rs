@@ -39,6 +39,7 @@ impl NodeFacts {
         project: &Project,
         env: &Environment<'static>,
         values: &[NodeValues],
+        overrides: &Overrides,
     ) -> Result<NodeFacts, Vec<Diagnostic>> {
         let mut indexes = vec![0; project.nodes.len()];
         let mut seen: std::collections::BTreeMap<Vec<Option<&str>>, usize> = Default::default();
@@ -76,6 +77,19 @@ impl NodeFacts {
                 ),
                 Err(e) => {
                     let detail = e.detail().unwrap_or("template error");
+                    // A value the expression needs is missing because a file spells its key
+                    // differently: report that file's line (once for every node it affects).
+                    if let Some(d) = super::errors::misspelled_value(
+                        project,
+                        n,
+                        &values[i].values.to_json(),
+                        overrides,
+                        &n.address,
+                        "its `address`",
+                    ) {
+                        errors.push(d);
+                        continue;
+                    }
                     errors.push(
                         n.source
                             .error(pos, format!("cannot evaluate `address`: {detail}"))

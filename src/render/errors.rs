@@ -18,6 +18,21 @@ pub fn template_error(
     node: Option<&str>,
     context: Option<&Json>,
 ) -> Diagnostic {
+    // An error inside an included template arrives wrapped in the `{% include %}`'s error; report
+    // the innermost one at its own spot, and where it was included from as a note.
+    let mut err = err;
+    let mut included_from = Vec::new();
+    while let Some(inner) =
+        std::error::Error::source(err).and_then(|s| s.downcast_ref::<minijinja::Error>())
+    {
+        if inner.name().is_none() || inner.line().is_none() {
+            break;
+        }
+        if let (Some(n), Some(l)) = (err.name(), err.line()) {
+            included_from.push(format!("included from templates/{n}:{l}"));
+        }
+        err = inner;
+    }
     let kind = match err.kind() {
         ErrorKind::SyntaxError => Kind::TemplateSyntax,
         ErrorKind::UndefinedError => Kind::UndefinedValue,
@@ -53,6 +68,28 @@ pub fn template_error(
             m
         }
     };
+    // A block never closed is reported at the end of the file; point at its opening tag.
+    if kind == Kind::TemplateSyntax
+        && detail.contains("unexpected end of input")
+        && let Some(src) = &source
+        && let Some((tag, at, len)) = unclosed_block(src)
+    {
+        let mut d = Diagnostic::new(
+            kind,
+            format!("syntax error in template `{name}`: `{{% {tag} %}}` is never closed"),
+        )
+        .at(
+            PathBuf::from("templates").join(&name),
+            offset_to_pos(src, at),
+            Some(src.clone()),
+        )
+        .with_len(len)
+        .hint(format!("add `{{% end{tag} %}}` where the block ends"));
+        if let Some(node) = node {
+            d = d.for_node(node);
+        }
+        return d;
+    }
     let mut d = Diagnostic::new(kind, message);
     let pos = match (&source, range.clone(), err.line()) {
         (Some(src), Some(r), _) => Some(offset_to_pos(src, r.start)),
@@ -69,12 +106,166 @@ pub fn template_error(
     if let Some(node) = node {
         d = d.for_node(node);
     }
+    for note in included_from.into_iter().rev() {
+        d = d.note(note);
+    }
     if kind == Kind::UndefinedValue
         && let (Some(e), Some(ctx)) = (&expr, context)
     {
         d = suggest(d, e, ctx);
     }
     d
+}
+
+/// For an expression (`text`) of node `node` that failed: the first `values.a.b` it reads that
+/// the node's merged `values` lack while a file sets a near spelling at the same level
+/// (`lan.subnte` for `lan.subnet`). The diagnostic points at that file's line, so it is the
+/// same for every node the file reaches and prints once.
+pub fn misspelled_value(
+    project: &Project,
+    node: &crate::project::NodeFile,
+    values: &Json,
+    overrides: &crate::values::Overrides,
+    text: &str,
+    used_by: &str,
+) -> Option<Diagnostic> {
+    for path in values_paths(text) {
+        let mut cur = values;
+        for (i, seg) in path.iter().enumerate() {
+            let Json::Object(m) = cur else { break };
+            if let Some(next) = m.get(seg) {
+                cur = next;
+                continue;
+            }
+            let near = did_you_mean(seg, m.keys().map(String::as_str))?;
+            let mut typo: Vec<crate::values::Seg> = path[..i]
+                .iter()
+                .map(|s| crate::values::Seg::Key(s.clone()))
+                .collect();
+            typo.push(crate::values::Seg::Key(near.to_string()));
+            let merged = crate::values::node_values(project, node, overrides, true).ok()?;
+            let setting = merged
+                .provenance
+                .for_path(&typo)
+                .into_iter()
+                .rev()
+                .find(|s| s.origin.file.is_some() && s.origin.pos.is_some())?;
+            let (file, pos) = (setting.origin.file.clone()?, setting.origin.pos?);
+            let source = project_source(project, &file);
+            let wanted = format!("values.{}", path[..=i].join("."));
+            let written = format!("{}.{near}", path[..i].join("."));
+            let written = written.trim_start_matches('.');
+            return Some(
+                Diagnostic::new(
+                    Kind::UndefinedValue,
+                    format!(
+                        "`{wanted}` is undefined; {} sets `{written}`",
+                        setting.origin.label
+                    ),
+                )
+                .at(file, pos, source)
+                .for_node(&node.name)
+                .note(format!("{used_by} reads `{wanted}`"))
+                .hint(format!(
+                    "did you mean `{seg}`? rename `{near}` to `{seg}` here"
+                )),
+            );
+        }
+    }
+    None
+}
+
+/// The text of a project file, for snippets.
+fn project_source(project: &Project, file: &std::path::Path) -> Option<std::sync::Arc<str>> {
+    std::fs::read_to_string(project.root.join(file))
+        .or_else(|_| std::fs::read_to_string(file))
+        .ok()
+        .map(std::sync::Arc::from)
+}
+
+/// Every `values.a.b.c` path in `text`, as its names after `values`.
+fn values_paths(text: &str) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while let Some(rel) = text[i..].find("values.") {
+        let start = i + rel;
+        i = start + "values.".len();
+        if start > 0 && (bytes[start - 1].is_ascii_alphanumeric() || bytes[start - 1] == b'_') {
+            continue;
+        }
+        let mut path = Vec::new();
+        let mut j = i;
+        loop {
+            let n = text[j..]
+                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .unwrap_or(text.len() - j);
+            if n == 0 {
+                break;
+            }
+            path.push(text[j..j + n].to_string());
+            j += n;
+            if text[j..].starts_with('.') {
+                j += 1;
+            } else {
+                break;
+            }
+        }
+        if !path.is_empty() {
+            out.push(path);
+        }
+        i = j;
+    }
+    out
+}
+
+/// The innermost block tag of `src` that no `{% end... %}` closes: its keyword, byte offset and
+/// length. Comments and `{% raw %}` bodies are skipped; `{% set x = ... %}` is not a block.
+fn unclosed_block(src: &str) -> Option<(String, usize, usize)> {
+    const BLOCKS: &[&str] = &[
+        "if",
+        "for",
+        "macro",
+        "call",
+        "filter",
+        "with",
+        "block",
+        "autoescape",
+        "set",
+        "raw",
+    ];
+    let mut stack: Vec<(String, usize, usize)> = Vec::new();
+    let mut i = 0;
+    while let Some(rel) = src[i..].find(['{']) {
+        let start = i + rel;
+        let rest = &src[start..];
+        if rest.starts_with("{#") {
+            i = start + rest.find("#}").map_or(rest.len(), |e| e + 2);
+            continue;
+        }
+        if !rest.starts_with("{%") {
+            i = start + 1;
+            continue;
+        }
+        let Some(end) = rest.find("%}") else { break };
+        let inner = rest[2..end].trim_matches(|c: char| c == '-' || c == '+' || c.is_whitespace());
+        let word = inner.split_whitespace().next().unwrap_or("");
+        i = start + end + 2;
+        if let Some(closed) = word.strip_prefix("end") {
+            if let Some(p) = stack.iter().rposition(|(w, _, _)| w == closed) {
+                stack.truncate(p);
+            }
+        } else if BLOCKS.contains(&word) && !(word == "set" && inner.contains('=')) {
+            stack.push((word.to_string(), start, end + 2));
+            if word == "raw" {
+                match src[i..].find("endraw") {
+                    Some(e) => i += e,
+                    None => break,
+                }
+            }
+        }
+    }
+    stack.pop()
 }
 
 /// Extends an attribute-access span back to the start of its expression (`.b.c` → `a.b.c`).

@@ -112,7 +112,7 @@ impl<'p> Renderer<'p> {
         let (Some(env), true) = (env, errors.is_empty()) else {
             return Err(errors);
         };
-        let facts = context::NodeFacts::build(project, &env, &values)?;
+        let facts = context::NodeFacts::build(project, &env, &values, &options.overrides)?;
         let cluster = context::Shared::build(project, &env, &values, &options.overrides, &facts)
             .map_err(|e| vec![e])?;
         let secrets = stage_secrets::prepare(project, options.with_secrets).map_err(|e| vec![e])?;

@@ -141,12 +141,14 @@ pub struct NodeVersion {
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum NodeError {
     /// The node (or its endpoint) could not be reached.
-    #[error("node {node}: unreachable at {endpoint}: {reason}")]
+    #[error("node {node}: unreachable at {endpoint} ({route}): {reason}")]
     Unreachable {
         /// Node name.
         node: String,
         /// The endpoint dialled.
         endpoint: String,
+        /// Why that address was dialled: the node's own, or an endpoint that forwards to it.
+        route: String,
         /// What failed.
         reason: String,
         /// True when the request was never sent (connection not established).
@@ -388,6 +390,18 @@ impl TalosClient {
         normalize_endpoint(&self.opts.endpoints[idx % self.opts.endpoints.len()])
     }
 
+    /// Why `endpoint_for(node)` is the address dialled, for error messages.
+    fn route(&self, node: &NodeTarget) -> String {
+        if self.opts.insecure || self.opts.endpoints.is_empty() {
+            "the node's own address".to_string()
+        } else {
+            format!(
+                "an endpoint from the talosconfig or --endpoints, forwarding to the node's own address {}",
+                node_address_only(&node.address)
+            )
+        }
+    }
+
     /// Forgets the connection that served `node` when it was the node's own (each node dialled
     /// directly), so a run over many nodes holds only the connections in use. A shared
     /// `--endpoints` connection stays: every node's calls go through it.
@@ -479,7 +493,13 @@ impl TalosClient {
                 })?;
             let result = match tokio::time::timeout(self.opts.call_timeout, f(channel)).await {
                 Ok(Ok(v)) => return Ok(v),
-                Ok(Err(status)) => classify(&node.name, &endpoint, &status, self.opts.call_timeout),
+                Ok(Err(status)) => classify(
+                    &node.name,
+                    &endpoint,
+                    &self.route(node),
+                    &status,
+                    self.opts.call_timeout,
+                ),
                 Err(_) => NodeError::Timeout {
                     node: node.name.clone(),
                     endpoint: endpoint.clone(),
@@ -689,7 +709,13 @@ mod tests {
     #[test]
     fn a_deadline_from_the_server_names_the_timeout_in_force() {
         let status = tonic::Status::deadline_exceeded("Timeout expired");
-        let err = classify("cp-1", "10.5.0.2:50000", &status, Duration::from_secs(20));
+        let err = classify(
+            "cp-1",
+            "10.5.0.2:50000",
+            "the node's own address",
+            &status,
+            Duration::from_secs(20),
+        );
         assert_eq!(
             err.to_string(),
             "node cp-1: no answer from 10.5.0.2:50000 within 20.0s"

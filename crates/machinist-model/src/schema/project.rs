@@ -78,6 +78,11 @@ pub fn chart_schema() -> Value {
                     "type": "string",
                     "minLength": 1
                 },
+                "imageFactory": {
+                    "description": "Base URL of the Talos Image Factory that `machinist schematic` prints boot asset URLs for and registers schematics with, such as `https://factory.example.lan` for a self-hosted factory. Default: `https://factory.talos.dev`.",
+                    "type": "string",
+                    "pattern": "^https?://[^/]+(/.*)?$"
+                },
                 "layers": {
                     "description": "Facet names in precedence order (later wins). For each facet, a node's value selects `layers/<facet>/<value>.yaml`.",
                     "type": "array",

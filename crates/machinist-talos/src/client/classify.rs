@@ -9,6 +9,7 @@ use super::{ConnectError, NodeError};
 pub(super) fn classify(
     node: &str,
     endpoint: &str,
+    route: &str,
     status: &tonic::Status,
     timeout: std::time::Duration,
 ) -> NodeError {
@@ -62,6 +63,7 @@ pub(super) fn classify(
             NodeError::Unreachable {
                 node: node.into(),
                 endpoint: endpoint.into(),
+                route: route.into(),
                 reason,
                 not_sent: connect_failed,
             }

@@ -1,0 +1,109 @@
+//! Which addresses are this project's control planes. In: rendered nodes (addresses with any
+//! `address` expression evaluated; role from the rendered `machine.type`, else the role facet)
+//! and the rendered cluster endpoint. Out: the control-plane endpoints a talosconfig should list,
+//! and the check that warns when a talosconfig dials something else (a project copied from
+//! another cluster still carrying that cluster's talosconfig).
+
+use std::sync::OnceLock;
+
+use machinist::render::RenderedNode;
+use machinist_secrets::inject::Role;
+
+/// A node's role from its rendered config: `machine.type` of the v1alpha1 document (DESIGN §5),
+/// else its `role` facet.
+pub fn is_controlplane(n: &RenderedNode) -> bool {
+    let ty = n
+        .documents
+        .iter()
+        .find_map(|d| d.get("machine")?.get("type")?.as_str().map(str::to_string));
+    ty.as_deref()
+        .or(n.role.as_deref())
+        .and_then(Role::parse)
+        .is_some_and(|r| r == Role::ControlPlane)
+}
+
+/// `(name, address)` of every control plane among `nodes`, in node order.
+pub fn controlplanes(nodes: &[RenderedNode]) -> Vec<(String, String)> {
+    nodes
+        .iter()
+        .filter(|n| is_controlplane(n))
+        .map(|n| (n.name.clone(), n.address.clone()))
+        .collect()
+}
+
+/// What this run's project says the Talos API endpoints are.
+#[derive(Debug, Clone, Default)]
+pub struct ProjectEndpoints {
+    /// `(name, address)` of every control plane.
+    pub controlplanes: Vec<(String, String)>,
+    /// The host of Chart.yaml's rendered `endpoint` (a VIP or load balancer), if any.
+    pub cluster_host: Option<String>,
+}
+
+static PROJECT: OnceLock<ProjectEndpoints> = OnceLock::new();
+
+/// Records the project's endpoints for [`check`], once per run (done where the project is
+/// rendered, so that connecting needs no second render).
+pub fn remember(endpoints: ProjectEndpoints) {
+    let _ = PROJECT.set(endpoints);
+}
+
+/// The host of `hostport` (`10.0.0.1`, `10.0.0.1:50000`, `https://h:50000`, `[fd00::1]:50000`).
+pub fn host(hostport: &str) -> &str {
+    let s = hostport.split_once("://").map_or(hostport, |(_, r)| r);
+    let s = s.split('/').next().unwrap_or(s);
+    if let Some(rest) = s.strip_prefix('[') {
+        return rest.split(']').next().unwrap_or(rest);
+    }
+    match s.rsplit_once(':') {
+        Some((h, port)) if !h.contains(':') && port.bytes().all(|b| b.is_ascii_digit()) => h,
+        _ => s,
+    }
+}
+
+/// A warning when a talosconfig's `endpoints` are not this project's control planes (or its
+/// cluster endpoint); `None` when they are, or when the project is unknown to this run.
+pub fn check(talosconfig: &str, endpoints: &[String]) -> Option<String> {
+    let project = PROJECT.get()?;
+    if project.controlplanes.is_empty() {
+        return None;
+    }
+    let ours = |e: &str| {
+        let h = host(e);
+        project.controlplanes.iter().any(|(_, a)| host(a) == h)
+            || project.cluster_host.as_deref() == Some(h)
+    };
+    let foreign: Vec<&str> = endpoints
+        .iter()
+        .map(String::as_str)
+        .filter(|e| !ours(e))
+        .collect();
+    if foreign.is_empty() {
+        return None;
+    }
+    let cps: Vec<String> = project
+        .controlplanes
+        .iter()
+        .map(|(n, a)| format!("{n} {a}"))
+        .collect();
+    Some(format!(
+        "{talosconfig} dials {}, which {} not a control plane of this project ({}); it may belong to another cluster\n = hint: regenerate it with `machinist talosconfig`, or pass --endpoints",
+        foreign.join(", "),
+        if foreign.len() == 1 { "is" } else { "are" },
+        cps.join(", ")
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::host;
+
+    #[test]
+    fn hosts_of_endpoint_spellings() {
+        assert_eq!(host("10.0.0.1"), "10.0.0.1");
+        assert_eq!(host("10.0.0.1:50000"), "10.0.0.1");
+        assert_eq!(host("https://cp.lan:6443/x"), "cp.lan");
+        assert_eq!(host("[fd00::1]:50000"), "fd00::1");
+        assert_eq!(host("fd00::1"), "fd00::1");
+    }
+}
