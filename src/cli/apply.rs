@@ -252,14 +252,14 @@ async fn rollout(
     }
     // 2. Control planes one at a time, then workers `--parallel` at a time.
     let order: Vec<usize> = (0..nodes.len())
-        .filter(|&i| nodes[i].role.as_deref() == Some("controlplane"))
-        .chain((0..nodes.len()).filter(|&i| nodes[i].role.as_deref() != Some("controlplane")))
+        .filter(|&i| nodes[i].role.is_control_plane())
+        .chain((0..nodes.len()).filter(|&i| !nodes[i].role.is_control_plane()))
         .filter(|&i| statuses[i].is_none())
         .collect();
     let mut cursor = 0;
     while cursor < order.len() {
         let i = order[cursor];
-        let batch: Vec<usize> = if nodes[i].role.as_deref() == Some("controlplane") {
+        let batch: Vec<usize> = if nodes[i].role.is_control_plane() {
             vec![i]
         } else {
             order[cursor..]

@@ -211,14 +211,18 @@ fn rekey(args: &RekeyArgs) -> Result<String, String> {
     ))
 }
 
-/// The control-plane nodes' addresses: talosctl's endpoints.
-pub fn controlplane_endpoints(project: &Project) -> Vec<String> {
-    project
-        .nodes
-        .iter()
-        .filter(|n| n.role() == Some("controlplane"))
-        .map(|n| n.address.clone())
-        .collect()
+/// The control-plane nodes' addresses: talosctl's endpoints. The role of each node is its
+/// rendered `machine.type` (rendered without secrets), never a facet value.
+pub fn controlplane_endpoints(project: &Project) -> Result<Vec<String>, String> {
+    let nodes = machinist::render::render(project, Default::default()).map_err(|d| {
+        let first = d.first().map(|d| d.short()).unwrap_or_default();
+        format!("cannot tell the control planes apart: the project does not render: {first}")
+    })?;
+    Ok(nodes
+        .into_iter()
+        .filter(|n| n.role.is_control_plane())
+        .map(|n| n.address)
+        .collect())
 }
 
 /// Issues a talosconfig for `project` from `bundle` and writes it to `path` (0600).
@@ -232,7 +236,7 @@ pub fn issue_talosconfig(
         &project.chart.name,
         bundle,
         roles,
-        &controlplane_endpoints(project),
+        &controlplane_endpoints(project)?,
         &[],
     )
     .map_err(|e| e.to_string())?;

@@ -68,6 +68,8 @@ pub struct Chart {
     pub kubernetes_version: Option<String>,
     /// The cluster endpoint: a URL, or a template expression over values.
     pub endpoint: Option<String>,
+    /// The control plane that bootstraps etcd (`bootstrap:`); default: the first by name.
+    pub bootstrap: Option<String>,
     /// Facet names in precedence order (later wins).
     pub layers: Vec<String>,
     /// Template selection; `None` = every template not starting with `_` renders for every node.
@@ -95,6 +97,7 @@ const KEYS: &[&str] = &[
     "merge",
     "secrets",
     "indexBy",
+    "bootstrap",
 ];
 
 impl Chart {
@@ -158,6 +161,7 @@ impl Chart {
             contract,
             kubernetes_version: opt("kubernetesVersion")?,
             endpoint: opt("endpoint")?,
+            bootstrap: opt("bootstrap")?,
             layers,
             templates,
             merge,
