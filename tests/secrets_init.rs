@@ -495,7 +495,12 @@ fn init_writes_a_complete_project_and_refuses_to_overwrite() {
     let node = std::fs::read_to_string(home.path("proj/nodes/cp-01.yaml")).unwrap();
     assert!(node.starts_with("# yaml-language-server: $schema=../schema/node.schema.json\n"));
     let ignore = std::fs::read_to_string(home.path("proj/.gitignore")).unwrap();
-    for line in ["talosconfig", "age-identity.txt", "secrets.yaml"] {
+    for line in [
+        "talosconfig",
+        "age-identity.txt",
+        "secrets.yaml",
+        ".machinist-sim/",
+    ] {
         assert!(ignore.lines().any(|l| l == line), "{line} not ignored");
     }
     // The talosconfig targets the control planes and trusts the bundle's OS CA.

@@ -4,6 +4,11 @@
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let files = [
         "proto/machine/machine.proto",
+        "proto/machine/lifecycle.proto",
+        "proto/machine/image.proto",
+        "proto/resource/definitions/hardware/hardware.proto",
+        "proto/resource/definitions/block/block.proto",
+        "proto/resource/definitions/network/network.proto",
         "proto/v1alpha1/state.proto",
         "proto/resource/config/config.proto",
     ];

@@ -27,16 +27,31 @@ struct Args {
     #[arg(long, value_name = "D", default_value = "5s", value_parser = duration)]
     reboot_delay: Duration,
     /// Inject a fault (repeatable), e.g. `latency=200ms:node=cp-01`, `refuse:count=2`,
-    /// `drop:node=w-01,call=apply,count=1`, `crash-after-persist:node=cp-02`.
+    /// `drop:node=w-01,call=apply,count=1`, `crash-after-persist:node=cp-02`,
+    /// `upgrade-fallback=w-01` (an upgrade comes back on the old version).
     #[arg(long = "fault", value_name = "SPEC")]
     faults: Vec<String>,
     /// Read more fault specs from a file (one per line, `#` comments).
     #[arg(long, value_name = "FILE")]
     fault_file: Option<PathBuf>,
-    /// Take the OS CA from a plaintext talosctl `secrets.yaml` instead of the project's encrypted
-    /// bundle (which is decrypted with the same age identity machinist uses).
+    /// Take the OS and Kubernetes CAs from a plaintext talosctl `secrets.yaml` instead of the
+    /// project's encrypted bundle (which is decrypted with the same age identity machinist uses).
     #[arg(long, value_name = "FILE")]
     secrets: Option<PathBuf>,
+    /// Simulate only this node (repeatable; default: every node of the project).
+    #[arg(long = "node", value_name = "NAME")]
+    nodes: Vec<String>,
+    /// The SMBIOS UUID a node reports, e.g. `cp-01=4c4c4544-0042-3510-8050-b4c04f4e3232`
+    /// (repeatable; default: a stable UUID derived from the node name).
+    #[arg(long = "uuid", value_name = "NODE=UUID", value_parser = node_uuid)]
+    uuids: Vec<(String, String)>,
+}
+
+fn node_uuid(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((n, u)) if !n.is_empty() && !u.is_empty() => Ok((n.to_owned(), u.to_owned())),
+        _ => Err(format!("`{s}` is not NODE=UUID")),
+    }
 }
 
 fn duration(s: &str) -> Result<Duration, String> {
@@ -55,11 +70,24 @@ fn main() -> ExitCode {
 }
 
 fn run(args: Args) -> Result<(), String> {
-    let (project, nodes) =
+    let (project, mut nodes) =
         machinist::sim::project_nodes(&args.project).map_err(|e| e.to_string())?;
-    let os_ca = match &args.secrets {
-        Some(file) => machinist::sim::os_ca_from_secrets_yaml(file).map_err(|e| e.to_string())?,
-        None => machinist::sim::os_ca_from_project(&project).map_err(|e| e.to_string())?,
+    let known: Vec<String> = nodes.iter().map(|n| n.name.clone()).collect();
+    for name in args.nodes.iter().chain(args.uuids.iter().map(|(n, _)| n)) {
+        if !known.contains(name) {
+            return Err(format!(
+                "no node `{name}` in {} (nodes: {})",
+                args.project.display(),
+                known.join(", ")
+            ));
+        }
+    }
+    if !args.nodes.is_empty() {
+        nodes.retain(|n| args.nodes.contains(&n.name));
+    }
+    let cas = match &args.secrets {
+        Some(file) => machinist::sim::cas_from_secrets_yaml(file).map_err(|e| e.to_string())?,
+        None => machinist::sim::cas_from_project(&project).map_err(|e| e.to_string())?,
     };
     let mut specs = args.faults.clone();
     if let Some(f) = &args.fault_file {
@@ -77,7 +105,9 @@ fn run(args: Args) -> Result<(), String> {
         .collect::<Result<Vec<_>, _>>()?;
     let opts = SimOptions {
         nodes,
-        os_ca,
+        os_ca: cas.os,
+        kube_ca: cas.kubernetes,
+        uuids: args.uuids.iter().cloned().collect(),
         state_dir: args
             .state
             .clone()

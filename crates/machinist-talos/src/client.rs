@@ -9,6 +9,10 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+mod lifecycle;
+
+pub use lifecycle::kubeconfig_from_targz;
+
 use hyper_util::rt::TokioIo;
 use tonic::transport::{Channel, Endpoint};
 
@@ -248,7 +252,9 @@ pub trait NodeApi: Send + Sync {
     async fn kubeconfig(&self, node: &NodeTarget) -> Result<Vec<u8>, NodeError> {
         Err(not_served(node, "kubeconfig"))
     }
-    /// `machine.LifecycleService/Upgrade` where served, else `machine.MachineService/Upgrade`.
+    /// `machine.LifecycleService/Upgrade` where served (after `ImageService/Pull`, then `Reboot`
+    /// unless `req.stage`), else `machine.MachineService/Upgrade` (which reboots by itself). Either
+    /// way the node reboots into the new version unless staged.
     async fn upgrade(
         &self,
         node: &NodeTarget,
@@ -719,6 +725,50 @@ impl NodeApi for TalosClient {
             mode_details: m.mode_details,
             warnings: m.warnings,
         })
+    }
+
+    async fn system_info(&self, node: &NodeTarget) -> Result<SystemInfo, NodeError> {
+        self.lc_system_info(node).await
+    }
+
+    async fn disks(&self, node: &NodeTarget) -> Result<Vec<DiskInfo>, NodeError> {
+        self.lc_disks(node).await
+    }
+
+    async fn links(&self, node: &NodeTarget) -> Result<Vec<LinkInfo>, NodeError> {
+        self.lc_links(node).await
+    }
+
+    async fn bootstrap(&self, node: &NodeTarget) -> Result<BootstrapOutcome, NodeError> {
+        self.lc_bootstrap(node).await
+    }
+
+    async fn kubeconfig(&self, node: &NodeTarget) -> Result<Vec<u8>, NodeError> {
+        self.lc_kubeconfig(node).await
+    }
+
+    async fn upgrade(
+        &self,
+        node: &NodeTarget,
+        req: &UpgradeRequest,
+    ) -> Result<UpgradeOutcome, NodeError> {
+        self.lc_upgrade(node, req).await
+    }
+
+    async fn reset(&self, node: &NodeTarget, req: &ResetRequest) -> Result<(), NodeError> {
+        self.lc_reset(node, req).await
+    }
+
+    async fn reboot(&self, node: &NodeTarget) -> Result<(), NodeError> {
+        self.lc_reboot(node).await
+    }
+
+    async fn etcd_members(&self, node: &NodeTarget) -> Result<Vec<EtcdMember>, NodeError> {
+        self.lc_etcd_members(node).await
+    }
+
+    async fn services(&self, node: &NodeTarget) -> Result<Vec<ServiceInfo>, NodeError> {
+        self.lc_services(node).await
     }
 }
 

@@ -9,10 +9,12 @@
 //! - [`client`]: the [`client::NodeApi`] trait and its gRPC implementation [`client::TalosClient`];
 //! - [`lifecycle`]: typed requests and answers of the lifecycle calls (identity, bootstrap,
 //!   kubeconfig, upgrade, reset, etcd, services);
+//! - [`hardware`]: the discovery resources (SMBIOS identity, disks, links) and their two spec forms;
 //! - [`machineconfig`]: decoding the MachineConfig resource returned by `cosi.resource.State/Get`;
 //! - [`sim`]: the library behind `machinist-sim`, a wire-compatible simulated Talos node.
 
 pub mod client;
+pub mod hardware;
 pub mod lifecycle;
 pub mod machineconfig;
 pub mod pem;

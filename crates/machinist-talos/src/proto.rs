@@ -15,7 +15,8 @@ pub mod google {
     }
 }
 
-/// `machine` package: `MachineService` (Version and ApplyConfiguration).
+/// `machine` package: `MachineService` (apply, version, lifecycle calls), `LifecycleService`
+/// (Upgrade) and `ImageService` (Pull).
 pub mod machine {
     tonic::include_proto!("machine");
 }
@@ -33,5 +34,26 @@ pub mod resource {
     /// `resource.config`.
     pub mod config {
         tonic::include_proto!("resource.config");
+    }
+}
+
+/// `talos.resource.definitions.*` packages: the specs of the hardware, block and network
+/// resources (SystemInformation, Disk, LinkStatus).
+pub mod definitions {
+    /// `talos.resource.definitions.hardware`.
+    pub mod hardware {
+        tonic::include_proto!("talos.resource.definitions.hardware");
+    }
+    /// `talos.resource.definitions.block`.
+    pub mod block {
+        tonic::include_proto!("talos.resource.definitions.block");
+    }
+    /// `talos.resource.definitions.enums`.
+    pub mod enums {
+        tonic::include_proto!("talos.resource.definitions.enums");
+    }
+    /// `talos.resource.definitions.network`.
+    pub mod network {
+        tonic::include_proto!("talos.resource.definitions.network");
     }
 }

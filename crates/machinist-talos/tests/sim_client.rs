@@ -40,6 +40,8 @@ async fn start_with(env: &mut Env, version: &str, faults: &[&str]) {
         talos_version: version.into(),
         reboot_delay: Duration::from_millis(600),
         faults: faults.iter().map(|f| Fault::parse(f).unwrap()).collect(),
+        kube_ca: None,
+        uuids: Default::default(),
     })
     .await
     .unwrap();

@@ -5,7 +5,9 @@
 //! Grammar: `KIND[:key=value[,key=value]...]` where KIND is `latency=DURATION`, `refuse` (close
 //! connections before the TLS handshake), `drop` (close the connection mid-call, nothing applied),
 //! `crash-before-persist` or `crash-after-persist` (the node goes down for the reboot delay, with
-//! or without the new config saved). Keys: `node=NAME` (default: every node), `call=version|get|
+//! or without the new config saved), `upgrade-fallback` or `upgrade-fallback=NODE` (an upgraded
+//! node comes back from its reboot on the old version, like Talos falling back to the previous
+//! boot entry). Keys: `node=NAME` (default: every node), `call=version|get|
 //! apply|any` (default `any`; crashes default to `apply`), `count=N` (how many times it fires;
 //! default unlimited).
 
@@ -25,6 +27,8 @@ pub enum FaultKind {
     CrashBeforePersist,
     /// Apply only: save the new config, then go down without answering.
     CrashAfterPersist,
+    /// Upgrades: the node reboots but comes back on its old version.
+    UpgradeFallback,
 }
 
 /// Which RPC a fault applies to.
@@ -95,13 +99,21 @@ impl Fault {
             None if head == "drop" => FaultKind::Drop,
             None if head == "crash-before-persist" => FaultKind::CrashBeforePersist,
             None if head == "crash-after-persist" => FaultKind::CrashAfterPersist,
+            None if head == "upgrade-fallback" => FaultKind::UpgradeFallback,
+            Some(("upgrade-fallback", _)) => FaultKind::UpgradeFallback,
             _ => {
                 return Err(bad(format!(
-                    "unknown fault `{head}` (expected latency=D, refuse, drop, crash-before-persist, crash-after-persist)"
+                    "unknown fault `{head}` (expected latency=D, refuse, drop, crash-before-persist, crash-after-persist, upgrade-fallback[=NODE])"
                 )));
             }
         };
-        let mut node = None;
+        let mut node = match head.split_once('=') {
+            Some(("upgrade-fallback", n)) if !n.is_empty() => Some(n.to_owned()),
+            Some(("upgrade-fallback", _)) => {
+                return Err(bad("upgrade-fallback= needs a node name".into()));
+            }
+            _ => None,
+        };
         let mut call = match kind {
             FaultKind::CrashBeforePersist | FaultKind::CrashAfterPersist => Call::Apply,
             _ => Call::Any,
@@ -189,6 +201,14 @@ mod tests {
             Fault::parse("crash-after-persist").unwrap().call,
             Call::Apply
         );
+        for spec in ["upgrade-fallback=w-01", "upgrade-fallback:node=w-01"] {
+            let f = Fault::parse(spec).unwrap();
+            assert_eq!(f.kind, FaultKind::UpgradeFallback, "{spec}");
+            assert!(
+                !f.fires("w-02", Call::Any) && f.fires("w-01", Call::Any),
+                "{spec}"
+            );
+        }
     }
 
     #[test]

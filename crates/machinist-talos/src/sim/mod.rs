@@ -4,13 +4,21 @@
 //! `cosi.resource.State/{Get,List}` like a Talos node of that version: maintenance mode (self-signed
 //! certificate, reader rights, no config) until the first apply, then mutual TLS with a server
 //! certificate from the OS CA, roles from the client certificate's Organization, per-version apply
-//! semantics, reboots that take the node off the network, and state kept on disk.
+//! semantics, reboots that take the node off the network, and state kept on disk. The lifecycle
+//! calls (Bootstrap, Kubeconfig, Upgrade on both services, ImageService/Pull, Reset, Reboot,
+//! EtcdMemberList, ServiceList) and the discovery resources (SystemInformation, Disks,
+//! LinkStatuses) are served too; every step is appended to `<state>/events.log`.
 
 pub mod fault;
+pub mod identity;
+mod kubeconfig;
+mod lifecycle;
 pub mod pki;
 pub mod semantics;
 mod service;
+mod store;
 
+use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -21,6 +29,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use fault::{Call, Fault, FaultKind};
+pub use lifecycle::image_tag;
 use pki::Ca;
 
 /// One simulated node.
@@ -48,6 +57,11 @@ pub struct SimOptions {
     pub reboot_delay: Duration,
     /// Injected faults.
     pub faults: Vec<Fault>,
+    /// The cluster's Kubernetes CA (signs the admin certificate of kubeconfigs); without it
+    /// `Kubeconfig` is refused.
+    pub kube_ca: Option<Ca>,
+    /// SMBIOS UUIDs by node name, overriding the name-based default.
+    pub uuids: HashMap<String, String>,
 }
 
 /// Why the simulator could not start.
@@ -57,7 +71,7 @@ pub enum SimError {
     #[error(transparent)]
     Pki(#[from] pki::PkiError),
     /// A listener could not be bound.
-    #[error("node {node}: cannot listen on {addr}: {source}")]
+    #[error("node {node}: cannot listen on {addr}: {source}{hint}")]
     Bind {
         /// Node name.
         node: String,
@@ -65,6 +79,8 @@ pub enum SimError {
         addr: SocketAddr,
         /// The I/O error.
         source: std::io::Error,
+        /// What to do about it (may be empty).
+        hint: &'static str,
     },
     /// The state directory could not be read or written.
     #[error("state {path}: {source}")]
@@ -93,6 +109,16 @@ struct NodeState {
     version: u64,
     /// Pending TRY rollback.
     try_revert: Option<JoinHandle<()>>,
+    /// The Talos version the node runs.
+    tag: String,
+    /// An upgrade image installed to disk, booted at the next reboot.
+    staged_image: Option<String>,
+    /// Configured but still installing (the first reboot delay after the maintenance apply).
+    installing: bool,
+    /// An upgrade is in progress.
+    upgrading: bool,
+    /// Images pulled through ImageService/Pull since the simulator started.
+    pulled: HashSet<String>,
 }
 
 /// A simulated node.
@@ -109,15 +135,21 @@ struct Node {
     apply_lock: tokio::sync::Mutex<()>,
     maintenance_tls: Arc<rustls::ServerConfig>,
     configured_tls: Arc<rustls::ServerConfig>,
+    /// The SMBIOS identity it reports.
+    identity: crate::lifecycle::SystemInfo,
 }
 
 /// Shared by every node of one simulator.
 struct Cluster {
     nodes: Vec<Arc<Node>>,
     minor: u32,
-    tag: String,
     reboot_delay: Duration,
     faults: Vec<Fault>,
+    state_dir: PathBuf,
+    kube_ca: Option<Ca>,
+    /// etcd, shared by every control plane.
+    etcd: Mutex<store::EtcdFile>,
+    events: store::EventLog,
 }
 
 /// A running simulator.
@@ -178,9 +210,28 @@ impl Simulator {
     pub async fn start(opts: SimOptions) -> Result<Simulator, SimError> {
         let minor = parse_minor(&opts.talos_version)
             .ok_or_else(|| SimError::Version(opts.talos_version.clone()))?;
+        let tag = if opts.talos_version.starts_with('v') {
+            opts.talos_version.clone()
+        } else {
+            format!("v{}", opts.talos_version)
+        };
+        let state_err = |path: &std::path::Path, e: String| SimError::State {
+            path: path.to_path_buf(),
+            source: std::io::Error::other(e),
+        };
+        store::private_dir(&opts.state_dir).map_err(|source| SimError::State {
+            path: opts.state_dir.clone(),
+            source,
+        })?;
+        let etcd_path = opts.state_dir.join("etcd.yaml");
+        let etcd: store::EtcdFile =
+            store::read_yaml(&etcd_path).map_err(|e| state_err(&etcd_path, e))?;
         let mut nodes = Vec::new();
         for spec in &opts.nodes {
             let dir = opts.state_dir.join(&spec.name);
+            let node_path = dir.join("node.yaml");
+            let node_file: store::NodeFile =
+                store::read_yaml(&node_path).map_err(|e| state_err(&node_path, e))?;
             let saved_path = dir.join("config.yaml");
             let saved = match std::fs::read(&saved_path) {
                 Ok(b) => Some(b),
@@ -213,6 +264,15 @@ impl Simulator {
                     persistent: saved.clone(),
                     version: u64::from(saved.is_some()),
                     try_revert: None,
+                    tag: if node_file.version.is_empty() {
+                        tag.clone()
+                    } else {
+                        node_file.version
+                    },
+                    staged_image: node_file.staged_image,
+                    installing: false,
+                    upgrading: false,
+                    pulled: HashSet::new(),
                 }),
                 up,
                 generation,
@@ -220,20 +280,23 @@ impl Simulator {
                 apply_lock: tokio::sync::Mutex::new(()),
                 maintenance_tls: server_tls(&maint_cert, None)?,
                 configured_tls: server_tls(&node_cert, Some(&opts.os_ca.pem.cert_pem))?,
+                identity: identity::system_info(
+                    &spec.name,
+                    opts.uuids.get(&spec.name).map(String::as_str),
+                ),
             }));
         }
-        let tag = if opts.talos_version.starts_with('v') {
-            opts.talos_version.clone()
-        } else {
-            format!("v{}", opts.talos_version)
-        };
         let cluster = Arc::new(Cluster {
             nodes,
             minor,
-            tag,
             reboot_delay: opts.reboot_delay,
             faults: opts.faults,
+            events: store::EventLog::new(&opts.state_dir),
+            state_dir: opts.state_dir,
+            kube_ca: opts.kube_ca,
+            etcd: Mutex::new(etcd),
         });
+        cluster.reconcile_etcd();
         let (shutdown, _) = watch::channel(false);
         let mut tasks = Vec::new();
         let mut ready = Vec::new();
@@ -302,10 +365,16 @@ async fn bind(node: &str, addr: SocketAddr) -> Result<tokio::net::TcpListener, S
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
             Err(source) => {
+                let hint = if source.kind() == std::io::ErrorKind::AddrNotAvailable {
+                    " (the address is not on this machine: use loopback addresses such as 127.0.1.11 in node files, or run a subset with --node)"
+                } else {
+                    ""
+                };
                 return Err(SimError::Bind {
                     node: node.into(),
                     addr,
                     source,
+                    hint,
                 });
             }
         }
@@ -314,6 +383,7 @@ async fn bind(node: &str, addr: SocketAddr) -> Result<tokio::net::TcpListener, S
         node: node.into(),
         addr,
         source: last.unwrap_or_else(|| std::io::Error::other("address in use")),
+        hint: " (another machinist-sim or Talos node is listening there)",
     })
 }
 

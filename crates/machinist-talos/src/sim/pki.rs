@@ -1,7 +1,8 @@
 //! Certificates for the simulator. In: the cluster's OS CA (PEM certificate and key, Talos's
 //! `ED25519 PRIVATE KEY` label accepted) or nothing. Out: Ed25519 server certificates for a node's
-//! addresses signed by that CA, a per-boot self-signed maintenance CA, and client certificates
-//! with chosen roles (for tests and demos).
+//! addresses signed by that CA, a per-boot self-signed maintenance CA, client certificates
+//! with chosen roles (for tests and demos), and — from the Kubernetes CA — the admin client
+//! certificate of a generated kubeconfig.
 
 use std::net::IpAddr;
 
@@ -124,6 +125,35 @@ impl Ca {
         let cert = params
             .signed_by(&key, &self.issuer)
             .map_err(err("server certificate"))?;
+        Ok(CertPem {
+            cert_pem: cert.pem(),
+            key_pem: key.serialize_pem(),
+        })
+    }
+
+    /// The Kubernetes admin client certificate Talos puts in the kubeconfig it generates
+    /// (`pkg/kubeconfig/generate.go`): ECDSA P-256, `CN=admin`, `O=system:masters`, KeyUsage
+    /// DigitalSignature + KeyEncipherment, EKU ClientAuth, backdated 10 s, valid one year.
+    pub fn kube_admin_cert(&self) -> Result<CertPem, PkiError> {
+        let key =
+            KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(err("client key"))?;
+        let mut params = CertificateParams::default();
+        params.distinguished_name = rcgen::DistinguishedName::new();
+        params.distinguished_name.push(DnType::CommonName, "admin");
+        params
+            .distinguished_name
+            .push(DnType::OrganizationName, "system:masters");
+        params.key_usages = vec![
+            KeyUsagePurpose::DigitalSignature,
+            KeyUsagePurpose::KeyEncipherment,
+        ];
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+        let now = time::OffsetDateTime::now_utc();
+        params.not_before = now - time::Duration::seconds(10);
+        params.not_after = now + time::Duration::days(365);
+        let cert = params
+            .signed_by(&key, &self.issuer)
+            .map_err(err("kubernetes admin certificate"))?;
         Ok(CertPem {
             cert_pem: cert.pem(),
             key_pem: key.serialize_pem(),

@@ -15,22 +15,28 @@ use crate::client::ApplyMode;
 use crate::machineconfig;
 use crate::proto::cosi::resource::state_server::{State, StateServer};
 use crate::proto::cosi::resource::{GetRequest, GetResponse, ListRequest, ListResponse};
+use crate::proto::machine::image_service_server::ImageServiceServer;
+use crate::proto::machine::lifecycle_service_server::LifecycleServiceServer;
 use crate::proto::machine::machine_service_server::{MachineService, MachineServiceServer};
 use crate::proto::machine::{
-    ApplyConfiguration, ApplyConfigurationRequest, ApplyConfigurationResponse, FeaturesInfo,
-    PlatformInfo, Version, VersionInfo, VersionResponse,
+    ApplyConfiguration, ApplyConfigurationRequest, ApplyConfigurationResponse, BootstrapRequest,
+    BootstrapResponse, EtcdMemberListRequest, EtcdMemberListResponse, FeaturesInfo, PlatformInfo,
+    RebootRequest, RebootResponse, ResetRequest, ResetResponse, ServiceListResponse,
+    UpgradeRequest, UpgradeResponse, Version, VersionInfo, VersionResponse,
 };
 
 pub(super) fn routes(cluster: Arc<Cluster>) -> tonic::service::Routes {
     let svc = Svc { cluster };
     tonic::service::Routes::new(MachineServiceServer::new(svc.clone()))
+        .add_service(LifecycleServiceServer::new(svc.clone()))
+        .add_service(ImageServiceServer::new(svc.clone()))
         .add_service(StateServer::new(svc))
         .prepare()
 }
 
 #[derive(Clone)]
-struct Svc {
-    cluster: Arc<Cluster>,
+pub(super) struct Svc {
+    pub(super) cluster: Arc<Cluster>,
 }
 
 const NO_REBOOT_DETAILS: &str = "Applied configuration without a reboot";
@@ -57,24 +63,24 @@ fn go_duration(d: Duration) -> String {
     }
 }
 
-fn caller<T>(req: &Request<T>) -> Result<Caller, Status> {
+pub(super) fn caller<T>(req: &Request<T>) -> Result<Caller, Status> {
     req.extensions()
         .get::<Caller>()
         .cloned()
         .ok_or_else(|| Status::internal("no caller information on the connection"))
 }
 
-fn has_role(c: &Caller, roles: &[&str]) -> bool {
+pub(super) fn has_role(c: &Caller, roles: &[&str]) -> bool {
     c.roles.iter().any(|r| roles.contains(&r.as_str()))
 }
 
-fn not_authorized() -> Status {
+pub(super) fn not_authorized() -> Status {
     Status::permission_denied("not authorized")
 }
 
 impl Svc {
     /// The node a request is for: the `node` metadata key, or the node that accepted it.
-    fn target<T>(&self, req: &Request<T>, c: &Caller) -> Result<Arc<Node>, Status> {
+    pub(super) fn target<T>(&self, req: &Request<T>, c: &Caller) -> Result<Arc<Node>, Status> {
         let local = self.cluster.nodes[c.local].clone();
         if c.maintenance && self.cluster.minor >= 13 {
             return Ok(local); // maintenance mode disables node routing
@@ -108,7 +114,7 @@ impl Svc {
     }
 
     /// Latency and drop faults for a call.
-    async fn faults(&self, node: &Node, call: Call, c: &Caller) -> Result<(), Status> {
+    pub(super) async fn faults(&self, node: &Node, call: Call, c: &Caller) -> Result<(), Status> {
         for f in &self.cluster.faults {
             match f.kind {
                 FaultKind::Latency(d) if f.fires(&node.spec.name, call) => {
@@ -132,45 +138,9 @@ impl Svc {
             .any(|f| f.kind == kind && f.fires(&node.spec.name, Call::Apply))
     }
 
-    /// Takes the node off the network for the reboot delay; it comes back running its saved
-    /// config. `crash` also closes connections at once, so the pending reply is never sent.
-    fn reboot(&self, node: Arc<Node>, crash: bool) {
-        let delay = self.cluster.reboot_delay;
-        let go_down = move |node: &Node| {
-            let _ = node.up.send(false);
-            node.generation.send_modify(|g| *g += 1);
-        };
-        if crash {
-            go_down(&node);
-        }
-        tokio::spawn(async move {
-            if !crash {
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                go_down(&node);
-            }
-            tokio::time::sleep(delay).await;
-            {
-                let mut st = node.state.lock().expect("node state");
-                if let Some(h) = st.try_revert.take() {
-                    h.abort();
-                }
-                if st.active != st.persistent {
-                    st.active = st.persistent.clone();
-                    st.version += 1;
-                }
-            }
-            let _ = node.up.send(true);
-        });
-    }
-
     fn persist(node: &Node, data: &[u8]) -> Result<(), Status> {
-        let write = || -> std::io::Result<()> {
-            std::fs::create_dir_all(&node.dir)?;
-            let tmp = node.dir.join(".config.yaml.tmp");
-            std::fs::write(&tmp, data)?;
-            std::fs::rename(&tmp, node.dir.join("config.yaml"))
-        };
-        write().map_err(|e| Status::internal(format!("failed to save config: {e}")))
+        super::store::write_private(&node.dir.join("config.yaml"), data)
+            .map_err(|e| Status::internal(format!("failed to save config: {e}")))
     }
 
     async fn do_apply(
@@ -294,7 +264,7 @@ impl Svc {
             h.abort();
         }
         if self.crash_fault(&node, FaultKind::CrashBeforePersist) {
-            self.reboot(node.clone(), true);
+            self.cluster.reboot(node.clone(), true);
             std::future::pending::<()>().await;
         }
         if maintenance && mode != ApplyMode::Staged {
@@ -335,11 +305,11 @@ impl Svc {
             }
         }
         if self.crash_fault(&node, FaultKind::CrashAfterPersist) {
-            self.reboot(node.clone(), true);
+            self.cluster.reboot(node.clone(), true);
             std::future::pending::<()>().await;
         }
         if mode == ApplyMode::Reboot {
-            self.reboot(node.clone(), false);
+            self.cluster.reboot(node.clone(), false);
         }
         Ok(reply(mode, details))
     }
@@ -354,6 +324,7 @@ impl Svc {
             st.active = Some(data.to_vec());
             st.version += 1;
         }
+        self.cluster.installing(node.clone());
         tokio::spawn(async move {
             tokio::time::sleep(Duration::from_millis(50)).await;
             node.maintenance_generation.send_modify(|g| *g += 1);
@@ -403,11 +374,84 @@ impl MachineService for Svc {
         }))
     }
 
+    async fn bootstrap(
+        &self,
+        req: Request<BootstrapRequest>,
+    ) -> Result<Response<BootstrapResponse>, Status> {
+        let c = caller(&req)?;
+        let node = self.target(&req, &c)?;
+        self.faults(&node, Call::Any, &c).await?;
+        Ok(Response::new(self.do_bootstrap(node, &c).await?))
+    }
+
+    async fn etcd_member_list(
+        &self,
+        req: Request<EtcdMemberListRequest>,
+    ) -> Result<Response<EtcdMemberListResponse>, Status> {
+        let c = caller(&req)?;
+        let node = self.target(&req, &c)?;
+        self.faults(&node, Call::Any, &c).await?;
+        Ok(Response::new(self.do_etcd_members(node, &c).await?))
+    }
+
+    type KubeconfigStream = KubeconfigStream;
+
+    async fn kubeconfig(&self, req: Request<()>) -> Result<Response<KubeconfigStream>, Status> {
+        let c = caller(&req)?;
+        let node = self.target(&req, &c)?;
+        self.faults(&node, Call::Any, &c).await?;
+        Ok(Response::new(self.do_kubeconfig(node, &c).await?))
+    }
+
+    async fn reboot(
+        &self,
+        req: Request<RebootRequest>,
+    ) -> Result<Response<RebootResponse>, Status> {
+        let c = caller(&req)?;
+        let node = self.target(&req, &c)?;
+        self.faults(&node, Call::Any, &c).await?;
+        Ok(Response::new(self.do_reboot(node, &c).await?))
+    }
+
+    async fn reset(&self, req: Request<ResetRequest>) -> Result<Response<ResetResponse>, Status> {
+        let c = caller(&req)?;
+        let node = self.target(&req, &c)?;
+        self.faults(&node, Call::Any, &c).await?;
+        Ok(Response::new(
+            self.do_reset(node, &c, req.into_inner()).await?,
+        ))
+    }
+
+    async fn service_list(
+        &self,
+        req: Request<()>,
+    ) -> Result<Response<ServiceListResponse>, Status> {
+        let c = caller(&req)?;
+        let node = self.target(&req, &c)?;
+        self.faults(&node, Call::Any, &c).await?;
+        Ok(Response::new(self.do_services(node, &c).await?))
+    }
+
+    async fn upgrade(
+        &self,
+        req: Request<UpgradeRequest>,
+    ) -> Result<Response<UpgradeResponse>, Status> {
+        let c = caller(&req)?;
+        let node = self.target(&req, &c)?;
+        self.faults(&node, Call::Any, &c).await?;
+        Ok(Response::new(
+            self.do_upgrade(node, &c, req.into_inner()).await?,
+        ))
+    }
+
     async fn version(&self, req: Request<()>) -> Result<Response<VersionResponse>, Status> {
         let c = caller(&req)?;
         let node = self.target(&req, &c)?;
         self.faults(&node, Call::Version, &c).await?;
-        let configured = node.state.lock().expect("node state").active.is_some();
+        let (configured, tag) = {
+            let st = node.state.lock().expect("node state");
+            (st.active.is_some(), st.tag.clone())
+        };
         if !configured && self.cluster.minor <= 12 {
             return Err(Status::unimplemented(
                 "API is not implemented in maintenance mode",
@@ -420,7 +464,7 @@ impl MachineService for Svc {
             messages: vec![Version {
                 metadata: None,
                 version: Some(VersionInfo {
-                    tag: self.cluster.tag.clone(),
+                    tag,
                     sha: "sim".into(),
                     built: String::new(),
                     go_version: "go1.24.0".into(),
@@ -437,6 +481,14 @@ impl MachineService for Svc {
     }
 }
 
+type KubeconfigStream = Pin<
+    Box<
+        dyn tokio_stream::Stream<Item = Result<crate::proto::common::Data, Status>>
+            + Send
+            + 'static,
+    >,
+>;
+
 type ListStream =
     Pin<Box<dyn tokio_stream::Stream<Item = Result<ListResponse, Status>> + Send + 'static>>;
 
@@ -447,6 +499,20 @@ impl State for Svc {
         let node = self.target(&req, &c)?;
         self.faults(&node, Call::Get, &c).await?;
         let r = req.get_ref();
+        if let Some(found) = self.hardware(&node, &c, &r.namespace, &r.r#type)? {
+            let resource = found
+                .into_iter()
+                .find(|x| x.metadata.as_ref().is_some_and(|m| m.id == r.id))
+                .ok_or_else(|| {
+                    Status::not_found(format!(
+                        "resource {}({}/{}@undefined) doesn't exist",
+                        r.r#type, r.namespace, r.id
+                    ))
+                })?;
+            return Ok(Response::new(GetResponse {
+                resource: Some(resource),
+            }));
+        }
         self.check_config_resource(&c, &r.namespace, &r.r#type)?;
         let st = node.state.lock().expect("node state");
         let data = match r.id.as_str() {
@@ -478,6 +544,13 @@ impl State for Svc {
         let node = self.target(&req, &c)?;
         self.faults(&node, Call::Get, &c).await?;
         let r = req.get_ref();
+        if let Some(found) = self.hardware(&node, &c, &r.namespace, &r.r#type)? {
+            let items: Vec<_> = found
+                .into_iter()
+                .map(|x| Ok(ListResponse { resource: Some(x) }))
+                .collect();
+            return Ok(Response::new(Box::pin(tokio_stream::iter(items))));
+        }
         self.check_config_resource(&c, &r.namespace, &r.r#type)?;
         let st = node.state.lock().expect("node state");
         let mut items = Vec::new();
