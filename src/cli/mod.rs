@@ -2,18 +2,26 @@
 //! file with its clap arguments and a `run` function. Only this module prints.
 
 mod apply;
+mod bootstrap;
 mod diff;
 mod dircheck;
 mod explain;
+mod facts;
 mod import;
 mod init;
+mod kubeconfig;
+mod lifecycle;
 mod lint;
 mod node_conn;
 mod patch;
 mod render;
 mod report;
+mod reset;
 mod schema;
 mod secrets;
+mod status;
+mod up;
+mod upgrade;
 mod validate;
 mod values_args;
 
@@ -44,6 +52,13 @@ enum Command {
     Schema(schema::SchemaArgs),
     Validate(validate::ValidateArgs),
     Lint(lint::LintArgs),
+    Up(up::UpArgs),
+    Bootstrap(bootstrap::BootstrapArgs),
+    Kubeconfig(kubeconfig::KubeconfigArgs),
+    Upgrade(upgrade::UpgradeArgs),
+    Reset(reset::ResetArgs),
+    Status(status::StatusArgs),
+    Facts(facts::FactsArgs),
 }
 
 /// Runs the command line and returns the process exit status.
@@ -62,6 +77,13 @@ pub fn main() -> ExitCode {
         Command::Schema(args) => schema::run(args),
         Command::Validate(args) => validate::run(args),
         Command::Lint(args) => lint::run(args),
+        Command::Up(args) => up::run(args),
+        Command::Bootstrap(args) => bootstrap::run(args),
+        Command::Kubeconfig(args) => kubeconfig::run(args),
+        Command::Upgrade(args) => upgrade::run(args),
+        Command::Reset(args) => reset::run(args),
+        Command::Status(args) => status::run(args),
+        Command::Facts(args) => facts::run(args),
     };
     ExitCode::from(code)
 }

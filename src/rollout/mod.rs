@@ -19,6 +19,7 @@ pub mod identity;
 pub mod kubeconfig;
 pub mod probe;
 pub mod reset;
+pub mod status;
 pub mod upgrade;
 
 #[cfg(test)]
@@ -96,14 +97,16 @@ pub fn quiet() -> Progress {
     Arc::new(|_| {})
 }
 
-pub(crate) fn step(p: &Progress, node: &str, what: impl Into<String>) {
+/// Sends a step event.
+pub fn step(p: &Progress, node: &str, what: impl Into<String>) {
     p(Event::Step {
         node: node.to_string(),
         what: what.into(),
     });
 }
 
-pub(crate) fn note(p: &Progress, node: &str, text: impl Into<String>) {
+/// Sends a note event.
+pub fn note(p: &Progress, node: &str, text: impl Into<String>) {
     p(Event::Note {
         node: node.to_string(),
         text: text.into(),
