@@ -56,7 +56,11 @@ pub fn run(args: BootstrapArgs) -> u8 {
         report::error("no talosconfig: run `machinist talosconfig DIR` first");
         return 1;
     };
-    match node_conn::runtime().block_on(cluster::bootstrap(&secure, node)) {
+    match node_conn::runtime().block_on(cluster::bootstrap(
+        &secure,
+        node,
+        machinist::rollout::Waits::default(),
+    )) {
         Ok(BootstrapOutcome::Bootstrapped) => {
             println!("bootstrapped etcd on {}", node.name);
             0

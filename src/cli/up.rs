@@ -125,7 +125,7 @@ pub fn run(args: UpArgs) -> u8 {
             return lifecycle::summary(&nodes, &statuses, &loaded.secrets);
         }
         rollout::step(&progress, &boot.name, "bootstrapping etcd");
-        let bootstrapped = match cluster::bootstrap(&secure, &boot).await {
+        let bootstrapped = match cluster::bootstrap(&secure, &boot, waits).await {
             Ok(BootstrapOutcome::Bootstrapped) => true,
             Ok(BootstrapOutcome::AlreadyBootstrapped) => false,
             Err(e) => {

@@ -275,15 +275,13 @@ pub async fn apply_one(
         step(progress, &node.name, "rebooting; waiting for it to go down");
         probe::wait_down(secure, &t, brief).await;
     }
-    match probe::wait_configured(
-        secure,
-        &t,
-        opts.waits,
-        progress,
-        "waiting for it to answer over mutual TLS",
-    )
-    .await
-    {
+    let waited = if install {
+        probe::wait_installed(secure, &t, opts.waits, progress).await
+    } else {
+        let what = "waiting for it to answer over mutual TLS";
+        probe::wait_configured(secure, &t, opts.waits, progress, what).await
+    };
+    match waited {
         Ok(v) => NodeStatus::Done(format!("{how}; answers Version {}", v.tag)),
         Err(e) => NodeStatus::Failed(format!("node {}: {how} but {e}", node.name)),
     }

@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use machinist_talos::{BootstrapOutcome, EtcdMember, NodeTarget};
+use machinist_talos::{BootstrapOutcome, EtcdMember, NodeError, NodeTarget};
 
 use super::{Api, Progress, Waits, step, target};
 use crate::render::RenderedNode;
@@ -57,11 +57,28 @@ fn control_plane_names(nodes: &[RenderedNode]) -> String {
     }
 }
 
-/// Runs the bootstrap on `node`; "already bootstrapped" is success.
-pub async fn bootstrap(api: &Api, node: &RenderedNode) -> Result<BootstrapOutcome, String> {
-    api.bootstrap(&target(node))
-        .await
-        .map_err(|e| e.to_string())
+/// Runs the bootstrap on `node`; "already bootstrapped" is success. A node that is not ready
+/// for it yet (still booting: `FailedPrecondition`, `Unavailable`, unreachable) is asked again
+/// until `waits.timeout`.
+pub async fn bootstrap(
+    api: &Api,
+    node: &RenderedNode,
+    waits: Waits,
+) -> Result<BootstrapOutcome, String> {
+    let start = Instant::now();
+    loop {
+        match api.bootstrap(&target(node)).await {
+            Ok(o) => return Ok(o),
+            Err(e) => {
+                let retry = e.is_transient()
+                    || matches!(&e, NodeError::Refused { code, .. } if *code == tonic::Code::FailedPrecondition);
+                if !retry || start.elapsed() >= waits.timeout {
+                    return Err(e.to_string());
+                }
+            }
+        }
+        tokio::time::sleep(waits.poll).await;
+    }
 }
 
 /// The host part of an address or URL (`https://10.0.0.1:2380` → `10.0.0.1`).

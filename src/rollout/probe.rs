@@ -136,3 +136,41 @@ pub async fn wait_maintenance(
         tokio::time::sleep(waits.poll).await;
     }
 }
+
+/// Polls until the node has booted its installed system: it answers over mutual TLS and lists
+/// the `kubelet` service (maintenance mode and the installer run no kubelet).
+pub async fn wait_installed(
+    api: &Api,
+    t: &NodeTarget,
+    waits: Waits,
+    progress: &Progress,
+) -> Result<NodeVersion, String> {
+    let start = Instant::now();
+    let v = wait_configured(
+        api,
+        t,
+        waits,
+        progress,
+        "waiting for it to answer over mutual TLS",
+    )
+    .await?;
+    step(
+        progress,
+        &t.name,
+        "waiting for it to boot the installed system",
+    );
+    loop {
+        let last = match api.services(t).await {
+            Ok(s) if s.iter().any(|s| s.id == "kubelet") => return Ok(v),
+            Ok(_) => "still installing (no kubelet service yet)".to_string(),
+            Err(e) => e.to_string(),
+        };
+        if start.elapsed() >= waits.timeout {
+            return Err(format!(
+                "did not finish installing within {:.0}s: {last}",
+                waits.timeout.as_secs_f64()
+            ));
+        }
+        tokio::time::sleep(waits.poll).await;
+    }
+}
