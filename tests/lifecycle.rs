@@ -427,3 +427,157 @@ fn up_installs_a_fresh_cluster_and_the_unsafe_cases_are_refused() {
     let (code, _) = lab.status_json();
     assert_eq!(code, 0, "the refusals changed nothing");
 }
+
+/// Puts a new installer (another schematic, a patch release later) into both role layers.
+fn bump_installer(lab: &Lab) {
+    const IMAGE: &str = "factory.talos.dev/installer/376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba:v1.13.10";
+    for layer in ["controlplane", "worker"] {
+        let p = lab.dir().join(format!("layers/role/{layer}.yaml"));
+        let text = std::fs::read_to_string(&p).unwrap().replace("{}\n", "");
+        std::fs::write(&p, format!("{text}install:\n  image: {IMAGE}\n")).unwrap();
+    }
+}
+
+fn running_versions(lab: &Lab) -> Vec<String> {
+    let (_, st) = lab.status_json();
+    st["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["running"].as_str().unwrap_or("-").to_string())
+        .collect()
+}
+
+#[test]
+fn upgrade_after_a_schematic_change_then_reset_a_worker_and_bring_it_back() {
+    let mut lab = Lab::new(2, "controlplane");
+    lab.start_sim(&[]);
+    lab.ok(&["up", "proj"]);
+    bump_installer(&lab);
+    let (code, _) = lab.status_json();
+    assert_eq!(code, 2, "the project now wants another installer");
+
+    // The plan: every node, nothing sent.
+    let before = lab.events().len();
+    let r = lab.ok(&["upgrade", "proj", "--dry-run"]);
+    assert!(
+        r.stdout.contains("upgrade  cp-01  v1.13.9 → v1.13.10"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("summary: 5 done"), "{}", r.stdout);
+    assert_eq!(lab.events().len(), before, "a dry run sends nothing");
+
+    let r = lab.ok(&["upgrade", "proj", "--parallel", "10"]);
+    assert!(
+        r.stdout
+            .contains("summary: 5 done, 0 unchanged, 0 failed, 0 not started"),
+        "{}",
+        r.stdout
+    );
+    assert_control_planes_one_at_a_time(&lab.events()[before..], "upgrade-start");
+    assert_eq!(running_versions(&lab), vec!["v1.13.10"; 5]);
+    assert_eq!(lab.status_json().0, 0);
+    // Re-run: nothing to do.
+    let r = lab.ok(&["upgrade", "proj"]);
+    assert!(
+        r.stdout.contains("summary: 0 done, 5 unchanged"),
+        "{}",
+        r.stdout
+    );
+
+    // Reset one worker: it ends in maintenance mode; `up` brings it back.
+    let r = lab.ok(&["reset", "proj", "--node", "worker-01", "--reboot", "--yes"]);
+    assert!(
+        r.stdout.contains("back in maintenance mode"),
+        "{}",
+        r.stdout
+    );
+    let (code, st) = lab.status_json();
+    assert_eq!(code, 2);
+    assert_eq!(st["nodes"][3]["stage"], "maintenance", "{st:#}");
+    assert_eq!(st["nodes"][4]["stage"], "running", "{st:#}");
+    let r = lab.ok(&["up", "proj"]);
+    assert!(
+        r.stdout.contains("summary: 1 done, 4 unchanged"),
+        "{}",
+        r.stdout
+    );
+    let (_, st) = lab.status_json();
+    assert_eq!(st["nodes"][3]["stage"], "running", "{st:#}");
+}
+
+#[test]
+fn apply_installs_three_control_planes_and_an_upgrade_fallback_stops_the_rollout() {
+    let mut lab = Lab::new(3, "controlplane");
+    lab.start_sim(&["--fault", "upgrade-fallback=worker-01"]);
+    // Issue #9 case 1: first install of three control planes with `apply --insecure`.
+    let r = lab.ok(&["apply", "proj", "--insecure"]);
+    assert!(
+        r.stdout
+            .contains("summary: 5 done, 0 unchanged, 0 failed, 0 not started"),
+        "{}",
+        r.stdout
+    );
+    let r = lab.ok(&["bootstrap", "proj"]);
+    assert_eq!(r.stdout, "bootstrapped etcd on cp-01\n");
+    let r = lab.ok(&["bootstrap", "proj", "--node", "cp-02"]);
+    assert_eq!(r.stdout, "cp-02: already bootstrapped (nothing to do)\n");
+    lab.ok(&["up", "proj"]);
+
+    bump_installer(&lab);
+    let r = lab.run(&["upgrade", "proj"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout
+            .contains("summary: 3 done, 0 unchanged, 1 failed, 1 not started"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("node worker-01: came back on v1.13.9, not v1.13.10 (A/B fallback"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        running_versions(&lab),
+        vec!["v1.13.10", "v1.13.10", "v1.13.10", "v1.13.9", "v1.13.9"],
+        "worker-02 was not touched"
+    );
+}
+
+#[test]
+fn an_unreachable_node_stops_up_before_anything_is_installed() {
+    let mut lab = Lab::new(4, "controlplane");
+    lab.start_sim(&[
+        "--node",
+        "cp-01",
+        "--node",
+        "cp-02",
+        "--node",
+        "cp-03",
+        "--node",
+        "worker-01",
+    ]);
+    let r = lab.run(&["up", "proj", "--timeout", "2s"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout
+            .contains("summary: 0 done, 0 unchanged, 1 failed, 4 not started"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains(&format!(
+            "failed       worker-02  node worker-02: unreachable at {}",
+            lab.addr(22)
+        )),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        !lab.events().iter().any(|(_, e)| e == "install"),
+        "nothing is installed when a node of the plan is unreachable"
+    );
+}

@@ -16,7 +16,7 @@ use machinist::project::Project;
 use machinist::render::{RenderOptions, RenderedNode, render};
 use machinist::rollout::{Api, Clients, Event, NodeStatus, Progress};
 use machinist_talos::TalosClient;
-use machinist_talos::client::ClientOptions;
+use machinist_talos::client::{ClientOptions, RetryPolicy};
 use machinist_talos::talosconfig::{self, TalosConfig};
 
 use super::node_conn::{ConnArgs, insecure_client};
@@ -87,6 +87,24 @@ pub fn load(dir: &Path, values: &ValuesArgs, only: &[String]) -> Result<Loaded, 
 /// The clients: mutual TLS from the talosconfig (none when the project has none yet) and
 /// maintenance mode. Nodes are dialled at their own addresses; `--endpoints` overrides that.
 pub fn clients(dir: &Path, conn: &ConnArgs, fingerprint: Option<String>) -> Result<Clients, u8> {
+    let secure = build_secure(dir, conn, RetryPolicy::default())?;
+    let watch = build_secure(
+        dir,
+        conn,
+        RetryPolicy {
+            attempts: 1,
+            ..RetryPolicy::default()
+        },
+    )?;
+    let insecure: Api = insecure_client(conn, fingerprint);
+    Ok(Clients {
+        secure,
+        watch,
+        insecure,
+    })
+}
+
+fn build_secure(dir: &Path, conn: &ConnArgs, retry: RetryPolicy) -> Result<Option<Api>, u8> {
     let secure: Option<Api> = match talosconfig::locate(conn.talosconfig.as_deref(), Some(dir)) {
         Err(_) if conn.talosconfig.is_none() => None,
         Err(e) => {
@@ -104,6 +122,7 @@ pub fn clients(dir: &Path, conn: &ConnArgs, fingerprint: Option<String>) -> Resu
                     let opts = ClientOptions {
                         endpoints: conn.endpoints.clone(),
                         call_timeout: conn.timeout,
+                        retry,
                         ..Default::default()
                     };
                     TalosClient::new(opts, Some(&creds))
@@ -118,8 +137,7 @@ pub fn clients(dir: &Path, conn: &ConnArgs, fingerprint: Option<String>) -> Resu
             }
         }
     };
-    let insecure: Api = insecure_client(conn, fingerprint);
-    Ok(Clients { secure, insecure })
+    Ok(secure)
 }
 
 /// Prints progress: a spinner line on a terminal, else one line per step.

@@ -262,7 +262,7 @@ pub async fn apply_one(
             outcome.mode.talos_name()
         ));
     }
-    let Some(secure) = &clients.secure else {
+    let Some(secure) = clients.watch.as_ref().or(clients.secure.as_ref()) else {
         return NodeStatus::Done(format!("{how}; not re-checked: no talosconfig"));
     };
     if outcome.mode == ApplyMode::Reboot && !install {

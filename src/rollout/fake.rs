@@ -155,6 +155,10 @@ mod tests {
                 state: state.clone(),
                 secure: true,
             })),
+            watch: Some(Arc::new(Fake {
+                state: state.clone(),
+                secure: true,
+            })),
             insecure: Arc::new(Fake {
                 state: state.clone(),
                 secure: false,

@@ -41,6 +41,9 @@ pub struct Clients {
     /// Mutual TLS from the talosconfig, dialling each node at its own address. `None` when the
     /// project has no talosconfig yet.
     pub secure: Option<Api>,
+    /// The same credentials without retries, for the loops that watch a node go down and come
+    /// back (a retrying client would hide a short reboot). `None` when `secure` is.
+    pub watch: Option<Api>,
     /// Maintenance mode (no client certificate), dialling each node at its own address.
     pub insecure: Api,
 }

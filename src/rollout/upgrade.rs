@@ -187,6 +187,33 @@ pub async fn plan(
             }
         }
     }
+    // Control planes are only touched while etcd has every one of them as a member.
+    let upgrades_cp = steps
+        .iter()
+        .zip(nodes)
+        .any(|(s, n)| n.role.is_control_plane() && matches!(s, Step::Upgrade { .. }));
+    if upgrades_cp && errors.iter().all(Option::is_none) {
+        let cps: Vec<&RenderedNode> = known
+            .nodes
+            .iter()
+            .filter(|n| n.role.is_control_plane())
+            .collect();
+        if let Err(e) = cluster::etcd_health(api, &cps).await {
+            let msg = format!(
+                "etcd is not healthy, so no control plane is upgraded: {e}; fix the member (or run `machinist up`) first"
+            );
+            return Err(nodes
+                .iter()
+                .map(|n| {
+                    if n.role.is_control_plane() {
+                        NodeStatus::Failed(format!("node {}: {msg}", n.name))
+                    } else {
+                        NodeStatus::NotStarted("the plan was refused, nothing was upgraded".into())
+                    }
+                })
+                .collect());
+        }
+    }
     if errors.iter().all(Option::is_none) {
         return Ok(steps);
     }
@@ -219,9 +246,11 @@ pub async fn execute(
     opts: &UpgradeOptions,
     progress: &Progress,
 ) -> Vec<NodeStatus> {
+    // Without retries: a retrying client would hide the short reboot the loop watches for.
     let api = clients
-        .secure
+        .watch
         .clone()
+        .or_else(|| clients.secure.clone())
         .expect("plan checked the talosconfig");
     let mut statuses: Vec<Option<NodeStatus>> = steps
         .iter()
