@@ -10,13 +10,14 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
-use machinist::rollout::apply::{self, ApplyOptions, Plan};
+use machinist::rollout::apply::ApplyOptions;
 use machinist::rollout::identity::Known;
-use machinist::rollout::{self, NodeStatus, Waits, cluster, facts, kubeconfig, target};
-use machinist_talos::BootstrapOutcome;
+use machinist::rollout::up::{self, UpTargets};
+use machinist::rollout::{Waits, cluster};
 
 use super::lifecycle::{self, Printer};
 use super::node_conn::{self, ConnArgs, duration};
+use super::report;
 use super::values_args::ValuesArgs;
 
 /// Install, bootstrap and check the whole cluster.
@@ -58,17 +59,9 @@ pub fn run(args: UpArgs) -> u8 {
     ) {
         Ok(n) => n.clone(),
         Err(e) => {
-            super::report::error(&e);
+            report::error(&e);
             return 1;
         }
-    };
-    let Some(secure) = clients.secure.clone() else {
-        super::report::error(&format!(
-            "no talosconfig in {}: run `machinist talosconfig {}` first (installed nodes only answer with its client certificate)",
-            args.dir.display(),
-            args.dir.display()
-        ));
-        return 1;
     };
     let waits = Waits {
         timeout: args.wait_timeout,
@@ -80,7 +73,6 @@ pub fn run(args: UpArgs) -> u8 {
         ..ApplyOptions::default()
     };
     let printer = Printer::new(nodes.len(), loaded.secrets.clone());
-    let progress = printer.progress();
     let known = Known {
         nodes: &loaded.all,
         facts: &loaded.project.facts,
@@ -89,90 +81,48 @@ pub fn run(args: UpArgs) -> u8 {
         .kubeconfig
         .clone()
         .unwrap_or_else(|| args.dir.join("kubeconfig"));
-    let rt = node_conn::runtime();
-    let code = rt.block_on(async {
-        let plans = match apply::preflight(&clients, &nodes, known, &opts).await {
-            Ok(p) => p,
-            Err(statuses) => {
-                printer.finish();
-                return lifecycle::summary(&nodes, &statuses, &loaded.secrets);
-            }
-        };
-        // Facts of the nodes about to be installed (their discovery is served in maintenance).
-        for (n, _) in nodes
-            .iter()
-            .zip(&plans)
-            .filter(|(_, p)| **p == Plan::Install)
-        {
-            if facts::path(&loaded.project.root, &n.name).exists() {
-                continue;
-            }
-            rollout::step(&progress, &n.name, "recording facts");
-            match facts::discover(&clients.insecure, &target(n)).await {
-                Ok(f) => match facts::write(&loaded.project.root, &n.name, &f) {
-                    Ok(p) => printer.line(&format!("{}: recorded {}", n.name, p.display())),
-                    Err(e) => {
-                        printer.line(&format!("{}: warning: facts not recorded: {e}", n.name))
-                    }
-                },
-                Err(e) => printer.line(&format!("{}: warning: facts not recorded: {e}", n.name)),
-            }
+    let targets = UpTargets {
+        root: &loaded.project.root,
+        bootstrap: &boot,
+        kubeconfig: &kube_path,
+    };
+    let report = node_conn::runtime().block_on(up::up(
+        &clients,
+        &nodes,
+        known,
+        targets,
+        &opts,
+        &printer.progress(),
+    ));
+    printer.finish();
+    for (node, written) in &report.facts {
+        match written {
+            Ok(p) => printer.line(&format!("{node}: recorded {}", p.display())),
+            Err(e) => printer.line(&format!("{node}: warning: facts not recorded: {e}")),
         }
-        let changed = plans.iter().any(|p| *p != Plan::Unchanged);
-        let statuses = apply::execute(&clients, &nodes, &plans, &opts, &progress).await;
-        if statuses.iter().any(NodeStatus::is_failure) {
-            printer.finish();
-            return lifecycle::summary(&nodes, &statuses, &loaded.secrets);
-        }
-        rollout::step(&progress, &boot.name, "bootstrapping etcd");
-        let bootstrapped = match cluster::bootstrap(&secure, &boot, waits).await {
-            Ok(BootstrapOutcome::Bootstrapped) => true,
-            Ok(BootstrapOutcome::AlreadyBootstrapped) => false,
-            Err(e) => {
-                printer.finish();
-                super::report::error(&format!("{e} (bootstrap node {})", boot.name));
-                return 1;
-            }
-        };
-        if let Err(e) = cluster::wait_healthy(&secure, &nodes, waits, &progress).await {
-            printer.finish();
-            super::report::error(&e);
-            return 1;
-        }
-        let mut wrote_kubeconfig = false;
-        if !kube_path.exists() {
-            rollout::step(&progress, &boot.name, "fetching the kubeconfig");
-            match kubeconfig::fetch(&secure, &nodes).await {
-                Ok(bytes) => {
-                    if let Err(e) = machinist::fsutil::write_atomic(&kube_path, &bytes, Some(0o600))
-                    {
-                        printer.finish();
-                        super::report::error(&format!("{}: {e}", kube_path.display()));
-                        return 1;
-                    }
-                    wrote_kubeconfig = true;
-                }
-                Err(e) => {
-                    printer.finish();
-                    super::report::error(&e);
-                    return 1;
-                }
-            }
-        }
-        printer.finish();
-        let code = lifecycle::summary(&nodes, &statuses, &loaded.secrets);
-        if bootstrapped {
-            println!("bootstrapped etcd on {}", boot.name);
-        }
-        if wrote_kubeconfig {
-            println!("wrote {} (0600; keep it out of git)", kube_path.display());
-        }
-        if !changed && !bootstrapped && !wrote_kubeconfig {
-            println!("the cluster is up and as the project says: nothing changed");
-        } else {
-            println!("the cluster is up: {} nodes healthy", nodes.len());
-        }
-        code
-    });
-    code
+    }
+    if report.statuses.is_empty() {
+        report::error(report.error.as_deref().unwrap_or("nothing to do"));
+        return 1;
+    }
+    let code = lifecycle::summary(&nodes, &report.statuses, &loaded.secrets);
+    if code != 0 {
+        return code;
+    }
+    if report.bootstrapped {
+        println!("bootstrapped etcd on {}", boot.name);
+    }
+    if let Some(p) = &report.kubeconfig {
+        println!("wrote {} (0600; keep it out of git)", p.display());
+    }
+    if let Some(e) = &report.error {
+        report::error(e);
+        return 1;
+    }
+    if !report.changed && !report.bootstrapped && report.kubeconfig.is_none() {
+        println!("the cluster is up and as the project says: nothing changed");
+    } else {
+        println!("the cluster is up: {} nodes healthy", nodes.len());
+    }
+    0
 }

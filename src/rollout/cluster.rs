@@ -159,10 +159,10 @@ pub async fn wait_healthy(
     let cps: Vec<&RenderedNode> = nodes.iter().filter(|n| n.role.is_control_plane()).collect();
     loop {
         let mut problems = Vec::new();
-        if !cps.is_empty() {
-            if let Err(e) = etcd_health(api, &cps).await {
-                problems.push(e);
-            }
+        if !cps.is_empty()
+            && let Err(e) = etcd_health(api, &cps).await
+        {
+            problems.push(e);
         }
         for n in nodes {
             match unhealthy_services(api, &target(n)).await {

@@ -27,6 +27,8 @@ pub struct State {
     pub applied: Vec<(String, Option<Role>)>,
     pub cp_in_flight: usize,
     pub cp_peak: usize,
+    /// The etcd members every control plane lists.
+    pub members: Vec<machinist_talos::EtcdMember>,
 }
 
 /// The fake; `secure` tells which client it plays.
@@ -83,6 +85,24 @@ impl NodeApi for Fake {
             uuid: m.uuid,
             ..Default::default()
         })
+    }
+    async fn services(
+        &self,
+        t: &NodeTarget,
+    ) -> Result<Vec<machinist_talos::ServiceInfo>, NodeError> {
+        self.machine(t)?;
+        Ok(vec![machinist_talos::ServiceInfo {
+            id: "kubelet".into(),
+            state: "Running".into(),
+            healthy: Some(true),
+        }])
+    }
+    async fn etcd_members(
+        &self,
+        t: &NodeTarget,
+    ) -> Result<Vec<machinist_talos::EtcdMember>, NodeError> {
+        self.machine(t)?;
+        Ok(self.state.lock().unwrap().members.clone())
     }
     async fn apply(&self, t: &NodeTarget, req: &ApplyRequest) -> Result<ApplyOutcome, NodeError> {
         self.machine(t)?;
@@ -312,5 +332,51 @@ mod tests {
             "{out:?}"
         );
         assert!(state.lock().unwrap().applied.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_control_plane_missing_from_etcd_refuses_the_upgrade_plan() {
+        let mut nodes = three_plus_two();
+        for n in &mut nodes {
+            n.documents[0]["machine"]["install"]["image"] =
+                "ghcr.io/siderolabs/installer:v1.13.1".into();
+        }
+        let (clients, state) = cluster(&nodes, true);
+        state.lock().unwrap().members = ["a1", "a2"]
+            .iter()
+            .enumerate()
+            .map(|(i, a)| machinist_talos::EtcdMember {
+                id: i as u64,
+                hostname: String::new(),
+                peer_urls: vec![format!("https://{a}:2380")],
+                client_urls: Vec::new(),
+                is_learner: false,
+            })
+            .collect();
+        let facts = BTreeMap::new();
+        let known = Known {
+            nodes: &nodes,
+            facts: &facts,
+        };
+        let out = crate::rollout::upgrade::plan(&clients, &nodes, known, "v1.13.0")
+            .await
+            .unwrap_err();
+        let NodeStatus::Failed(m) = &out[0] else {
+            panic!("{out:?}")
+        };
+        assert!(
+            m.contains("control plane cp-03 (a3) is not an etcd member"),
+            "{m}"
+        );
+        assert!(matches!(out[3], NodeStatus::NotStarted(_)));
+    }
+
+    #[tokio::test]
+    async fn an_installer_newer_than_the_project_minor_is_refused() {
+        let mut nodes = three_plus_two();
+        nodes[0].documents[0]["machine"]["install"]["image"] =
+            "ghcr.io/siderolabs/installer:v1.14.0".into();
+        let err = crate::rollout::upgrade::target_of(&nodes[0], "v1.13.9").unwrap_err();
+        assert!(err.contains("run `machinist migrate`"), "{err}");
     }
 }

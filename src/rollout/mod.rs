@@ -20,6 +20,7 @@ pub mod kubeconfig;
 pub mod probe;
 pub mod reset;
 pub mod status;
+pub mod up;
 pub mod upgrade;
 
 #[cfg(test)]

@@ -58,14 +58,10 @@ pub async fn in_maintenance(insecure: &Api, t: &NodeTarget) -> Result<bool, Node
     match insecure.version(t).await {
         Ok(v) => Ok(!v.configured),
         Err(NodeError::Tls { .. }) => Ok(false),
-        Err(NodeError::Refused { code, .. })
-            if matches!(
-                code,
-                tonic::Code::PermissionDenied | tonic::Code::Unauthenticated
-            ) =>
-        {
-            Ok(false)
-        }
+        Err(NodeError::Refused {
+            code: tonic::Code::PermissionDenied | tonic::Code::Unauthenticated,
+            ..
+        }) => Ok(false),
         Err(e) => Err(e),
     }
 }
