@@ -7,9 +7,10 @@
 //! `crash-before-persist` or `crash-after-persist` (the node goes down for the reboot delay, with
 //! or without the new config saved), `upgrade-fallback` or `upgrade-fallback=NODE` (an upgraded
 //! node comes back from its reboot on the old version, like Talos falling back to the previous
-//! boot entry). Keys: `node=NAME` (default: every node), `call=version|get|
-//! apply|any` (default `any`; crashes default to `apply`), `count=N` (how many times it fires;
-//! default unlimited).
+//! boot entry). Keys: `node=NAME` (default: every node), `call=version|get|apply|lifecycle|any`
+//! (default `any`; crashes default to `apply`; `lifecycle` = bootstrap, kubeconfig, upgrade,
+//! image pull, reset, reboot, etcd member list, service list), `count=N` (how many times it
+//! fires; default unlimited).
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
@@ -40,6 +41,9 @@ pub enum Call {
     Get,
     /// `machine.MachineService/ApplyConfiguration`.
     Apply,
+    /// The lifecycle calls: Bootstrap, Kubeconfig, Upgrade (both services), ImageService/Pull,
+    /// Reset, Reboot, EtcdMemberList, ServiceList.
+    Lifecycle,
     /// Every call.
     Any,
 }
@@ -130,10 +134,11 @@ impl Fault {
                         "version" => Call::Version,
                         "get" => Call::Get,
                         "apply" => Call::Apply,
+                        "lifecycle" => Call::Lifecycle,
                         "any" => Call::Any,
                         _ => {
                             return Err(bad(format!(
-                                "unknown call `{v}` (version, get, apply, any)"
+                                "unknown call `{v}` (version, get, apply, lifecycle, any)"
                             )));
                         }
                     }
@@ -192,6 +197,10 @@ mod tests {
         assert_eq!(f.kind, FaultKind::Drop);
         assert!(!f.fires("w-02", Call::Apply));
         assert!(!f.fires("w-01", Call::Version));
+        assert!(
+            !f.fires("w-01", Call::Lifecycle),
+            "call=apply spares lifecycle calls"
+        );
         assert!(f.fires("w-01", Call::Apply));
         assert!(!f.fires("w-01", Call::Apply), "count=1 fires once");
         let l = Fault::parse("latency=250ms").unwrap();

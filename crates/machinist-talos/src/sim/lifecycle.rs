@@ -31,6 +31,9 @@ use crate::proto::machine::{
     Upgrade, UpgradeRequest, UpgradeResponse, image_service_pull_response, reset_request,
 };
 
+/// The namespaces the simulated node has (anything else is refused like Talos's access filter).
+const KNOWN_NAMESPACES: &[&str] = &["config", "hardware", "runtime", "network"];
+
 type Stream<T> = Pin<Box<dyn tokio_stream::Stream<Item = Result<T, Status>> + Send + 'static>>;
 
 /// The tag of an image reference (`repo/installer:v1.13.1@sha256:...` → `v1.13.1`).
@@ -203,6 +206,10 @@ impl Cluster {
             tokio::time::sleep(cluster.reboot_delay).await;
             let tag = {
                 let mut st = node.state.lock().expect("node state");
+                if !st.installing || !*node.up.borrow() {
+                    // Rebooted or reset meanwhile: that boot ends the install and says so.
+                    return;
+                }
                 st.installing = false;
                 st.tag.clone()
             };
@@ -217,13 +224,16 @@ fn unavailable_in_maintenance() -> Status {
     Status::unimplemented("API is not implemented in maintenance mode")
 }
 
+/// Talos's `machinehelper.CheckControlplane`.
 fn only_control_planes(node: &Node, api: &str) -> Result<(), Status> {
-    if is_control_plane(node) {
-        Ok(())
-    } else {
-        Err(Status::unimplemented(format!(
+    match applied(node) {
+        None => Err(Status::unimplemented(format!(
+            "machine type is not set, cannot use {api} API"
+        ))),
+        Some(c) if matches!(machine_type(&c), "controlplane" | "init") => Ok(()),
+        Some(_) => Err(Status::unimplemented(format!(
             "{api} is only available on control plane nodes"
-        )))
+        ))),
     }
 }
 
@@ -257,13 +267,17 @@ impl Svc {
         let Some(kind) = kinds.iter().find(|k| k.r#type == ty) else {
             return Ok(None);
         };
-        if kind.namespace != namespace {
-            return Err(Status::not_found(format!(
-                "resource {ty}({namespace}/@undefined) doesn't exist"
+        if !KNOWN_NAMESPACES.contains(&namespace) {
+            return Err(Status::permission_denied(format!(
+                "namespace {namespace:?} is not supported"
             )));
         }
         if !has_role(c, &["os:admin", "os:operator", "os:reader"]) {
             return Err(not_authorized());
+        }
+        if kind.namespace != namespace {
+            // A namespace that exists but holds no such resources: Get is NotFound, List empty.
+            return Ok(Some(Vec::new()));
         }
         let name = &node.spec.name;
         let out = if *kind == hardware::SYSTEM_INFORMATION {
@@ -669,7 +683,7 @@ impl LifecycleService for Svc {
     ) -> Result<Response<Self::UpgradeStream>, Status> {
         let c = caller(&req)?;
         let node = self.target(&req, &c)?;
-        self.faults(&node, Call::Any, &c).await?;
+        self.faults(&node, Call::Lifecycle, &c).await?;
         let s = self
             .do_lifecycle_upgrade(node, &c, req.into_inner())
             .await?;
@@ -687,7 +701,7 @@ impl ImageService for Svc {
     ) -> Result<Response<Self::PullStream>, Status> {
         let c = caller(&req)?;
         let node = self.target(&req, &c)?;
-        self.faults(&node, Call::Any, &c).await?;
+        self.faults(&node, Call::Lifecycle, &c).await?;
         let s = self.do_pull(node, &c, req.into_inner()).await?;
         Ok(Response::new(s))
     }

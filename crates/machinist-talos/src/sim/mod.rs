@@ -31,6 +31,7 @@ use tokio::task::JoinHandle;
 pub use fault::{Call, Fault, FaultKind};
 pub use lifecycle::image_tag;
 use pki::Ca;
+pub use store::{Event, read_events};
 
 /// One simulated node.
 #[derive(Debug, Clone)]

@@ -380,7 +380,7 @@ impl MachineService for Svc {
     ) -> Result<Response<BootstrapResponse>, Status> {
         let c = caller(&req)?;
         let node = self.target(&req, &c)?;
-        self.faults(&node, Call::Any, &c).await?;
+        self.faults(&node, Call::Lifecycle, &c).await?;
         Ok(Response::new(self.do_bootstrap(node, &c).await?))
     }
 
@@ -390,7 +390,7 @@ impl MachineService for Svc {
     ) -> Result<Response<EtcdMemberListResponse>, Status> {
         let c = caller(&req)?;
         let node = self.target(&req, &c)?;
-        self.faults(&node, Call::Any, &c).await?;
+        self.faults(&node, Call::Lifecycle, &c).await?;
         Ok(Response::new(self.do_etcd_members(node, &c).await?))
     }
 
@@ -399,7 +399,7 @@ impl MachineService for Svc {
     async fn kubeconfig(&self, req: Request<()>) -> Result<Response<KubeconfigStream>, Status> {
         let c = caller(&req)?;
         let node = self.target(&req, &c)?;
-        self.faults(&node, Call::Any, &c).await?;
+        self.faults(&node, Call::Lifecycle, &c).await?;
         Ok(Response::new(self.do_kubeconfig(node, &c).await?))
     }
 
@@ -409,14 +409,14 @@ impl MachineService for Svc {
     ) -> Result<Response<RebootResponse>, Status> {
         let c = caller(&req)?;
         let node = self.target(&req, &c)?;
-        self.faults(&node, Call::Any, &c).await?;
+        self.faults(&node, Call::Lifecycle, &c).await?;
         Ok(Response::new(self.do_reboot(node, &c).await?))
     }
 
     async fn reset(&self, req: Request<ResetRequest>) -> Result<Response<ResetResponse>, Status> {
         let c = caller(&req)?;
         let node = self.target(&req, &c)?;
-        self.faults(&node, Call::Any, &c).await?;
+        self.faults(&node, Call::Lifecycle, &c).await?;
         Ok(Response::new(
             self.do_reset(node, &c, req.into_inner()).await?,
         ))
@@ -428,7 +428,7 @@ impl MachineService for Svc {
     ) -> Result<Response<ServiceListResponse>, Status> {
         let c = caller(&req)?;
         let node = self.target(&req, &c)?;
-        self.faults(&node, Call::Any, &c).await?;
+        self.faults(&node, Call::Lifecycle, &c).await?;
         Ok(Response::new(self.do_services(node, &c).await?))
     }
 
@@ -438,7 +438,7 @@ impl MachineService for Svc {
     ) -> Result<Response<UpgradeResponse>, Status> {
         let c = caller(&req)?;
         let node = self.target(&req, &c)?;
-        self.faults(&node, Call::Any, &c).await?;
+        self.faults(&node, Call::Lifecycle, &c).await?;
         Ok(Response::new(
             self.do_upgrade(node, &c, req.into_inner()).await?,
         ))

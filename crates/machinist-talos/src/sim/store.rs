@@ -117,6 +117,38 @@ pub fn remove(path: &Path) -> std::io::Result<()> {
     }
 }
 
+/// One line of `events.log`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    /// UTC time, RFC 3339 with milliseconds (sorts as text).
+    pub time: String,
+    /// The node.
+    pub node: String,
+    /// What happened (`reboot`, `up version=v1.13.1`, `upgrade-start image=...`).
+    pub what: String,
+}
+
+/// The events recorded in `<state_dir>/events.log`, in order (none when there is no log yet).
+pub fn read_events(state_dir: &Path) -> std::io::Result<Vec<Event>> {
+    let text = match std::fs::read_to_string(state_dir.join("events.log")) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    Ok(text
+        .lines()
+        .filter_map(|l| {
+            let (time, rest) = l.split_once(' ')?;
+            let (node, what) = rest.split_once(' ')?;
+            Some(Event {
+                time: time.to_owned(),
+                node: node.to_owned(),
+                what: what.to_owned(),
+            })
+        })
+        .collect())
+}
+
 /// The append-only event log.
 pub struct EventLog {
     path: PathBuf,
@@ -192,5 +224,13 @@ mod tests {
         let line = text.lines().next().unwrap();
         assert!(line.ends_with("Z n1 reboot"), "{line}");
         assert_eq!(line.len(), "2026-12-05T01:02:03.456Z n1 reboot".len());
+        EventLog::new(dir.path()).record("n2", "up version=v1.13.1");
+        let ev = read_events(dir.path()).unwrap();
+        assert_eq!(ev.len(), 2);
+        assert_eq!(
+            (ev[1].node.as_str(), ev[1].what.as_str()),
+            ("n2", "up version=v1.13.1")
+        );
+        assert!(ev[0].time <= ev[1].time);
     }
 }
