@@ -19,6 +19,7 @@ pub mod fsutil;
 pub mod import;
 pub mod project;
 pub mod render;
+pub mod rollout;
 pub mod sim;
 pub mod values;
 pub mod yaml;

@@ -1,5 +1,5 @@
 //! Which addresses are this project's control planes. In: rendered nodes (addresses with any
-//! `address` expression evaluated; role from the rendered `machine.type`, else the role facet)
+//! `address` expression evaluated; typed role from the rendered `machine.type`)
 //! and the rendered cluster endpoint. Out: the control-plane endpoints a talosconfig should list,
 //! and the check that warns when a talosconfig dials something else (a project copied from
 //! another cluster still carrying that cluster's talosconfig).
@@ -7,19 +7,10 @@
 use std::sync::OnceLock;
 
 use machinist::render::RenderedNode;
-use machinist_secrets::inject::Role;
 
-/// A node's role from its rendered config: `machine.type` of the v1alpha1 document (DESIGN §5),
-/// else its `role` facet.
+/// Whether a node is a control plane: its typed role, from the rendered `machine.type` (DESIGN §5).
 pub fn is_controlplane(n: &RenderedNode) -> bool {
-    let ty = n
-        .documents
-        .iter()
-        .find_map(|d| d.get("machine")?.get("type")?.as_str().map(str::to_string));
-    ty.as_deref()
-        .or(n.role.as_deref())
-        .and_then(Role::parse)
-        .is_some_and(|r| r == Role::ControlPlane)
+    n.role.is_control_plane()
 }
 
 /// `(name, address)` of every control plane among `nodes`, in node order.

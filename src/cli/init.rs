@@ -62,7 +62,7 @@ pub const CHART: &[(&str, &str)] = &[
 ];
 
 /// What `.gitignore` keeps out of git.
-pub const GITIGNORE: &str = "# Written by machinist init. Credentials and decrypted secrets never belong in git;\n# the encrypted secrets.yaml.age does.\ntalosconfig\nsecrets.yaml\n*.agekey\nage-identity.txt\n# Temporary files of interrupted writes, and the simulator's state (it holds CA keys).\n.machinist-*.tmp\n.machinist-sim/\n";
+pub const GITIGNORE: &str = "# Written by machinist init. Credentials and decrypted secrets never belong in git;\n# the encrypted secrets.yaml.age does.\ntalosconfig\nkubeconfig\nsecrets.yaml\n*.agekey\nage-identity.txt\n# Temporary files of interrupted writes, and the simulator's state (it holds CA keys).\n.machinist-*.tmp\n.machinist-sim/\n";
 
 /// The Talos version `init` uses when none is given: the newest stable release.
 pub const DEFAULT_TALOS_VERSION: &str = "v1.13.9";

@@ -84,7 +84,7 @@ pub fn facts(node: &RenderedNode) -> NodeFacts {
     let mut f = NodeFacts {
         name: node.name.clone(),
         address: node.address.clone(),
-        control_plane: node.role.as_deref() == Some("controlplane"),
+        control_plane: node.role.is_control_plane(),
         ..NodeFacts::default()
     };
     for doc in node.documents.iter().map(yaml_to_json) {
@@ -144,10 +144,6 @@ pub fn facts(node: &RenderedNode) -> NodeFacts {
 fn root_facts(doc: &Value, f: &mut NodeFacts) {
     f.has_root = true;
     let machine = doc.get("machine");
-    let ty = machine.and_then(|m| m.get("type")).and_then(Value::as_str);
-    if matches!(ty, Some("controlplane" | "init")) {
-        f.control_plane = true;
-    }
     let network = machine.and_then(|m| m.get("network"));
     if let Some(h) = network
         .and_then(|n| n.get("hostname"))

@@ -5,20 +5,28 @@ mod apply;
 mod color;
 mod completions;
 mod controlplanes;
+mod bootstrap;
 mod diff;
 mod dircheck;
 mod exit;
 mod explain;
+mod facts;
 mod import;
 mod init;
+mod kubeconfig;
+mod lifecycle;
 mod lint;
 mod node_conn;
 mod patch;
 mod render;
 mod report;
+mod reset;
 mod schema;
 mod schematic;
 mod secrets;
+mod status;
+mod up;
+mod upgrade;
 mod validate;
 mod values_args;
 
@@ -54,6 +62,13 @@ enum Command {
     Lint(lint::LintArgs),
     Completions(completions::CompletionsArgs),
     Man(completions::ManArgs),
+    Up(up::UpArgs),
+    Bootstrap(bootstrap::BootstrapArgs),
+    Kubeconfig(kubeconfig::KubeconfigArgs),
+    Upgrade(upgrade::UpgradeArgs),
+    Reset(reset::ResetArgs),
+    Status(status::StatusArgs),
+    Facts(facts::FactsArgs),
 }
 
 /// The clap command tree, with the exit-status paragraph on every command's `--help`.
@@ -99,6 +114,13 @@ pub fn main() -> ExitCode {
         Command::Lint(args) => lint::run(args),
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => completions::man(args),
+        Command::Up(args) => ExitStatus::from_code(up::run(args)),
+        Command::Bootstrap(args) => ExitStatus::from_code(bootstrap::run(args)),
+        Command::Kubeconfig(args) => ExitStatus::from_code(kubeconfig::run(args)),
+        Command::Upgrade(args) => ExitStatus::from_code(upgrade::run(args)),
+        Command::Reset(args) => ExitStatus::from_code(reset::run(args)),
+        Command::Status(args) => ExitStatus::from_code(status::run(args)),
+        Command::Facts(args) => ExitStatus::from_code(facts::run(args)),
     };
     status.into()
 }

@@ -150,7 +150,7 @@ fn node_json(n: &RenderedNode) -> serde_json::Value {
     serde_json::json!({
         "name": n.name,
         "address": n.address,
-        "role": n.role,
+        "role": n.role_facet,
         "documents": n.documents,
     })
 }

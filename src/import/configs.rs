@@ -47,12 +47,10 @@ pub fn import(configs: &[PathBuf]) -> Result<ImportedProject, ImportError> {
                 });
             }
         }
-        let ty = docs[legacy]["machine"]["type"].as_str().unwrap_or("worker");
-        let role = if matches!(ty, "controlplane" | "init") {
-            "controlplane"
-        } else {
-            "worker"
-        };
+        // The typed role decides; the facet value written is its machine type name.
+        let role = machinist_model::Role::of_documents(std::slice::from_ref(&docs[legacy]))
+            .unwrap_or(machinist_model::Role::Worker)
+            .machine_type();
         let hostname = hostname(&docs).unwrap_or_else(|| {
             path.file_stem()
                 .map_or_else(|| "node".into(), |s| s.to_string_lossy().into_owned())

@@ -68,6 +68,8 @@ pub struct Chart {
     pub kubernetes_version: Option<String>,
     /// The cluster endpoint: a URL, or a template expression over values.
     pub endpoint: Option<String>,
+    /// The control plane that bootstraps etcd (`bootstrap:`); default: the first by name.
+    pub bootstrap: Option<String>,
     /// Facet names in precedence order (later wins).
     pub layers: Vec<String>,
     /// Template selection; `None` = every template not starting with `_` renders for every node.
@@ -99,6 +101,7 @@ const KEYS: &[&str] = &[
     "merge",
     "secrets",
     "indexBy",
+    "bootstrap",
 ];
 
 impl Chart {
@@ -174,6 +177,7 @@ impl Chart {
             kubernetes_version: opt("kubernetesVersion")?,
             endpoint: opt("endpoint")?,
             image_factory: opt("imageFactory")?,
+            bootstrap: opt("bootstrap")?,
             layers,
             templates,
             merge,

@@ -18,6 +18,8 @@ use rayon::prelude::*;
 use serde_json::Value as Json;
 use serde_yaml_ng::Value;
 
+pub use machinist_model::Role;
+
 use crate::diagnostics::{Diagnostic, Kind, did_you_mean};
 use crate::project::{NodeFile, Project};
 use crate::values::{self, NodeValues, Overrides};
@@ -42,8 +44,10 @@ pub struct RenderedNode {
     pub name: String,
     /// Where its API answers.
     pub address: String,
-    /// Its role facet, if any.
-    pub role: Option<String>,
+    /// Its role, from the rendered `machine.type` (never from a facet).
+    pub role: Role,
+    /// Its `role` facet as written in the node file (shown to users; decides nothing).
+    pub role_facet: Option<String>,
     /// The Talos documents, in order.
     pub documents: Vec<Value>,
 }
@@ -208,10 +212,24 @@ impl<'p> Renderer<'p> {
         if !findings.is_empty() {
             return Err(findings);
         }
+        // The secrets stage refuses documents without a machine type, so this always finds one.
+        let Some(role) = Role::of_documents(&docs) else {
+            return Err(vec![
+                Diagnostic::new(
+                    Kind::Secrets,
+                    format!("node `{}` has no `machine.type`", node.name),
+                )
+                .for_node(&node.name)
+                .hint(
+                    "set `machine.type` (controlplane or worker) in the node's v1alpha1 document",
+                ),
+            ]);
+        };
         Ok(RenderedNode {
             name: node.name.clone(),
             address: self.cluster.address(i).to_string(),
-            role: node.role().map(str::to_string),
+            role,
+            role_facet: node.role().map(str::to_string),
             documents: docs,
         })
     }

@@ -31,22 +31,13 @@ pub fn prepare(project: &Project, with_secrets: bool) -> Result<Prepared, Diagno
     })
 }
 
-/// The node's role: `machine.type` of its v1alpha1 document, else its `role` facet.
-fn role_of(ctx: &NodeCtx<'_>, docs: &[Value]) -> Option<Role> {
-    docs.iter()
-        .find(|d| inject::doc_kind(d) == Some("v1alpha1"))
-        .and_then(|d| d.get("machine")?.get("type")?.as_str())
-        .and_then(Role::parse)
-        .or_else(|| ctx.node.role().and_then(Role::parse))
-}
-
 /// Injects (or redacts) secrets into one node's documents.
 pub fn inject(
     ctx: &NodeCtx<'_>,
     prepared: &Prepared,
     docs: &mut Vec<Value>,
 ) -> Result<(), Vec<Diagnostic>> {
-    let Some(role) = role_of(ctx, docs) else {
+    let Some(role) = Role::of_documents(docs) else {
         return Err(vec![
             Diagnostic::new(
                 Kind::Secrets,
@@ -56,7 +47,7 @@ pub fn inject(
                 ),
             )
             .for_node(&ctx.node.name)
-            .hint("set `machine.type` (controlplane or worker) in the template, or give the node a `role` facet"),
+            .hint("set `machine.type` (controlplane or worker) in the node's v1alpha1 document"),
         ]);
     };
     let contract = ctx.project.chart.contract;

@@ -18,8 +18,10 @@
 pub mod contract;
 pub mod kinds;
 pub mod net;
+pub mod role;
 pub mod schema;
 pub mod v1alpha1;
 
 pub use contract::Contract;
+pub use role::Role;
 pub use schema::{Finding, validate_documents};

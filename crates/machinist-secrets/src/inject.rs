@@ -19,25 +19,8 @@ use crate::bundle::Bundle;
 /// The text every secret field shows when secrets are not injected.
 pub const REDACTED: &str = "<redacted>";
 
-/// The node role, which decides which secrets a config receives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    /// A control-plane node: every CA with its key.
-    ControlPlane,
-    /// A worker: CA certificates without keys, no etcd, aggregator or service-account material.
-    Worker,
-}
-
-impl Role {
-    /// Reads a role name as used in node facets (`controlplane`, `init` or `worker`).
-    pub fn parse(s: &str) -> Option<Role> {
-        match s {
-            "controlplane" | "control-plane" | "init" => Some(Role::ControlPlane),
-            "worker" => Some(Role::Worker),
-            _ => None,
-        }
-    }
-}
+/// The node role, which decides which secrets a config receives (one type for all of machinist).
+pub use machinist_model::Role;
 
 /// Whether a contract uses the v1.14+ layout (Kubernetes settings in their own documents).
 pub fn multidoc_layout(contract: Contract) -> bool {

@@ -1,0 +1,303 @@
+//! Applying rendered configs: the plan (pre-flight) and its execution, shared by `apply` and
+//! `up`. In: the clients, the rendered nodes, what the project knows (facts) and the options.
+//! Out: one [`NodeStatus`] per node.
+//!
+//! Pre-flight asks every node (at most [`PREFLIGHT_PARALLEL`] at once) what it is: a node in
+//! maintenance mode is to be installed (dialled insecure at its own address); a configured one is
+//! read, passed through the identity guard and compared with its render (unchanged nodes are
+//! skipped). Any refusal or unreachable node stops the whole plan before anything is sent. Then
+//! control planes one at a time, workers `parallel` at a time; after each apply the node must
+//! answer over mutual TLS at its own address (after its reboot) before the next.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use machinist_talos::{ApplyMode, ApplyRequest};
+use serde_yaml_ng::Value;
+
+use super::identity::{self, Known};
+use super::probe::{self, NodeState};
+use super::{Api, Clients, NodeStatus, Progress, Waits, note, step, target};
+use crate::diff;
+use crate::render::RenderedNode;
+
+/// How many nodes pre-flight reads at once.
+pub const PREFLIGHT_PARALLEL: usize = 64;
+
+/// How an apply runs.
+#[derive(Debug, Clone)]
+pub struct ApplyOptions {
+    /// The apply mode for configured nodes (maintenance nodes always install).
+    pub mode: ApplyMode,
+    /// `--mode try`: how long until the node reverts.
+    pub try_timeout: Option<Duration>,
+    /// Ask what would happen; change nothing.
+    pub dry_run: bool,
+    /// The user said `--insecure`: every node must be in maintenance mode.
+    pub insecure: bool,
+    /// Workers at once.
+    pub parallel: usize,
+    /// Waiting for nodes.
+    pub waits: Waits,
+}
+
+impl Default for ApplyOptions {
+    fn default() -> Self {
+        ApplyOptions {
+            mode: ApplyMode::Auto,
+            try_timeout: None,
+            dry_run: false,
+            insecure: false,
+            parallel: 1,
+            waits: Waits::default(),
+        }
+    }
+}
+
+/// What pre-flight decided for one node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Plan {
+    /// In maintenance mode: install the config (insecure, at its own address).
+    Install,
+    /// Configured and different: apply over mutual TLS.
+    Update,
+    /// Configured and equal to its render.
+    Unchanged,
+}
+
+/// Reads every node and decides what to do; `Err` holds the final statuses when the plan is
+/// refused (nothing may be sent to any node then).
+pub async fn preflight(
+    clients: &Clients,
+    nodes: &[RenderedNode],
+    known: Known<'_>,
+    opts: &ApplyOptions,
+) -> Result<Vec<Plan>, Vec<NodeStatus>> {
+    let slots = Arc::new(tokio::sync::Semaphore::new(PREFLIGHT_PARALLEL));
+    let tasks: Vec<_> = nodes
+        .iter()
+        .map(|n| {
+            let clients = clients.clone();
+            let slots = slots.clone();
+            let t = target(n);
+            let insecure = opts.insecure;
+            tokio::spawn(async move {
+                let _slot = slots.acquire_owned().await.expect("semaphore stays open");
+                if insecure {
+                    return match probe::in_maintenance(&clients.insecure, &t).await {
+                        Ok(true) => Ok((false, None)),
+                        Ok(false) => Err(format!(
+                            "node {}: already configured: run without --insecure",
+                            t.name
+                        )),
+                        Err(e) => Err(e.to_string()),
+                    };
+                }
+                match probe::probe(&clients, &t).await {
+                    NodeState::Maintenance(_) => Ok((false, None)),
+                    NodeState::Unreachable(e) => Err(e.to_string()),
+                    NodeState::Configured(_) => {
+                        let api = clients.secure.as_ref().unwrap_or(&clients.insecure);
+                        match api.machine_config(&t).await {
+                            Ok(bytes) => Ok((true, bytes)),
+                            Err(e) => Err(e.to_string()),
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    let mut plans = Vec::with_capacity(nodes.len());
+    let mut errors: Vec<Option<String>> = vec![None; nodes.len()];
+    for (i, task) in tasks.into_iter().enumerate() {
+        let n = &nodes[i];
+        let answer = task
+            .await
+            .unwrap_or_else(|e| Err(format!("internal error: {e}")));
+        let plan = match answer {
+            Err(e) => {
+                errors[i] = Some(e);
+                Plan::Unchanged
+            }
+            Ok((false, _)) => {
+                if let Err(e) = identity::verify(&clients.insecure, n, None, known).await {
+                    errors[i] = Some(e);
+                }
+                Plan::Install
+            }
+            Ok((true, bytes)) => {
+                let live: Vec<Value> = match bytes.as_deref().map(diff::parse_docs).transpose() {
+                    Ok(d) => d.unwrap_or_default(),
+                    Err(e) => {
+                        errors[i] = Some(format!(
+                            "node {}: its live config does not parse: {e}",
+                            n.name
+                        ));
+                        Vec::new()
+                    }
+                };
+                let api = clients
+                    .secure
+                    .as_ref()
+                    .expect("configured nodes answered mTLS");
+                if let Err(e) = identity::verify(api, n, Some(&live), known).await {
+                    errors[i] = Some(e);
+                }
+                if diff::diff_docs(&live, &n.documents).is_empty() && !opts.dry_run {
+                    Plan::Unchanged
+                } else {
+                    Plan::Update
+                }
+            }
+        };
+        plans.push(plan);
+    }
+    if errors.iter().all(Option::is_none) {
+        return Ok(plans);
+    }
+    Err(errors
+        .into_iter()
+        .map(|e| match e {
+            Some(e) => NodeStatus::Failed(e),
+            None => NodeStatus::NotStarted(
+                "the pre-flight checks failed on another node, nothing was applied".to_string(),
+            ),
+        })
+        .collect())
+}
+
+/// Runs the plan: control planes one at a time, then workers.
+pub async fn execute(
+    clients: &Clients,
+    nodes: &[RenderedNode],
+    plans: &[Plan],
+    opts: &ApplyOptions,
+    progress: &Progress,
+) -> Vec<NodeStatus> {
+    let mut statuses: Vec<Option<NodeStatus>> = plans
+        .iter()
+        .map(|p| (*p == Plan::Unchanged).then(|| NodeStatus::Unchanged("no changes".into())))
+        .collect();
+    let shared = Arc::new((clients.clone(), opts.clone(), progress.clone()));
+    super::run_in_order(nodes, &mut statuses, opts.parallel, |i| {
+        let node = nodes[i].clone();
+        let install = plans[i] == Plan::Install;
+        let shared = shared.clone();
+        async move {
+            let (clients, opts, progress) = &*shared;
+            let s = apply_one(clients, &node, install, opts, progress).await;
+            progress(super::Event::Finished {
+                node: node.name.clone(),
+            });
+            s
+        }
+    })
+    .await;
+    super::finish(statuses)
+}
+
+/// Applies (or installs) one node and waits for it.
+pub async fn apply_one(
+    clients: &Clients,
+    node: &RenderedNode,
+    install: bool,
+    opts: &ApplyOptions,
+    progress: &Progress,
+) -> NodeStatus {
+    let t = target(node);
+    let (api, mode): (&Api, ApplyMode) = if install {
+        (&clients.insecure, ApplyMode::Auto)
+    } else {
+        match &clients.secure {
+            Some(s) => (s, opts.mode),
+            None => {
+                return NodeStatus::Failed(format!(
+                    "node {}: no talosconfig to reach a configured node",
+                    node.name
+                ));
+            }
+        }
+    };
+    let req = ApplyRequest {
+        data: node.to_yaml().into_bytes(),
+        mode,
+        dry_run: opts.dry_run,
+        try_timeout: opts.try_timeout,
+    };
+    step(
+        progress,
+        &node.name,
+        if install {
+            "installing (maintenance mode)".to_string()
+        } else {
+            format!("applying ({})", mode.talos_name())
+        },
+    );
+    let outcome = match api.apply(&t, &req).await {
+        Ok(o) => o,
+        Err(e) => return NodeStatus::Failed(e.to_string()),
+    };
+    for w in &outcome.warnings {
+        note(progress, &node.name, format!("warning: {w}"));
+    }
+    if !outcome.mode_details.is_empty() {
+        note(
+            progress,
+            &node.name,
+            format!(
+                "{}: {}",
+                outcome.mode.talos_name(),
+                // The node's dry-run text holds its live config: secrets redacted by path.
+                crate::diff::redact_config_text(&outcome.mode_details).replace('\n', "\n    ")
+            ),
+        );
+    }
+    let how = if install {
+        "installed".to_string()
+    } else {
+        format!("applied ({})", outcome.mode.talos_name())
+    };
+    if opts.dry_run {
+        return NodeStatus::Done(format!(
+            "dry run: would apply with {}",
+            outcome.mode.talos_name()
+        ));
+    }
+    let Some(secure) = clients.watch.as_ref().or(clients.secure.as_ref()) else {
+        return NodeStatus::Done(format!("{how}; not re-checked: no talosconfig"));
+    };
+    if outcome.mode == ApplyMode::Reboot && !install {
+        // See the node go down first, so an answer from before the reboot is not taken for the
+        // node coming back.
+        let brief = Waits {
+            timeout: Duration::from_secs(5).min(opts.waits.timeout),
+            ..opts.waits
+        };
+        step(progress, &node.name, "rebooting; waiting for it to go down");
+        probe::wait_down(secure, &t, brief).await;
+    }
+    let waited = if install {
+        probe::wait_installed(secure, &t, opts.waits, progress).await
+    } else {
+        let what = "waiting for it to answer over mutual TLS";
+        probe::wait_configured(secure, &t, opts.waits, progress, what).await
+    };
+    match waited {
+        Ok(v) => NodeStatus::Done(format!("{how}; answers Version {}", v.tag)),
+        Err(e) => NodeStatus::Failed(format!("node {}: {how} but {e}", node.name)),
+    }
+}
+
+/// `machinist apply` as one call: pre-flight, then execution.
+pub async fn apply(
+    clients: &Clients,
+    nodes: &[RenderedNode],
+    known: Known<'_>,
+    opts: &ApplyOptions,
+    progress: &Progress,
+) -> Vec<NodeStatus> {
+    match preflight(clients, nodes, known, opts).await {
+        Ok(plans) => execute(clients, nodes, &plans, opts, progress).await,
+        Err(statuses) => statuses,
+    }
+}
