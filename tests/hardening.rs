@@ -111,7 +111,8 @@ fn huge_durations_are_usage_errors_not_panics() {
     ] {
         let run = machinist(p.path(), args);
         no_panic(&run);
-        assert_eq!(run.code, 2, "{args:?}: {}", transcript(&run));
+        // A bad flag value is a usage error (64), never a panic (101).
+        assert_eq!(run.code, 64, "{args:?}: {}", transcript(&run));
         assert!(
             run.stderr.contains(
                 "`99999999999999999999h` is longer than the longest duration accepted, 168h"
@@ -269,7 +270,8 @@ fn leftover_temporary_files_are_reported_by_check_and_cleaned_by_the_next_render
     let leftover = p.path().join("out/.machinist-4294967-XnwGjm.tmp");
     std::fs::write(&leftover, "machine:\n  token: half-written\n").unwrap();
     let run = render(p.path(), &["-o", "out", "--check"]);
-    assert_eq!(run.code, 1, "{}", transcript(&run));
+    // Stale output is "differs from the project": exit 2.
+    assert_eq!(run.code, 2, "{}", transcript(&run));
     assert!(
         run.stderr
             .contains(".machinist-4294967-XnwGjm.tmp: left-over temporary file"),

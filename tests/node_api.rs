@@ -524,9 +524,9 @@ fn wait_timeout_bounds_the_wait_for_a_rebooting_node() {
     let r = lab.run(&["apply", ".", "--mode", "auto", "--wait-timeout", "300ms"]);
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
     assert!(
-        r.stdout.contains(
-            "failed       w-01   applied (REBOOT) but did not answer within 300ms (--wait-timeout)"
-        ),
+        r.stdout
+            .contains("failed       w-01   node w-01: applied (REBOOT) but did not answer")
+            && r.stdout.contains("within 300ms (--wait-timeout)"),
         "{}",
         r.stdout
     );

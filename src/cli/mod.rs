@@ -2,10 +2,10 @@
 //! file with its clap arguments and a `run` function. Only this module prints.
 
 mod apply;
+mod bootstrap;
 mod color;
 mod completions;
 mod controlplanes;
-mod bootstrap;
 mod diff;
 mod dircheck;
 mod exit;

@@ -79,16 +79,19 @@ pub async fn wait_configured(
     let start = Instant::now();
     step(progress, &t.name, what.to_string());
     loop {
-        let last = match api.version(t).await {
-            Ok(v) if v.configured => return Ok(v),
-            Ok(v) => format!("answers {} but has no config yet", v.tag),
-            Err(e) => e.to_string(),
+        // The timeout bounds the whole wait, each call included.
+        let left = waits.timeout.saturating_sub(start.elapsed());
+        let last = match tokio::time::timeout(left, api.version(t)).await {
+            Ok(Ok(v)) if v.configured => return Ok(v),
+            Ok(Ok(v)) => format!("answers {} but has no config yet", v.tag),
+            Ok(Err(e)) => e.to_string(),
+            Err(_) => "no answer yet".to_string(),
         };
         if start.elapsed() >= waits.timeout {
             return Err(format!(
-                "did not answer over mutual TLS at {} within {:.0}s: {last}",
+                "did not answer over mutual TLS at {} within {} (--wait-timeout): {last}",
                 t.address,
-                waits.timeout.as_secs_f64()
+                machinist_talos::duration::display(waits.timeout)
             ));
         }
         tokio::time::sleep(waits.poll).await;

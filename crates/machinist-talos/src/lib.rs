@@ -15,8 +15,8 @@
 //! - [`sim`]: the library behind `machinist-sim`, a wire-compatible simulated Talos node.
 
 pub mod client;
-pub mod hardware;
 pub mod duration;
+pub mod hardware;
 pub mod lifecycle;
 pub mod machineconfig;
 pub mod pem;
