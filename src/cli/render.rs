@@ -217,16 +217,19 @@ fn write_files(
     format: Format,
     secret: bool,
 ) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
     let mode = if secret { Some(0o600) } else { None };
-    for (name, text) in files(nodes, format) {
-        machinist::fsutil::write_atomic(&dir.join(name), text.as_bytes(), mode)?;
-    }
+    let written = machinist::render::outdir::write(dir, &files(nodes, format), mode)
+        .map_err(|e| std::io::Error::new(e.source.kind(), e.to_string()))?;
     eprintln!(
-        "wrote {} file{} to {}",
-        nodes.len(),
-        if nodes.len() == 1 { "" } else { "s" },
-        dir.display()
+        "wrote {} file{} to {}{}",
+        written.changed,
+        if written.changed == 1 { "" } else { "s" },
+        dir.display(),
+        if written.unchanged > 0 {
+            format!(" ({} unchanged)", written.unchanged)
+        } else {
+            String::new()
+        }
     );
     Ok(())
 }

@@ -78,6 +78,9 @@ pub struct Chart {
     pub secrets: SecretsSettings,
     /// Facets whose values group nodes for `node.index` (default: `[role]`).
     pub index_by: Vec<String>,
+    /// The `role` facet values that make a node a control plane, for `cluster.controlplanes` and
+    /// `cluster.workers` (default: [`DEFAULT_CONTROL_PLANE_ROLES`]).
+    pub control_plane_roles: Vec<String>,
     /// The file, for error positions and for `chart` in templates.
     pub source: SourceFile,
 }
@@ -95,7 +98,13 @@ const KEYS: &[&str] = &[
     "merge",
     "secrets",
     "indexBy",
+    "controlPlaneRoles",
 ];
+
+/// The `role` values that are control planes unless Chart.yaml's `controlPlaneRoles` says
+/// otherwise: the Talos machine types of a control plane, which is what `machine.type` is written
+/// from when the role facet feeds it (`type: {{ node.role }}`).
+pub const DEFAULT_CONTROL_PLANE_ROLES: &[&str] = &["controlplane", "init"];
 
 impl Chart {
     /// Reads Chart.yaml.
@@ -146,6 +155,16 @@ impl Chart {
             Some((_, v)) => source.strings(v, "indexBy")?,
             None => vec!["role".to_string()],
         };
+        let control_plane_roles = match get("controlPlaneRoles") {
+            Some((_, v)) => match &v.kind {
+                yaml::Kind::Seq(_) => source.strings(v, "controlPlaneRoles")?,
+                _ => vec![source.string(v, "controlPlaneRoles")?],
+            },
+            None => DEFAULT_CONTROL_PLANE_ROLES
+                .iter()
+                .map(|r| r.to_string())
+                .collect(),
+        };
         let secrets = match get("secrets") {
             Some((_, v)) => parse_secrets(&source, v)?,
             None => SecretsSettings::default(),
@@ -162,6 +181,7 @@ impl Chart {
             templates,
             merge,
             index_by,
+            control_plane_roles,
             secrets: SecretsSettings {
                 file: if secrets.file.is_empty() {
                     "secrets.yaml.age".to_string()

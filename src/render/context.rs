@@ -17,7 +17,8 @@ pub struct Shared {
     cluster: Value,
     chart: Value,
     chart_json: Json,
-    nodes: std::sync::Arc<lazy::Nodes>,
+    /// Whether node `i` is a control plane (its role is one of Chart.yaml's `controlPlaneRoles`).
+    controlplane: Vec<bool>,
     /// The rendered endpoint.
     pub endpoint: Option<String>,
     indexes: Vec<usize>,
@@ -130,34 +131,47 @@ impl Shared {
             }
             other => other.clone(),
         };
-        let nodes = std::sync::Arc::new(lazy::Nodes(
-            project
-                .nodes
-                .iter()
-                .zip(values)
-                .zip(&facts.addresses)
-                .map(|((n, v), address)| lazy::NodeEntry {
-                    name: n.name.clone(),
-                    address: address.clone(),
-                    facets: facets(n),
-                    role: n.role().map(str::to_string),
-                    values: v.values.clone(),
-                })
-                .collect(),
-        ));
+        // Every node's entry is built once and shared by all nodes' renders; the two role lists
+        // hold the same entries, so a template can loop over the control planes without
+        // filtering the whole fleet for every node.
+        let controlplane: Vec<bool> = project
+            .nodes
+            .iter()
+            .map(|n| is_controlplane(project, n))
+            .collect();
+        let mut all = Vec::with_capacity(project.nodes.len());
+        let (mut cps, mut workers) = (Vec::new(), Vec::new());
+        for (i, ((n, v), address)) in project
+            .nodes
+            .iter()
+            .zip(values)
+            .zip(&facts.addresses)
+            .enumerate()
+        {
+            let entry =
+                lazy::NodeEntry::new(&n.name, address, facets(n), n.role(), &v.values).into_value();
+            if controlplane[i] {
+                cps.push(entry.clone());
+            } else {
+                workers.push(entry.clone());
+            }
+            all.push(entry);
+        }
         let cluster = context! {
             name => chart.name.clone(),
             endpoint => endpoint.clone(),
             talosVersion => chart.talos_version.clone(),
             contract => chart.contract.as_str(),
             kubernetesVersion => chart.kubernetes_version.clone(),
-            nodes => Value::from_dyn_object(nodes.clone()),
+            nodes => Value::from(all),
+            controlplanes => Value::from(cps),
+            workers => Value::from(workers),
         };
         Ok(Shared {
             cluster,
             chart: ser(&chart_json),
             chart_json,
-            nodes,
+            controlplane,
             endpoint,
             indexes: facts.indexes.clone(),
             addresses: facts.addresses.clone(),
@@ -194,12 +208,17 @@ impl Shared {
     /// The same context as JSON (for error suggestions; built only when an error happens).
     pub fn node_context_json(&self, project: &Project, i: usize, values: &NodeValues) -> Json {
         let c = &project.chart;
-        let nodes: Vec<Json> = self
-            .nodes
-            .0
-            .iter()
-            .map(|n| json!({"name": n.name, "address": n.address, "facets": n.facets, "role": n.role, "values": {}}))
-            .collect();
+        let entry = |(i, n): (usize, &crate::project::NodeFile)| json!({"name": n.name, "address": self.addresses[i], "facets": facets(n), "role": n.role(), "values": {}});
+        let nodes: Vec<Json> = project.nodes.iter().enumerate().map(entry).collect();
+        let of_kind = |cp: bool| -> Vec<Json> {
+            project
+                .nodes
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| self.controlplane[*i] == cp)
+                .map(entry)
+                .collect()
+        };
         json!({
             "values": values.values.to_json(),
             "node": self.node_json(project, i),
@@ -210,10 +229,20 @@ impl Shared {
                 "contract": c.contract.as_str(),
                 "kubernetesVersion": c.kubernetes_version,
                 "nodes": nodes,
+                "controlplanes": of_kind(true),
+                "workers": of_kind(false),
             },
             "chart": self.chart_json,
         })
     }
+}
+
+/// Whether `n` is a control plane for `cluster.controlplanes`: its `role` facet is one of
+/// Chart.yaml's `controlPlaneRoles`. Templates render before `machine.type` exists, so the facet
+/// decides here; a node without a role is a worker.
+pub fn is_controlplane(project: &Project, n: &crate::project::NodeFile) -> bool {
+    n.role()
+        .is_some_and(|r| project.chart.control_plane_roles.iter().any(|c| c == r))
 }
 
 fn facets(n: &crate::project::NodeFile) -> Json {

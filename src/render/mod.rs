@@ -7,6 +7,7 @@ pub mod context;
 pub mod env;
 pub mod errors;
 pub mod lazy;
+pub mod outdir;
 pub mod output;
 pub mod stage_patches;
 pub mod stage_secrets;
