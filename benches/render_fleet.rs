@@ -17,6 +17,7 @@
 //! nodes only with `BASELINE_10K=1` (it takes minutes).
 //!
 //! Run: `cargo bench --bench render_fleet` (release build). Peak RSS comes from `/usr/bin/time`.
+//! `cargo bench --bench render_fleet -- --generate DIR N [controlplanes]` only writes the fleet.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -34,6 +35,18 @@ enum Loops {
 }
 
 fn main() {
+    // `--generate DIR N [controlplanes]`: only write the fleet (for profiling with `perf`).
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--generate") {
+        let loops = if args.get(i + 3).is_some_and(|a| a == "controlplanes") {
+            Loops::Precomputed
+        } else {
+            Loops::Filtered
+        };
+        let n = args[i + 2].parse().expect("a node count");
+        generate(Path::new(&args[i + 1]), n, loops);
+        return;
+    }
     let new = PathBuf::from(env!("CARGO_BIN_EXE_machinist"));
     let old = std::env::var_os("MACHINIST_BASELINE").map(PathBuf::from);
     let rounds: usize = std::env::var("ROUNDS")
@@ -144,8 +157,45 @@ fn main() {
     }
 
     let homelab = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/homelab");
+    let compat = tempfile::tempdir().expect("temp dir");
+    homelab_without_role_lists(&homelab, compat.path());
+    let project = |bin: &Path| {
+        if old.as_deref() == Some(bin) {
+            compat.path().to_path_buf()
+        } else {
+            homelab.clone()
+        }
+    };
+    let rendered: Vec<Vec<(String, Vec<u8>)>> = bins
+        .iter()
+        .map(|(name, bin)| {
+            let dir = out.path().join(format!("homelab-{name}"));
+            run(bin, &[arg(&project(bin)), "-o".into(), arg(&dir)], None);
+            let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+                .expect("rendered")
+                .map(|e| {
+                    let e = e.expect("entry");
+                    (
+                        e.file_name().to_string_lossy().into_owned(),
+                        std::fs::read(e.path()).expect("read"),
+                    )
+                })
+                .collect();
+            files.sort();
+            files
+        })
+        .collect();
+    assert!(
+        rendered.windows(2).all(|w| w[0] == w[1]),
+        "old and new binaries render the same homelab bytes"
+    );
     let one = best(&bins, rounds.max(20), |bin| {
-        run(bin, &[arg(&homelab), "--node".into(), "cp-01".into()], None).0
+        run(
+            bin,
+            &[arg(&project(bin)), "--node".into(), "cp-01".into()],
+            None,
+        )
+        .0
     });
     report(
         "4. start-up + one-node render of examples/homelab",
@@ -153,6 +203,30 @@ fn main() {
         Some(0.020),
     );
     println!("load average at the end: {}", loadavg());
+}
+
+/// A copy of the homelab that the baseline can render: `cluster.workers` and
+/// `cluster.controlplanes` spelled as filters over `cluster.nodes`; it renders the same bytes.
+fn homelab_without_role_lists(from: &Path, to: &Path) {
+    for e in walkdir::WalkDir::new(from) {
+        let e = e.expect("walk");
+        let dest = to.join(e.path().strip_prefix(from).expect("inside"));
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).expect("mkdir");
+        } else {
+            let text = std::fs::read_to_string(e.path()).expect("read");
+            let text = text
+                .replace(
+                    "cluster.workers",
+                    "(cluster.nodes | rejectattr('role', 'eq', 'controlplane') | list)",
+                )
+                .replace(
+                    "cluster.controlplanes",
+                    "(cluster.nodes | selectattr('role', 'eq', 'controlplane') | list)",
+                );
+            std::fs::write(dest, text).expect("write");
+        }
+    }
 }
 
 fn arg(p: &Path) -> String {
@@ -274,7 +348,7 @@ fn generate(root: &Path, n: usize, loops: Loops) {
         "subnet: 10.0.0.0/8\nmtu: 1500\nlabels: [{k: managed, v: machinist}]\n\
          dns: [10.0.0.53, 10.0.1.53, 1.1.1.1]\nsysctls:\n",
     );
-    for i in 0..60 {
+    for i in 0..105 {
         let _ = writeln!(values, "  - {{name: net.fleet.key{i}, value: \"{i}\"}}");
     }
     values.push_str("kernelModules:\n");

@@ -1,8 +1,9 @@
-//! Zero-copy template values. In: merged values as shared JSON (`Arc<serde_json::Value>`). Out:
-//! minijinja values that read the JSON in place: maps and lists become objects that convert only
-//! the parts a template touches. A fleet's `cluster.nodes` therefore costs one pointer per node,
-//! not a copy of every node's values for every node. Merged [`Values`] read the same way, key by
-//! key.
+//! Zero-copy template values. In: merged values as shared JSON (`Arc<serde_json::Value>`) and
+//! each node's name, address, facets and role. Out: minijinja values that read the JSON in place
+//! (maps and lists become objects that convert only the parts a template touches), and one
+//! [`NodeEntry`] per node for `cluster.nodes`, built once per run with every attribute a ready
+//! value. A fleet's `cluster.nodes` therefore costs one pointer per node, not a copy of every
+//! node's values for every node. Merged [`Values`] read the same way, key by key.
 
 use std::sync::Arc;
 

@@ -84,6 +84,7 @@ pub struct Renderer<'p> {
 impl<'p> Renderer<'p> {
     /// Prepares `project` for rendering with `options`.
     pub fn new(project: &'p Project, options: RenderOptions) -> Result<Self, Vec<Diagnostic>> {
+        warm_up_validation(project.chart.contract);
         let mut errors = check_selection(project, &options.nodes);
         let env = match env::build(project) {
             Ok(env) => Some(env),
@@ -216,6 +217,16 @@ impl<'p> Renderer<'p> {
             documents: docs,
         })
     }
+}
+
+/// Builds the schema validator of `contract` on another thread, the first time a process renders,
+/// while templates compile and values merge: it is most of the start-up time of a small render,
+/// and validation waits for it only if it is not ready yet.
+fn warm_up_validation(contract: machinist_model::Contract) {
+    static STARTED: std::sync::Once = std::sync::Once::new();
+    STARTED.call_once(|| {
+        std::thread::spawn(move || machinist_model::schema::warm_up_config(contract));
+    });
 }
 
 /// Renders `project`: a shorthand for [`Renderer::new`] then [`Renderer::render`].

@@ -38,9 +38,9 @@ pub struct WriteError {
 /// (Unix permission bits) applies to every file written; a file left alone because its bytes are
 /// current gets `mode` too when it has other bits (a secret file must never stay readable by
 /// others). Stops at the first error; files already written stay written, each one whole.
-pub fn write(
+pub fn write<T: AsRef<str> + Sync>(
     dir: &Path,
-    files: &[(String, String)],
+    files: &[(String, T)],
     mode: Option<u32>,
 ) -> Result<Written, WriteError> {
     let err = |path: &Path| {
@@ -52,7 +52,7 @@ pub fn write(
         .par_iter()
         .map(|(name, text)| {
             let path = dir.join(name);
-            let bytes = text.as_bytes();
+            let bytes = text.as_ref().as_bytes();
             if current(&path, bytes).map_err(err(&path))? {
                 keep_mode(&path, mode).map_err(err(&path))?;
                 return Ok(false);
