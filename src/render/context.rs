@@ -14,7 +14,8 @@ use crate::values::{self, NodeValues, Overrides};
 /// Context parts shared by every node of a run.
 #[derive(Debug)]
 pub struct Shared {
-    cluster: Value,
+    /// Each node's `cluster.nodes` entry.
+    entries: Vec<lazy::NodeEntry>,
     chart: Value,
     chart_json: Json,
     /// Whether node `i` is a control plane (its role is one of Chart.yaml's `controlPlaneRoles`).
@@ -131,44 +132,25 @@ impl Shared {
             }
             other => other.clone(),
         };
-        // Every node's entry is built once and shared by all nodes' renders; the two role lists
-        // hold the same entries, so a template can loop over the control planes without
-        // filtering the whole fleet for every node.
+        // Every node's entry is built once; each rendering thread gets its own list of them (see
+        // `cluster`), and the two role lists hold the same entries, so a template can loop over
+        // the control planes without filtering the whole fleet for every node.
         let controlplane: Vec<bool> = project
             .nodes
             .iter()
             .map(|n| is_controlplane(project, n))
             .collect();
-        let mut all = Vec::with_capacity(project.nodes.len());
-        let (mut cps, mut workers) = (Vec::new(), Vec::new());
-        for (i, ((n, v), address)) in project
+        let entries = project
             .nodes
             .iter()
             .zip(values)
             .zip(&facts.addresses)
-            .enumerate()
-        {
-            let entry =
-                lazy::NodeEntry::new(&n.name, address, facets(n), n.role(), &v.values).into_value();
-            if controlplane[i] {
-                cps.push(entry.clone());
-            } else {
-                workers.push(entry.clone());
-            }
-            all.push(entry);
-        }
-        let cluster = context! {
-            name => chart.name.clone(),
-            endpoint => endpoint.clone(),
-            talosVersion => chart.talos_version.clone(),
-            contract => chart.contract.as_str(),
-            kubernetesVersion => chart.kubernetes_version.clone(),
-            nodes => Value::from(all),
-            controlplanes => Value::from(cps),
-            workers => Value::from(workers),
-        };
+            .map(|((n, v), address)| {
+                lazy::NodeEntry::new(&n.name, address, facets(n), n.role(), &v.values)
+            })
+            .collect();
         Ok(Shared {
-            cluster,
+            entries,
             chart: ser(&chart_json),
             chart_json,
             controlplane,
@@ -195,12 +177,48 @@ impl Shared {
         &self.addresses[i]
     }
 
-    /// The context for node `i`.
-    pub fn node_context(&self, project: &Project, i: usize, values: &NodeValues) -> Value {
+    /// The `cluster` variable, with `nodes`, `controlplanes` and `workers`. Every call makes new
+    /// list and entry objects (their attributes are shared): a rendering thread builds one and
+    /// uses it for all its nodes, so a loop over the fleet never touches reference counts another
+    /// thread touches too — the contended atomic increments and decrements were a tenth of a
+    /// 1,000-node render's time.
+    pub fn cluster(&self, project: &Project) -> Value {
+        let mut all = Vec::with_capacity(self.entries.len());
+        let (mut cps, mut workers) = (Vec::new(), Vec::new());
+        for (entry, cp) in self.entries.iter().zip(&self.controlplane) {
+            let v = entry.clone().into_value();
+            if *cp {
+                cps.push(v.clone());
+            } else {
+                workers.push(v.clone());
+            }
+            all.push(v);
+        }
+        let chart = &project.chart;
+        context! {
+            name => chart.name.clone(),
+            endpoint => self.endpoint.clone(),
+            talosVersion => chart.talos_version.clone(),
+            contract => chart.contract.as_str(),
+            kubernetesVersion => chart.kubernetes_version.clone(),
+            nodes => Value::from(all),
+            controlplanes => Value::from(cps),
+            workers => Value::from(workers),
+        }
+    }
+
+    /// The context for node `i`, with `cluster` from [`Shared::cluster`].
+    pub fn node_context(
+        &self,
+        project: &Project,
+        i: usize,
+        values: &NodeValues,
+        cluster: &Value,
+    ) -> Value {
         context! {
             values => lazy::view_values(&values.values),
             node => ser(self.node_json(project, i)),
-            cluster => self.cluster.clone(),
+            cluster => cluster.clone(),
             chart => self.chart.clone(),
         }
     }

@@ -162,7 +162,7 @@ impl Object for JsonView {
 /// One node as `cluster.nodes` (and `cluster.controlplanes`, `cluster.workers`) show it. Built
 /// once per run and shared by every node's render: each attribute is a ready value, so a loop over
 /// the fleet costs a pointer copy per node and no lookup work per attribute.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct NodeEntry {
     name: Value,
     address: Value,

@@ -152,9 +152,16 @@ impl<'p> Renderer<'p> {
                     || self.options.nodes.contains(&self.project.nodes[i].name)
             })
             .collect();
+        // Each piece of work gets its own `cluster` value (see `context::Shared::cluster`); pieces
+        // are large enough that building it is noise.
+        let pieces = 4 * rayon::current_num_threads();
         let results: Vec<Result<T, Vec<Diagnostic>>> = selected
             .par_iter()
-            .map(|&i| self.render_node(i).map(&f))
+            .with_min_len(selected.len().div_ceil(pieces).max(1))
+            .map_init(
+                || self.cluster.cluster(self.project),
+                |cluster, &i| self.render_node(i, cluster).map(&f),
+            )
             .collect();
         let mut nodes = Vec::new();
         let mut errors = Vec::new();
@@ -171,10 +178,14 @@ impl<'p> Renderer<'p> {
         }
     }
 
-    fn render_node(&self, i: usize) -> Result<RenderedNode, Vec<Diagnostic>> {
+    fn render_node(
+        &self,
+        i: usize,
+        cluster: &minijinja::Value,
+    ) -> Result<RenderedNode, Vec<Diagnostic>> {
         let node = &self.project.nodes[i];
         let values = &self.values[i];
-        let ctx = self.cluster.node_context(self.project, i, values);
+        let ctx = self.cluster.node_context(self.project, i, values, cluster);
         let mut docs = Vec::new();
         let mut errors = Vec::new();
         for name in self.project.selected_templates(node) {
