@@ -65,14 +65,14 @@ fn main() {
 
     let fleet = tempfile::tempdir().expect("temp dir");
     generate(fleet.path(), 1_000, Loops::Filtered);
-    let stdout = best(&bins, rounds, |bin| run(bin, &[arg(fleet.path())], None).0);
+    let stdout = best(&bins, rounds, |bin| run(bin, &[arg(fleet.path())]));
     report("render DIR (stdout), 1,000 nodes", &stdout, None);
 
     let out = tempfile::tempdir().expect("temp dir");
     let empty = best(&bins, rounds, |bin| {
         let dir = out.path().join("empty");
         let _ = std::fs::remove_dir_all(&dir);
-        run(bin, &[arg(fleet.path()), "-o".into(), arg(&dir)], None).0
+        run(bin, &[arg(fleet.path()), "-o".into(), arg(&dir)])
     });
     report(
         "1. render -o OUT, OUT empty, 1,000 nodes",
@@ -86,10 +86,10 @@ fn main() {
             .path()
             .join(format!("same-{}", bin.display()).replace('/', "_"));
         if !dir.exists() {
-            run(bin, &[arg(fleet.path()), "-o".into(), arg(&dir)], None);
+            run(bin, &[arg(fleet.path()), "-o".into(), arg(&dir)]);
         }
         let before = stamps(&dir);
-        let t = run(bin, &[arg(fleet.path()), "-o".into(), arg(&dir)], None).0;
+        let t = run(bin, &[arg(fleet.path()), "-o".into(), arg(&dir)]);
         let after = stamps(&dir);
         let changed = before
             .iter()
@@ -126,32 +126,33 @@ fn main() {
             .copied()
             .filter(|(name, _)| *name == "new" || (loops == Loops::Filtered && base_10k))
             .collect();
+        // One quadratic 10,000-node run takes minutes on a busy machine: once is enough.
         let per_node = |n: usize, project: &Path| {
-            let mut rss = BTreeMap::new();
-            let times = best(&these, rounds, |bin| {
+            let rounds = if n > 1_000 && loops == Loops::Filtered {
+                1
+            } else {
+                rounds
+            };
+            best(&these, rounds, |bin| {
                 let dir = out.path().join("size");
                 let _ = std::fs::remove_dir_all(&dir);
-                let (t, peak) = run(bin, &[arg(project), "-o".into(), arg(&dir)], Some(()));
-                rss.insert(bin.to_path_buf(), peak.unwrap_or(f64::NAN));
-                t
-            });
-            (
-                times
-                    .into_iter()
-                    .map(|(name, d)| (name, d.as_secs_f64() * 1000.0 / n as f64))
-                    .collect::<Vec<_>>(),
-                rss,
-            )
+                run(bin, &[arg(project), "-o".into(), arg(&dir)])
+            })
         };
-        let (one, _) = per_node(1_000, small.path());
-        let (ten, rss) = per_node(10_000, big.path());
+        let one = per_node(1_000, small.path());
+        let ten = per_node(10_000, big.path());
         println!("3. 10,000 nodes, render -o OUT, template loops over {label}:");
+        let ms = |d: Duration, n: usize| d.as_secs_f64() * 1000.0 / n as f64;
         for ((name, a), (_, b)) in one.iter().zip(&ten) {
-            let bin = these.iter().find(|(n, _)| n == name).expect("known").1;
             println!(
-                "   {name}: {a:.4} ms/node at 1,000, {b:.4} ms/node at 10,000 (ratio {:.2}, target <= 1.10), peak RSS {:.1} MB (target < 200)",
-                b / a,
-                rss[bin]
+                "   {name}: wall {:.4} ms/node at 1,000, {:.4} at 10,000 (ratio {:.2}, target <= 1.10); cpu {:.4} / {:.4} ms/node (ratio {:.2}); peak RSS {:.1} MB at 10,000 (target < 200)",
+                ms(a.wall, 1_000),
+                ms(b.wall, 10_000),
+                ms(b.wall, 10_000) / ms(a.wall, 1_000),
+                ms(a.cpu, 1_000),
+                ms(b.cpu, 10_000),
+                ms(b.cpu, 10_000) / ms(a.cpu, 1_000),
+                b.rss_mb
             );
         }
     }
@@ -170,7 +171,7 @@ fn main() {
         .iter()
         .map(|(name, bin)| {
             let dir = out.path().join(format!("homelab-{name}"));
-            run(bin, &[arg(&project(bin)), "-o".into(), arg(&dir)], None);
+            run(bin, &[arg(&project(bin)), "-o".into(), arg(&dir)]);
             let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
                 .expect("rendered")
                 .map(|e| {
@@ -190,12 +191,7 @@ fn main() {
         "old and new binaries render the same homelab bytes"
     );
     let one = best(&bins, rounds.max(20), |bin| {
-        run(
-            bin,
-            &[arg(&project(bin)), "--node".into(), "cp-01".into()],
-            None,
-        )
-        .0
+        run(bin, &[arg(&project(bin)), "--node".into(), "cp-01".into()])
     });
     report(
         "4. start-up + one-node render of examples/homelab",
@@ -242,72 +238,103 @@ fn loadavg() -> String {
         .join(" ")
 }
 
-/// The best time of each binary over `rounds` interleaved runs.
+/// One run of the binary.
+#[derive(Clone, Copy)]
+struct Sample {
+    /// Wall-clock time.
+    wall: Duration,
+    /// User plus system CPU time (of all threads).
+    cpu: Duration,
+    /// Peak resident memory.
+    rss_mb: f64,
+}
+
+/// The best wall and CPU time of each binary over `rounds` interleaved runs.
 fn best<'a>(
     bins: &[(&'a str, &Path)],
     rounds: usize,
-    mut f: impl FnMut(&Path) -> Duration,
-) -> Vec<(&'a str, Duration)> {
-    let mut out: Vec<(&str, Duration)> = bins.iter().map(|(n, _)| (*n, Duration::MAX)).collect();
+    mut f: impl FnMut(&Path) -> Sample,
+) -> Vec<(&'a str, Sample)> {
+    let worst = Sample {
+        wall: Duration::MAX,
+        cpu: Duration::MAX,
+        rss_mb: 0.0,
+    };
+    let mut out: Vec<(&str, Sample)> = bins.iter().map(|(n, _)| (*n, worst)).collect();
     for _ in 0..rounds {
         for (i, (_, bin)) in bins.iter().enumerate() {
-            out[i].1 = out[i].1.min(f(bin));
+            let s = f(bin);
+            let b = &mut out[i].1;
+            b.wall = b.wall.min(s.wall);
+            b.cpu = b.cpu.min(s.cpu);
+            b.rss_mb = b.rss_mb.max(s.rss_mb);
         }
     }
     out
 }
 
-fn report(what: &str, times: &[(&str, Duration)], target: Option<f64>) {
+fn report(what: &str, times: &[(&str, Sample)], target: Option<f64>) {
     let secs = |d: Duration| d.as_secs_f64();
     let mut line = format!("{what}:");
     for (name, t) in times {
-        let _ = write!(line, " {name} {:.3} s", secs(*t));
+        let _ = write!(
+            line,
+            " {name} {:.3} s (cpu {:.3} s)",
+            secs(t.wall),
+            secs(t.cpu)
+        );
     }
     if let [(_, new), (_, old)] = times {
-        let _ = write!(line, " (old/new {:.1}x)", secs(*old) / secs(*new));
+        let _ = write!(
+            line,
+            " old/new {:.1}x wall, {:.1}x cpu",
+            secs(old.wall) / secs(new.wall),
+            secs(old.cpu) / secs(new.cpu)
+        );
     }
     if let Some(t) = target {
-        let _ = write!(line, " target <= {t} s");
+        let _ = write!(line, "; target <= {t} s wall");
     }
     println!("{line}");
 }
 
-/// Runs `bin args`, output discarded; the wall time and, with `rss`, the peak RSS in MB.
-fn run(bin: &Path, args: &[String], rss: Option<()>) -> (Duration, Option<f64>) {
-    let rss_file = tempfile::NamedTempFile::new().expect("temp file");
-    let mut cmd = if rss.is_some() {
-        let mut c = Command::new("/usr/bin/time");
-        c.arg("-f")
-            .arg("%M")
-            .arg("-o")
-            .arg(rss_file.path())
-            .arg(bin);
-        c
-    } else {
-        Command::new(bin)
-    };
-    cmd.args(args)
+/// Runs `bin render args` under `/usr/bin/time`, output discarded.
+fn run(bin: &Path, args: &[String]) -> Sample {
+    let stats = tempfile::NamedTempFile::new().expect("temp file");
+    let mut cmd = Command::new("/usr/bin/time");
+    cmd.arg("-f")
+        .arg("%M %U %S")
+        .arg("-o")
+        .arg(stats.path())
+        .arg(bin)
+        .arg("render")
+        .args(args)
         .env("NO_COLOR", "1")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped());
     let started = Instant::now();
     let out = cmd.output().expect("machinist runs");
-    let took = started.elapsed();
+    let wall = started.elapsed();
     assert!(
         out.status.success(),
         "{} {args:?} failed: {}",
         bin.display(),
         String::from_utf8_lossy(&out.stderr)
     );
-    let peak = rss.and_then(|()| {
-        std::fs::read_to_string(rss_file.path())
-            .ok()?
-            .trim()
-            .parse::<f64>()
-            .ok()
-            .map(|kb| kb / 1024.0)
-    });
-    (took, peak)
+    let text = std::fs::read_to_string(stats.path()).unwrap_or_default();
+    let f: Vec<f64> = text
+        .split_whitespace()
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    let (rss_kb, user, sys) = match f[..] {
+        [m, u, s] => (m, u, s),
+        _ => (f64::NAN, f64::NAN, f64::NAN),
+    };
+    Sample {
+        wall,
+        cpu: Duration::from_secs_f64((user + sys).max(0.0)),
+        rss_mb: rss_kb / 1024.0,
+    }
 }
 
 /// Each file's (mtime in ns, inode): a rewrite changes at least one of them.
