@@ -31,6 +31,40 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Re
     Ok(())
 }
 
+/// [`write_atomic`] without the `fsync` of the file: for output that is derived and can be
+/// written again (rendered configs), where a thousand fsyncs cost more than the render. Readers
+/// still see the old or the new contents, never a mix; the caller syncs the directory once at the
+/// end (see [`sync_dir`]).
+pub fn write_atomic_unsynced(path: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    // Owner-only while it is written; the final mode applies before the rename.
+    let mut tmp = machinist_secrets::fsutil::temp_in(dir)?;
+    tmp.write_all(bytes)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(mode.unwrap_or(0o644)))?;
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Makes the renames into `dir` durable: one `fsync` of the directory (a no-op where directories
+/// cannot be opened, as on Windows).
+pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    std::fs::File::open(dir)?.sync_all()?;
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
 /// The most bytes machinist reads from one input file (values, layers, templates, patches,
 /// configs): 64 MiB, far above any real config and far below what would exhaust memory.
 pub const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;

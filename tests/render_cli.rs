@@ -354,3 +354,140 @@ fn numbers_mean_what_talos_reads() {
     assert!(run.stdout.contains("name: '0644'\n"), "{}", run.stdout);
     assert!(run.stdout.contains("  tx: 31\n"), "{}", run.stdout);
 }
+
+/// A project with one empty layer per role and a template listing `cluster.controlplanes` and
+/// `cluster.workers` in `machine.certSANs`; `nodes` are (name, role facet or none).
+fn roles_project(chart_extra: &str, nodes: &[(&str, Option<&str>)]) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let write = |rel: &str, text: &str| {
+        let p = tmp.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    write(
+        "Chart.yaml",
+        &format!("apiVersion: machinist/v1\nname: roles\nlayers: [role]\n{chart_extra}"),
+    );
+    write("values.yaml", "tag: t\n");
+    write(
+        "templates/machine.yaml",
+        "version: v1alpha1\nmachine:\n  type: worker\n  certSANs:\n\
+         {% for n in cluster.controlplanes %}\n    - cp.{{ n.name }}.{{ n.address }}\n{% endfor %}\n\
+         {% for n in cluster.workers %}\n    - wk.{{ n.name }}.{{ n.values.tag }}\n{% endfor %}\n",
+    );
+    for (i, (name, role)) in nodes.iter().enumerate() {
+        let facets = match role {
+            Some(r) => {
+                write(&format!("layers/role/{r}.yaml"), "");
+                format!("facets: {{ role: {r} }}\n")
+            }
+            None => String::new(),
+        };
+        write(
+            &format!("nodes/{name}.yaml"),
+            &format!("address: 10.9.0.{}\n{facets}", i + 1),
+        );
+    }
+    tmp
+}
+
+/// `machine.certSANs` of the first node rendered from a [`roles_project`].
+fn listed(p: &tempfile::TempDir) -> Vec<String> {
+    let run = machinist(p.path(), &["render", ".", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", transcript(&run));
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    v["nodes"][0]["documents"][0]["machine"]["certSANs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn controlplanes_are_the_nodes_whose_role_chart_yaml_names() {
+    // Default: the Talos control-plane machine types `controlplane` and `init`; every other node,
+    // with or without a role, is a worker. Both lists keep node order.
+    let p = roles_project(
+        "",
+        &[
+            ("a", Some("worker")),
+            ("b", Some("controlplane")),
+            ("c", None),
+            ("d", Some("init")),
+            ("e", Some("control-plane")),
+        ],
+    );
+    assert_eq!(
+        listed(&p),
+        [
+            "cp.b.10.9.0.2",
+            "cp.d.10.9.0.4",
+            "wk.a.t",
+            "wk.c.t",
+            "wk.e.t"
+        ]
+    );
+}
+
+#[test]
+fn controlplanes_follow_a_project_spelling_of_the_role() {
+    let p = roles_project(
+        "controlPlaneRoles: control-plane\n",
+        &[
+            ("a", Some("control-plane")),
+            ("b", Some("controlplane")),
+            ("c", Some("worker")),
+        ],
+    );
+    assert_eq!(
+        listed(&p),
+        ["cp.a.10.9.0.1", "wk.b.t", "wk.c.t"],
+        "only the spelling Chart.yaml names counts"
+    );
+    let p = roles_project(
+        "controlPlaneRoles: [cp, etcd]\n",
+        &[
+            ("a", Some("etcd")),
+            ("b", Some("cp")),
+            ("c", Some("worker")),
+        ],
+    );
+    assert_eq!(listed(&p), ["cp.a.10.9.0.1", "cp.b.10.9.0.2", "wk.c.t"]);
+}
+
+#[test]
+fn rendering_again_into_an_up_to_date_directory_rewrites_nothing() {
+    use std::os::unix::fs::MetadataExt;
+    let p = project_with("basic", &[]);
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path().join("rendered");
+    let o = o.to_str().unwrap();
+    let first = machinist(p.path(), &["render", ".", "-o", o]);
+    assert_eq!(first.stderr, format!("wrote 2 files to {o}\n"));
+    let stamp = |n: &str| {
+        let m = std::fs::metadata(out.path().join("rendered").join(n)).unwrap();
+        (m.mtime(), m.mtime_nsec(), m.ino())
+    };
+    let before = [stamp("cp-1.yaml"), stamp("wk-1.yaml")];
+    let again = machinist(p.path(), &["render", ".", "-o", o]);
+    assert_eq!(again.code, 0, "{}", transcript(&again));
+    assert_eq!(
+        again.stderr,
+        format!("wrote 0 files to {o} (2 unchanged)\n")
+    );
+    assert_eq!([stamp("cp-1.yaml"), stamp("wk-1.yaml")], before);
+    // One node's output changes: only its file is replaced.
+    std::fs::write(
+        p.path().join("nodes/wk-1.yaml"),
+        "address: 10.5.0.21\nfacets: { env: lab, role: worker }\nvalues: { network: { mtu: 1400 } }\n",
+    )
+    .unwrap();
+    let changed = machinist(p.path(), &["render", ".", "-o", o]);
+    assert_eq!(
+        changed.stderr,
+        format!("wrote 1 file to {o} (1 unchanged)\n")
+    );
+    assert_eq!(stamp("cp-1.yaml"), before[0]);
+    assert_ne!(stamp("wk-1.yaml"), before[1]);
+}

@@ -3,6 +3,7 @@
 //! error, after reporting every error of every node; with `-o`, nothing is written then.
 //! `-o OUT --check` writes nothing and exits 2 when OUT is not what would be written.
 
+use std::borrow::Cow;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -161,15 +162,19 @@ fn json_text(nodes: &[Output]) -> String {
     serde_json::to_string_pretty(&v).expect("documents serialize to JSON") + "\n"
 }
 
-/// Each node's file under `-o`: its name and contents.
-fn files(nodes: &[Output], format: Format) -> Vec<(String, String)> {
+/// Each node's file under `-o`: its name and contents (YAML borrowed, not copied: a large fleet's
+/// output is held once).
+fn files(nodes: &[Output], format: Format) -> Vec<(String, Cow<'_, str>)> {
     nodes
         .iter()
         .map(|n| match format {
-            Format::Yaml => (format!("{}.yaml", n.name), n.text.clone()),
+            Format::Yaml => (format!("{}.yaml", n.name), Cow::Borrowed(n.text.as_str())),
             Format::Json => (
                 format!("{}.json", n.name),
-                serde_json::to_string_pretty(&n.json).expect("documents serialize to JSON") + "\n",
+                Cow::Owned(
+                    serde_json::to_string_pretty(&n.json).expect("documents serialize to JSON")
+                        + "\n",
+                ),
             ),
         })
         .collect()
@@ -182,7 +187,11 @@ fn check_files(dir: &std::path::Path, nodes: &[Output], format: Format, all: boo
         Format::Yaml => "yaml",
         Format::Json => "json",
     };
-    let problems = super::dircheck::stale(dir, &files(nodes, format), ext, all);
+    let files: Vec<(String, String)> = files(nodes, format)
+        .into_iter()
+        .map(|(name, text)| (name, text.into_owned()))
+        .collect();
+    let problems = super::dircheck::stale(dir, &files, ext, all);
     if problems.is_empty() {
         println!(
             "{} rendered file{} in {} up to date",
@@ -211,14 +220,18 @@ fn write_files(
 ) -> std::io::Result<()> {
     machinist::fsutil::ensure_dir(dir)?;
     let mode = if secret { Some(0o600) } else { None };
-    for (name, text) in files(nodes, format) {
-        machinist::fsutil::write_atomic(&dir.join(name), text.as_bytes(), mode)?;
-    }
+    let written = machinist::render::outdir::write(dir, &files(nodes, format), mode)
+        .map_err(|e| std::io::Error::new(e.source.kind(), e.to_string()))?;
     eprintln!(
-        "wrote {} file{} to {}",
-        nodes.len(),
-        if nodes.len() == 1 { "" } else { "s" },
-        dir.display()
+        "wrote {} file{} to {}{}",
+        written.changed,
+        if written.changed == 1 { "" } else { "s" },
+        dir.display(),
+        if written.unchanged > 0 {
+            format!(" ({} unchanged)", written.unchanged)
+        } else {
+            String::new()
+        }
     );
     Ok(())
 }

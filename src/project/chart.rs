@@ -83,6 +83,9 @@ pub struct Chart {
     /// The Image Factory base URL (`imageFactory`, e.g. `https://factory.talos.dev`) for
     /// `machinist schematic`; `None` = the public factory.
     pub image_factory: Option<String>,
+    /// The `role` facet values that make a node a control plane, for `cluster.controlplanes` and
+    /// `cluster.workers` (default: [`DEFAULT_CONTROL_PLANE_ROLES`]).
+    pub control_plane_roles: Vec<String>,
     /// The file, for error positions and for `chart` in templates.
     pub source: SourceFile,
 }
@@ -102,7 +105,13 @@ const KEYS: &[&str] = &[
     "secrets",
     "indexBy",
     "bootstrap",
+    "controlPlaneRoles",
 ];
+
+/// The `role` values that are control planes unless Chart.yaml's `controlPlaneRoles` says
+/// otherwise: the Talos machine types of a control plane, which is what `machine.type` is written
+/// from when the role facet feeds it (`type: {{ node.role }}`).
+pub const DEFAULT_CONTROL_PLANE_ROLES: &[&str] = &["controlplane", "init"];
 
 impl Chart {
     /// Reads Chart.yaml.
@@ -164,6 +173,16 @@ impl Chart {
                     .hint("the factory's base URL, such as `https://factory.talos.dev`"));
             }
         }
+        let control_plane_roles = match get("controlPlaneRoles") {
+            Some((_, v)) => match &v.kind {
+                yaml::Kind::Seq(_) => source.strings(v, "controlPlaneRoles")?,
+                _ => vec![source.string(v, "controlPlaneRoles")?],
+            },
+            None => DEFAULT_CONTROL_PLANE_ROLES
+                .iter()
+                .map(|r| r.to_string())
+                .collect(),
+        };
         let secrets = match get("secrets") {
             Some((_, v)) => parse_secrets(&source, v)?,
             None => SecretsSettings::default(),
@@ -182,6 +201,7 @@ impl Chart {
             templates,
             merge,
             index_by,
+            control_plane_roles,
             secrets: SecretsSettings {
                 file: if secrets.file.is_empty() {
                     "secrets.yaml.age".to_string()

@@ -1,8 +1,9 @@
-//! Zero-copy template values. In: merged values as shared JSON (`Arc<serde_json::Value>`). Out:
-//! minijinja values that read the JSON in place: maps and lists become objects that convert only
-//! the parts a template touches. A fleet's `cluster.nodes` therefore costs one pointer per node,
-//! not a copy of every node's values for every node. Merged [`Values`] read the same way, key by
-//! key.
+//! Zero-copy template values. In: merged values as shared JSON (`Arc<serde_json::Value>`) and
+//! each node's name, address, facets and role. Out: minijinja values that read the JSON in place
+//! (maps and lists become objects that convert only the parts a template touches), and one
+//! [`NodeEntry`] per node for `cluster.nodes`, built once per run with every attribute a ready
+//! value. A fleet's `cluster.nodes` therefore costs one pointer per node, not a copy of every
+//! node's values for every node. Merged [`Values`] read the same way, key by key.
 
 use std::sync::Arc;
 
@@ -158,76 +159,60 @@ impl Object for JsonView {
     }
 }
 
-/// What `cluster.nodes` shows of one node.
+/// One node as `cluster.nodes` (and `cluster.controlplanes`, `cluster.workers`) show it. Built
+/// once per run and shared by every node's render: each attribute is a ready value, so a loop over
+/// the fleet costs a pointer copy per node and no lookup work per attribute.
 #[derive(Debug, Clone)]
 pub struct NodeEntry {
-    /// The node's name.
-    pub name: String,
-    /// Its resolved address.
-    pub address: String,
-    /// Facet name → value.
-    pub facets: Json,
-    /// Its role facet.
-    pub role: Option<String>,
-    /// Its merged values.
-    pub values: Values,
+    name: Value,
+    address: Value,
+    facets: Value,
+    role: Value,
+    values: Value,
 }
 
-/// `cluster.nodes`: a list of every node, sharing each node's values.
-#[derive(Debug)]
-pub struct Nodes(pub Vec<NodeEntry>);
-
-#[derive(Debug)]
-struct NodeView {
-    nodes: Arc<Nodes>,
-    index: usize,
-}
-
-impl Object for Nodes {
-    fn repr(self: &Arc<Self>) -> ObjectRepr {
-        ObjectRepr::Seq
+impl NodeEntry {
+    /// The entry of a node named `name`, reached at `address`, with its facets, role facet and
+    /// merged values.
+    pub fn new(
+        name: &str,
+        address: &str,
+        facets: Json,
+        role: Option<&str>,
+        values: &Values,
+    ) -> Self {
+        NodeEntry {
+            name: Value::from(name),
+            address: Value::from(address),
+            facets: view(Arc::new(facets)),
+            role: role.map_or(Value::from(()), Value::from),
+            values: view_values(values),
+        }
     }
 
-    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
-        let i = key.as_usize()?;
-        (i < self.0.len()).then(|| {
-            Value::from_object(NodeView {
-                nodes: self.clone(),
-                index: i,
-            })
-        })
-    }
-
-    fn enumerate(self: &Arc<Self>) -> Enumerator {
-        let this = self.clone();
-        Enumerator::Iter(Box::new((0..self.0.len()).map(move |i| {
-            Value::from_object(NodeView {
-                nodes: this.clone(),
-                index: i,
-            })
-        })))
-    }
-
-    fn enumerator_len(self: &Arc<Self>) -> Option<usize> {
-        Some(self.0.len())
+    /// The entry as a template value.
+    pub fn into_value(self) -> Value {
+        Value::from_object(self)
     }
 }
 
-impl Object for NodeView {
+impl Object for NodeEntry {
     fn repr(self: &Arc<Self>) -> ObjectRepr {
         ObjectRepr::Map
     }
 
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
-        let n = &self.nodes.0[self.index];
-        Some(match key.as_str()? {
-            "name" => Value::from(n.name.as_str()),
-            "address" => Value::from(n.address.as_str()),
-            "facets" => view(Arc::new(n.facets.clone())),
-            "role" => n.role.as_deref().map_or(Value::from(()), Value::from),
-            "values" => view_values(&n.values),
-            _ => return None,
-        })
+        Some(
+            match key.as_str()? {
+                "name" => &self.name,
+                "address" => &self.address,
+                "facets" => &self.facets,
+                "role" => &self.role,
+                "values" => &self.values,
+                _ => return None,
+            }
+            .clone(),
+        )
     }
 
     fn enumerate(self: &Arc<Self>) -> Enumerator {

@@ -7,6 +7,7 @@ pub mod context;
 pub mod env;
 pub mod errors;
 pub mod lazy;
+pub mod outdir;
 pub mod output;
 pub mod stage_patches;
 pub mod stage_secrets;
@@ -87,6 +88,7 @@ pub struct Renderer<'p> {
 impl<'p> Renderer<'p> {
     /// Prepares `project` for rendering with `options`.
     pub fn new(project: &'p Project, options: RenderOptions) -> Result<Self, Vec<Diagnostic>> {
+        warm_up_validation(project.chart.contract);
         let mut errors = check_selection(project, &options.nodes);
         let env = match env::build(project) {
             Ok(env) => Some(env),
@@ -154,9 +156,16 @@ impl<'p> Renderer<'p> {
                     || self.options.nodes.contains(&self.project.nodes[i].name)
             })
             .collect();
+        // Each piece of work gets its own `cluster` value (see `context::Shared::cluster`); pieces
+        // are large enough that building it is noise.
+        let pieces = 4 * rayon::current_num_threads();
         let results: Vec<Result<T, Vec<Diagnostic>>> = selected
             .par_iter()
-            .map(|&i| self.render_node(i).map(&f))
+            .with_min_len(selected.len().div_ceil(pieces).max(1))
+            .map_init(
+                || self.cluster.cluster(self.project),
+                |cluster, &i| self.render_node(i, cluster).map(&f),
+            )
             .collect();
         let mut nodes = Vec::new();
         let mut errors = Vec::new();
@@ -173,10 +182,14 @@ impl<'p> Renderer<'p> {
         }
     }
 
-    fn render_node(&self, i: usize) -> Result<RenderedNode, Vec<Diagnostic>> {
+    fn render_node(
+        &self,
+        i: usize,
+        cluster: &minijinja::Value,
+    ) -> Result<RenderedNode, Vec<Diagnostic>> {
         let node = &self.project.nodes[i];
         let values = &self.values[i];
-        let ctx = self.cluster.node_context(self.project, i, values);
+        let ctx = self.cluster.node_context(self.project, i, values, cluster);
         let mut docs = Vec::new();
         let mut errors = Vec::new();
         for name in self.project.selected_templates(node) {
@@ -233,6 +246,16 @@ impl<'p> Renderer<'p> {
             documents: docs,
         })
     }
+}
+
+/// Builds the schema validator of `contract` on another thread, the first time a process renders,
+/// while templates compile and values merge: it is most of the start-up time of a small render,
+/// and validation waits for it only if it is not ready yet.
+fn warm_up_validation(contract: machinist_model::Contract) {
+    static STARTED: std::sync::Once = std::sync::Once::new();
+    STARTED.call_once(|| {
+        std::thread::spawn(move || machinist_model::schema::warm_up_config(contract));
+    });
 }
 
 /// Renders `project`: a shorthand for [`Renderer::new`] then [`Renderer::render`].

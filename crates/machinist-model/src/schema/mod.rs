@@ -18,7 +18,7 @@ pub use generate::{Bundle, Flavor, KindEntry, ModelSource, document_schema};
 pub use project::{chart_schema, node_schema, values_schema};
 pub use validate::{
     Finding, ROOT_KIND, SchemaSet, short_value, validate_documents, validate_json_documents,
-    warm_up, yaml_path, yaml_to_json,
+    warm_up, warm_up_config, yaml_path, yaml_to_json,
 };
 
 use crate::Contract;

@@ -107,6 +107,13 @@ pub fn chart_schema() -> Value {
                     "description": "Facets whose values group nodes for `node.index` (the node's 0-based position among nodes sharing those facet values, ordered by name). Default: `[role]`.",
                     "type": "array",
                     "items": { "type": "string", "minLength": 1 }
+                },
+                "controlPlaneRoles": {
+                    "description": "The `role` facet values that make a node a control plane, for `cluster.controlplanes` and `cluster.workers` in templates. A value or a list. Default: `[controlplane, init]`.",
+                    "anyOf": [
+                        { "type": "string", "minLength": 1 },
+                        { "type": "array", "items": { "type": "string", "minLength": 1 } }
+                    ]
                 }
             },
             "required": ["apiVersion", "name"],

@@ -140,6 +140,12 @@ pub fn warm_up(contract: Contract) {
     SchemaSet::machinist().warm_up(contract);
 }
 
+/// Compiles the machinist validator of `contract` for whole configs (not patches) now, so that a
+/// caller can build it on another thread while it does other work.
+pub fn warm_up_config(contract: Contract) {
+    SchemaSet::machinist().compiled(contract, false);
+}
+
 /// Converts a YAML value to JSON; non-string keys become their text, tags are dropped.
 pub fn yaml_to_json(value: &serde_yaml_ng::Value) -> Value {
     use serde_yaml_ng::Value as Y;
