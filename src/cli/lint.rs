@@ -16,8 +16,8 @@ use machinist::diagnostics::{Diagnostic, Kind};
 use machinist::project::Project;
 use machinist::render::{RenderOptions, RenderedNode, render};
 use machinist_functions::ipmath;
-use machinist_model::Contract;
-use machinist_model::schema::{deprecated_fields, yaml_to_json};
+use machinist_model::schema::yaml_to_json;
+use machinist_model::{Contract, Mode, check_json_documents};
 use serde_json::Value;
 
 use super::report;
@@ -384,14 +384,19 @@ fn one_cluster(nodes: &[&NodeFacts], out: &mut Vec<String>) {
     }
 }
 
-/// Warnings for the deprecated fields the rendered configs set: one per field and document,
-/// naming every node that sets it, in the order first seen.
+/// Warnings for what Talos warns about and the deprecated fields the rendered configs set (the
+/// same check `render` runs, so nothing Talos refuses is called accepted): one per field and
+/// document, naming every node that sets it, in the order first seen.
 pub fn deprecation_warnings(nodes: &[RenderedNode], contract: Contract) -> Vec<Diagnostic> {
     let mut groups: Vec<(String, Option<String>, Vec<&str>)> = Vec::new();
     for node in nodes {
         let docs: Vec<Value> = node.documents.iter().map(yaml_to_json).collect();
-        for f in deprecated_fields(contract, &docs) {
-            let what = format!("{}: `{}` is {}", f.document_label(), f.path, f.message);
+        for f in check_json_documents(contract, Mode::Metal, &docs, false).warnings {
+            let what = if f.rule.is_some() {
+                format!("{}: `{}`: {}", f.document_label(), f.path, f.message)
+            } else {
+                format!("{}: `{}` is {}", f.document_label(), f.path, f.message)
+            };
             match groups.iter_mut().find(|(w, _, _)| *w == what) {
                 Some((_, _, names)) => names.push(&node.name),
                 None => groups.push((what, f.hint, vec![&node.name])),

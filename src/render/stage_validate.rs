@@ -1,8 +1,10 @@
 //! Validation stage. In: a node's final documents. Out: findings against the machine-config schema
-//! of the project's contract, each naming the node, document, path, value and — when the value came
-//! from values — the file and line that set it.
+//! and Talos's semantic rules (metal mode) of the project's contract, each naming the node,
+//! document, path, value and — when the value came from values — the file and line that set it; a
+//! conflict also names the other document.
 
-use machinist_model::schema::{Finding, validate_json_documents, yaml_to_json};
+use machinist_model::schema::{Finding, yaml_to_json};
+use machinist_model::{Mode, check_json_documents};
 use serde_json::Value as Json;
 use serde_yaml_ng::Value;
 
@@ -13,7 +15,8 @@ use crate::values;
 /// Validates one node's documents.
 pub fn validate(ctx: &NodeCtx<'_>, docs: &[Value]) -> Vec<Diagnostic> {
     let json: Vec<Json> = docs.iter().map(yaml_to_json).collect();
-    let findings = validate_json_documents(ctx.project.chart.contract, &json, false);
+    let findings =
+        check_json_documents(ctx.project.chart.contract, Mode::Metal, &json, false).errors;
     if findings.is_empty() {
         return Vec::new();
     }
@@ -54,6 +57,12 @@ pub fn finding_message(f: &Finding) -> String {
         && !f.message.contains("unknown key")
     {
         m.push_str(&format!(" (value {v})"));
+    }
+    if let Some(r) = &f.related {
+        m.push_str(&format!("; the other place: document `{}`", r.label));
+        if !r.path.is_empty() {
+            m.push_str(&format!(", `{}`", r.path));
+        }
     }
     m
 }

@@ -37,6 +37,25 @@ pub struct Finding {
     pub message: String,
     /// A suggestion, such as `did you mean `hostname`?`.
     pub hint: Option<String>,
+    /// The semantic rule broken (see [`crate::rules`]); `None` for schema findings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<&'static str>,
+    /// For a conflict, the other place involved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub related: Option<Related>,
+}
+
+/// The other place of a conflict between two documents or two settings.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Related {
+    /// 0-based index of the document.
+    pub document: usize,
+    /// `LinkConfig eth0`, `v1alpha1`, ….
+    pub label: String,
+    /// Where, as a YAML path (empty: the document).
+    pub path: String,
+    /// Where, as a JSON pointer.
+    pub pointer: String,
 }
 
 impl Finding {
@@ -219,7 +238,7 @@ pub fn yaml_path(doc: &Value, segs: &[String]) -> String {
     out
 }
 
-pub(super) fn pointer(segs: &[String]) -> String {
+pub(crate) fn pointer(segs: &[String]) -> String {
     segs.iter()
         .map(|s| format!("/{}", s.replace('~', "~0").replace('/', "~1")))
         .collect()
@@ -266,11 +285,11 @@ fn value_at<'a>(doc: &'a Value, segs: &[String]) -> Option<&'a Value> {
 }
 
 /// What one document is, as far as identity goes.
-pub(super) struct DocInfo<'b> {
-    pub(super) kind: Option<String>,
-    pub(super) name: Option<String>,
-    pub(super) entry: Option<&'b KindEntry>,
-    pub(super) is_root: bool,
+pub(crate) struct DocInfo<'b> {
+    pub(crate) kind: Option<String>,
+    pub(crate) name: Option<String>,
+    pub(crate) entry: Option<&'b KindEntry>,
+    pub(crate) is_root: bool,
 }
 
 /// Keys that make a kind-less document the legacy v1alpha1 one (as Talos's decoder decides).
@@ -307,6 +326,8 @@ impl Ctx<'_> {
             value,
             message,
             hint,
+            rule: None,
+            related: None,
         };
         if !self.out.contains(&f) {
             self.out.push(f);
@@ -381,7 +402,7 @@ impl SchemaSet {
     }
 }
 
-pub(super) fn identify<'b>(bundle: &'b Bundle, doc: &Value) -> DocInfo<'b> {
+pub(crate) fn identify<'b>(bundle: &'b Bundle, doc: &Value) -> DocInfo<'b> {
     let Some(obj) = doc.as_object() else {
         return DocInfo {
             kind: None,
@@ -475,7 +496,9 @@ fn check_document(ctx: &mut Ctx<'_>, bundle: &Bundle, info: &DocInfo<'_>, patch:
                     .iter()
                     .filter(|k| k.in_contract(contract))
                     .map(|k| k.kind);
-                let hint = did_you_mean(kind, known).map(|k| format!("did you mean `{k}`?"));
+                let hint = crate::lookalike::describe(doc)
+                    .map(str::to_string)
+                    .or_else(|| did_you_mean(kind, known).map(|k| format!("did you mean `{k}`?")));
                 ctx.push(
                     &["kind".into()],
                     format!("unknown kind `{kind}` in Talos {contract}"),
@@ -490,7 +513,7 @@ fn check_document(ctx: &mut Ctx<'_>, bundle: &Bundle, info: &DocInfo<'_>, patch:
         ctx.push(
             &[],
             "document has no `kind` and is not a v1alpha1 config (no `version`, `machine` or `cluster` key)".into(),
-            None,
+            crate::lookalike::describe(doc).map(str::to_string),
         );
         false
     }
