@@ -283,3 +283,42 @@ fn a_facet_name_typo_in_a_node_file_is_an_error_with_did_you_mean() {
         run.stderr
     );
 }
+
+#[test]
+fn import_talhelper_translates_config_patches_and_inline_patches() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "talconfig.yaml",
+        "clusterName: lab\ntalosVersion: v1.13.0\nendpoint: https://10.0.0.10:6443\n\
+         configPatches:\n  - op: add\n    path: /machine/sysctls\n    value: {vm.max_map_count: \"262144\"}\n\
+         nodes:\n  - hostname: cp-1\n    ipAddress: 10.0.0.11\n    controlPlane: true\n    installDisk: /dev/sda\n\
+         \x20   inlinePatch:\n      machine:\n        env:\n          HTTP_PROXY: http://proxy:3128\n",
+    );
+    let run = machinist(
+        dir.path(),
+        &["import", "talhelper", "talconfig.yaml", "-o", "cluster"],
+    );
+    assert_eq!(run.code, 0, "{}", transcript(&run));
+    // Nothing is dropped; the JSON patch is rewritten (the generated config has several documents).
+    assert!(!run.stderr.contains("left out"), "{}", run.stderr);
+    assert!(!run.stderr.contains("inlinePatch"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("configPatches: JSON patch rewritten as a strategic merge patch"),
+        "{}",
+        run.stderr
+    );
+    let render = machinist(&dir.path().join("cluster"), &["render"]);
+    assert_eq!(render.code, 0, "{}", transcript(&render));
+    assert!(
+        render.stdout.contains("vm.max_map_count: '262144'"),
+        "{}",
+        render.stdout
+    );
+    assert!(
+        render.stdout.contains("HTTP_PROXY: http://proxy:3128"),
+        "{}",
+        render.stdout
+    );
+}

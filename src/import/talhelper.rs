@@ -30,6 +30,8 @@ const TOP_KEYS: &[&str] = &[
     "cniConfig",
     "inlineManifests",
     "patches",
+    "configPatches",
+    "inlinePatch",
     "nodes",
     "controlPlane",
     "worker",
@@ -52,6 +54,8 @@ const NODE_KEYS: &[&str] = &[
     "networkInterfaces",
     "certSANs",
     "patches",
+    "configPatches",
+    "inlinePatch",
     "talosImageURL",
     "schematic",
     "disableSearchDomain",
@@ -185,6 +189,38 @@ impl Ctx {
         }
         self.files.insert(PathBuf::from(&rel), body);
         Some(rel)
+    }
+}
+
+/// The older patch forms talhelper still accepts, as patch files: `configPatches` (a list of JSON
+/// 6902 operations) and `inlinePatch` (a strategic merge patch as a map).
+fn legacy_patches(ctx: &mut Ctx, prefix: &str, scope: &str, v: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for key in ["configPatches", "inlinePatch"] {
+        let Some(body) = v.get(key) else { continue };
+        let field = format!("{prefix}{key}");
+        let text = match serde_yaml_ng::to_string(body) {
+            Ok(t) if body.is_sequence() || body.is_mapping() => t,
+            _ => {
+                ctx.skip(
+                    &field,
+                    "must be a list of JSON patch operations or a patch map",
+                );
+                continue;
+            }
+        };
+        if let Some(rel) = ctx.patch(&field, scope, &Value::String(text)) {
+            out.push(rel);
+        }
+    }
+    out
+}
+
+fn drop_patch_keys(v: &mut Value) {
+    if let Value::Mapping(m) = v {
+        for key in ["patches", "configPatches", "inlinePatch"] {
+            m.shift_remove(key);
+        }
     }
 }
 
@@ -367,6 +403,8 @@ pub fn import(talconfig: &Path, env: Option<&Path>) -> Result<ImportedProject, I
         .enumerate()
         .filter_map(|(i, p)| ctx.patch(&format!("patches[{i}]"), "global", p))
         .collect();
+    let mut global_patches = global_patches;
+    global_patches.extend(legacy_patches(&mut ctx, "", "global", &cfg));
     let mut role_patches = BTreeMap::new();
     let mut groups = BTreeMap::new();
     for (key, role) in [("controlPlane", "controlplane"), ("worker", "worker")] {
@@ -381,6 +419,7 @@ pub fn import(talconfig: &Path, env: Option<&Path>) -> Result<ImportedProject, I
                 patches.push(rel);
             }
         }
+        patches.extend(legacy_patches(&mut ctx, &format!("{key}."), role, &group));
         role_patches.insert(role.to_string(), patches);
         groups.insert(role, group);
     }
@@ -397,13 +436,9 @@ pub fn import(talconfig: &Path, env: Option<&Path>) -> Result<ImportedProject, I
         let hostname_raw = n.get("hostname").and_then(Value::as_str).unwrap_or("node");
         let name = sanitize(&ctx.subst(hostname_raw));
         let mut eff = groups[role].clone();
-        if let Value::Mapping(m) = &mut eff {
-            m.shift_remove("patches");
-        }
+        drop_patch_keys(&mut eff);
         let mut own = n.clone();
-        if let Value::Mapping(m) = &mut own {
-            m.shift_remove("patches");
-        }
+        drop_patch_keys(&mut own);
         super::factor::layer(&mut eff, &own);
 
         let install_image = install_image(&mut ctx, &field, &eff, &talos_version);
@@ -472,6 +507,7 @@ pub fn import(talconfig: &Path, env: Option<&Path>) -> Result<ImportedProject, I
                 node_patches.push(rel);
             }
         }
+        node_patches.extend(legacy_patches(&mut ctx, &format!("{field}."), &name, n));
         let address_raw = n
             .get("ipAddress")
             .and_then(Value::as_str)

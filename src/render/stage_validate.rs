@@ -4,7 +4,7 @@
 //! conflict also names the other document.
 
 use machinist_model::schema::{Finding, yaml_to_json};
-use machinist_model::{Mode, check_json_documents};
+use machinist_model::{Mode, check_errors};
 use serde_json::Value as Json;
 use serde_yaml_ng::Value;
 
@@ -15,8 +15,7 @@ use crate::values;
 /// Validates one node's documents.
 pub fn validate(ctx: &NodeCtx<'_>, docs: &[Value]) -> Vec<Diagnostic> {
     let json: Vec<Json> = docs.iter().map(yaml_to_json).collect();
-    let findings =
-        check_json_documents(ctx.project.chart.contract, Mode::Metal, &json, false).errors;
+    let findings = check_errors(ctx.project.chart.contract, Mode::Metal, &json, false);
     if findings.is_empty() {
         return Vec::new();
     }

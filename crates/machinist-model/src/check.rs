@@ -83,6 +83,21 @@ fn under(inner: &str, outer: &str) -> bool {
             .is_some_and(|rest| rest.starts_with('/'))
 }
 
+/// The errors of [`check_json_documents`] alone (what `render` needs for every node): the
+/// deprecation walk, which only produces warnings, is skipped.
+pub fn check_errors(contract: Contract, mode: Mode, docs: &[Value], patch: bool) -> Vec<Finding> {
+    let set = SchemaSet::machinist();
+    let mut errors = set.validate(contract, docs, patch);
+    if !patch {
+        for hit in rules::check(contract, mode, docs) {
+            if hit.rule.severity == Severity::Error {
+                errors.push(finding(set, docs, &hit));
+            }
+        }
+    }
+    errors
+}
+
 /// Checks the documents of a config (`patch == false`) or a patch against `contract` in `mode`.
 pub fn check_json_documents(contract: Contract, mode: Mode, docs: &[Value], patch: bool) -> Report {
     let set = SchemaSet::machinist();

@@ -24,7 +24,7 @@ pub mod rules;
 pub mod schema;
 pub mod v1alpha1;
 
-pub use check::{Report, check_json_documents, check_loaded};
+pub use check::{Report, check_errors, check_json_documents, check_loaded};
 pub use contract::Contract;
 pub use rules::Mode;
 pub use schema::{Finding, validate_documents};

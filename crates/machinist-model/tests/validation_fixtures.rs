@@ -113,17 +113,25 @@ fn talos_validation_tables_mirrored_give_talos_verdicts() {
             }
         }
     }
+    let book = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../book/src/validation.md"),
+    )
+    .unwrap();
     for contract in Contract::ALL {
         let t = &tables[contract.as_str()];
         let ported = rules()
             .filter(|r| Mode::ALL.iter().any(|m| r.applies(contract, *m)))
             .count();
-        println!(
+        let line = format!(
             "{contract}: {} of {} Talos validation table cases mirrored; {ported} rules ported of {} messages Talos's validation raises",
             mirrored.get(&contract).copied().unwrap_or(0),
             t.total,
             t.messages
         );
+        println!("{line}");
+        if !book.contains(&line) {
+            failures.push(format!("book/src/validation.md does not say: {line}"));
+        }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert!(mirrored[&Contract::V1_13] > 0);

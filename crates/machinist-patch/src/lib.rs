@@ -169,9 +169,10 @@ fn leaf_paths(v: &Value, path: String, doc: &str, out: &mut Vec<(String, String)
     }
 }
 
-/// A strategic patch document as Talos sees it: without machinist's own list directives (the
-/// top-level `x-machinist-lists` and `- $patch: replace|append|merge` list items), so that the
-/// rest can be checked as strictly as Talos's `LoadPatch` checks it.
+/// A strategic patch document as Talos sees it: without machinist's own directives (the
+/// top-level `x-machinist-lists`, `- $patch: replace|append|merge` list items and `$patch:
+/// replace` in a mapping), so that the rest can be checked as strictly as Talos's `LoadPatch`
+/// checks it.
 pub fn without_extensions(doc: &Value) -> Value {
     fn is_directive(v: &Value) -> bool {
         v.as_mapping().is_some_and(|m| {
@@ -186,7 +187,15 @@ pub fn without_extensions(doc: &Value) -> Value {
     fn walk(v: &Value) -> Value {
         match v {
             Value::Mapping(m) => {
-                Value::Mapping(m.iter().map(|(k, v)| (k.clone(), walk(v))).collect())
+                let keep = |(k, v): &(&Value, &Value)| {
+                    !(k.as_str() == Some("$patch") && v.as_str() == Some("replace"))
+                };
+                Value::Mapping(
+                    m.iter()
+                        .filter(keep)
+                        .map(|(k, v)| (k.clone(), walk(v)))
+                        .collect(),
+                )
             }
             Value::Sequence(items) => Value::Sequence(
                 items
