@@ -322,3 +322,42 @@ fn import_talhelper_translates_config_patches_and_inline_patches() {
         render.stdout
     );
 }
+
+#[test]
+fn import_talhelper_keeps_secrets_out_of_plaintext_patch_files() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "talconfig.yaml",
+        "clusterName: lab\ntalosVersion: v1.13.0\nendpoint: https://10.0.0.10:6443\n\
+         nodes:\n  - hostname: cp-1\n    ipAddress: 10.0.0.11\n    controlPlane: true\n    installDisk: /dev/sda\n\
+         \x20   inlinePatch:\n      machine:\n        token: abcdef.0123456789abcdef\n        env: {A: b}\n",
+    );
+    let run = machinist(
+        dir.path(),
+        &["import", "talhelper", "talconfig.yaml", "-o", "cluster"],
+    );
+    assert_eq!(run.code, 0, "{}", transcript(&run));
+    assert!(
+        run.stderr
+            .contains("secret values left out of the patch file (v1alpha1: machine.token)"),
+        "{}",
+        run.stderr
+    );
+    for entry in walkdir::WalkDir::new(dir.path().join("cluster")) {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let text = std::fs::read(entry.path()).unwrap();
+            let text = String::from_utf8_lossy(&text);
+            assert!(
+                !text.contains("0123456789abcdef"),
+                "{} holds the token",
+                entry.path().display()
+            );
+        }
+    }
+    // The rest of the patch is kept.
+    let render = machinist(&dir.path().join("cluster"), &["render"]);
+    assert_eq!(render.code, 0, "{}", transcript(&render));
+    assert!(render.stdout.contains("A: b"), "{}", render.stdout);
+}

@@ -177,6 +177,28 @@ impl Ctx {
             },
             Ok(_) => {}
         }
+        // Secrets never go into plaintext project files: they belong in the encrypted bundle.
+        if let Ok(machinist_patch::Patch {
+            body: machinist_patch::PatchBody::Strategic(mut docs),
+            ..
+        }) = machinist_patch::Patch::parse(field, &body)
+        {
+            let stripped = super::configs::strip_secrets(&mut docs);
+            if !stripped.is_empty() {
+                let list: Vec<String> = stripped.into_iter().collect();
+                self.skip(
+                    field,
+                    format!(
+                        "secret values left out of the patch file ({}): put them in the encrypted bundle with `machinist secrets import`",
+                        list.join(", ")
+                    ),
+                );
+                body = format!(
+                    "# Written by `machinist import`; secrets were left out (see the import report).\n{}",
+                    machinist_patch::to_yaml(&docs)
+                );
+            }
+        }
         let mut name = format!("{stem}.yaml");
         let mut n = 2;
         while !self.patch_names.insert(name.clone()) {
