@@ -43,6 +43,8 @@ pub enum Kind {
     UnknownNode,
     /// A config sets a field its contract deprecates (a warning: the run does not fail).
     Deprecated,
+    /// Something Talos accepts with a warning when it validates a config (the run does not fail).
+    Warning,
     /// A cluster-wide problem `lint` found across nodes (duplicate addresses, VIP, endpoint, ...).
     Cluster,
 }
@@ -87,7 +89,7 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// Whether this is a warning rather than an error.
     pub fn is_warning(&self) -> bool {
-        self.kind == Kind::Deprecated
+        matches!(self.kind, Kind::Deprecated | Kind::Warning)
     }
 
     /// A diagnostic with only a kind and a message.

@@ -284,6 +284,14 @@ fn imported_configs_render_back_the_same_documents() {
         talos.join("pkg__machinery__config__types__v1alpha1__testdata__stability__v1.13__overrides-worker.yaml"),
     )
     .unwrap();
+    // Talos's stability data is not installable as is (metal mode refuses an install without a
+    // disk, and extraKernelArgs with grubUseUKICmdline): make it so, as a user would.
+    let cp_text = cp_text.replacen(
+        "        wipe: false\n",
+        "        disk: /dev/sda\n        wipe: false\n",
+        1,
+    );
+    let wk_text = wk_text.replacen("grubUseUKICmdline: true", "grubUseUKICmdline: false", 1);
     let dir = tempfile::tempdir().unwrap();
     let cp2 = cp_text.replacen("certSANs: []", "certSANs: [cp-2.example]", 1);
     assert_ne!(cp2, cp_text);

@@ -95,7 +95,7 @@ fn patch_errors_name_the_file_and_where_it_is_listed() {
     assert_eq!(run.code, 1);
     assert!(
         run.stderr.contains(
-            "patches/missing.yaml: v1alpha1: machine.certSANs: cannot merge a mapping into a list"
+            "patch `patches/missing.yaml` is not one Talos v1.13 would load: document `v1alpha1`, `machine.certSANs`: expected array, found object"
         ),
         "{}",
         run.stderr

@@ -4,7 +4,8 @@
 //! control planes, an endpoint that is neither the VIP nor a control-plane address, pod/service
 //! CIDRs overlapping node subnets, nodes without an install disk. Each finding names its nodes.
 //! Exit 1 on any finding. Deprecated fields the configs set are warnings (grouped by field, with
-//! the nodes that set them): they are shown but do not fail the run.
+//! the nodes that set them), and so is a value a layer file sets that no template reads (a typo in
+//! a layer key is otherwise silent): they are shown but do not fail the run.
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -16,8 +17,8 @@ use machinist::diagnostics::{Diagnostic, Kind};
 use machinist::project::Project;
 use machinist::render::{RenderedNode, render};
 use machinist_functions::ipmath;
-use machinist_model::Contract;
-use machinist_model::schema::{deprecated_fields, yaml_to_json};
+use machinist_model::schema::yaml_to_json;
+use machinist_model::{Contract, Mode, check_json_documents};
 use serde_json::Value;
 
 use super::exit::ExitStatus;
@@ -383,14 +384,19 @@ fn one_cluster(nodes: &[&NodeFacts], out: &mut Vec<String>) {
     }
 }
 
-/// Warnings for the deprecated fields the rendered configs set: one per field and document,
-/// naming every node that sets it, in the order first seen.
+/// Warnings for what Talos warns about and the deprecated fields the rendered configs set (the
+/// same check `render` runs, so nothing Talos refuses is called accepted): one per field and
+/// document, naming every node that sets it, in the order first seen.
 pub fn deprecation_warnings(nodes: &[RenderedNode], contract: Contract) -> Vec<Diagnostic> {
     let mut groups: Vec<(String, Option<String>, Vec<&str>)> = Vec::new();
     for node in nodes {
         let docs: Vec<Value> = node.documents.iter().map(yaml_to_json).collect();
-        for f in deprecated_fields(contract, &docs) {
-            let what = format!("{}: `{}` is {}", f.document_label(), f.path, f.message);
+        for f in check_json_documents(contract, Mode::Metal, &docs, false).warnings {
+            let what = if f.rule.is_some() {
+                format!("{}: `{}`: {}", f.document_label(), f.path, f.message)
+            } else {
+                format!("{}: `{}` is {}", f.document_label(), f.path, f.message)
+            };
             match groups.iter_mut().find(|(w, _, _)| *w == what) {
                 Some((_, _, names)) => names.push(&node.name),
                 None => groups.push((what, f.hint, vec![&node.name])),
@@ -411,6 +417,79 @@ pub fn deprecation_warnings(nodes: &[RenderedNode], contract: Contract) -> Vec<D
             d
         })
         .collect()
+}
+
+/// Whether the dotted `path` is read by one of `reads` (each a `values.` reference of a template,
+/// without the prefix): one is a prefix of the other.
+fn is_read(path: &[&str], reads: &[Vec<&str>]) -> bool {
+    reads.iter().any(|r| {
+        let n = r.len().min(path.len());
+        r[..n] == path[..n]
+    })
+}
+
+fn walk_unused<'a>(
+    node: &'a machinist::yaml::Node,
+    path: &mut Vec<&'a str>,
+    reads: &[Vec<&str>],
+    layer: &machinist::project::LayerFile,
+    out: &mut Vec<Diagnostic>,
+) {
+    let machinist::yaml::Kind::Map(entries) = &node.kind else {
+        return;
+    };
+    for (key, pos, child) in entries {
+        path.push(key.as_str());
+        if !is_read(path, reads) {
+            out.push(
+                layer
+                    .source
+                    .error(
+                        *pos,
+                        format!(
+                            "`values.{}` is set in layer `{}/{}` but no template reads it",
+                            path.join("."),
+                            layer.facet,
+                            layer.value
+                        ),
+                    )
+                    .hint("check the key's spelling against the templates' `values.` references"),
+            );
+        } else {
+            walk_unused(child, path, reads, layer, out);
+        }
+        path.pop();
+    }
+}
+
+/// Warnings for values set in layer files that no template reads. Templates that use `values`
+/// as a whole (passed on or iterated) read everything; a template that does not parse is
+/// render's business, and then nothing is reported.
+pub fn unused_layer_values(project: &Project) -> Vec<Diagnostic> {
+    let env = minijinja::Environment::new();
+    let mut refs = std::collections::HashSet::new();
+    for (name, text) in &project.templates {
+        match env.template_from_named_str(name, text) {
+            Ok(t) => refs.extend(t.undeclared_variables(true)),
+            Err(_) => return Vec::new(),
+        }
+    }
+    if refs.contains("values") {
+        return Vec::new();
+    }
+    let reads: Vec<Vec<&str>> = refs
+        .iter()
+        .filter_map(|r| r.strip_prefix("values."))
+        .map(|r| r.split('.').collect())
+        .collect();
+    let mut out = Vec::new();
+    for layer in project.layers.values() {
+        walk_unused(&layer.values, &mut Vec::new(), &reads, layer, &mut out);
+    }
+    for d in &mut out {
+        d.kind = Kind::Warning;
+    }
+    out
 }
 
 /// Runs `machinist lint`.
@@ -444,7 +523,12 @@ pub fn run(args: LintArgs) -> ExitStatus {
         }
     };
     let contract = project.chart.contract;
-    let warnings = deprecation_warnings(&nodes, contract);
+    let unused = unused_layer_values(&project);
+    let unused_count = unused.len();
+    let warnings: Vec<Diagnostic> = deprecation_warnings(&nodes, contract)
+        .into_iter()
+        .chain(unused)
+        .collect();
     let all: Vec<NodeFacts> = nodes.iter().map(facts).collect();
     let findings: Vec<Diagnostic> = cluster_findings(&all)
         .into_iter()
@@ -461,9 +545,10 @@ pub fn run(args: LintArgs) -> ExitStatus {
     }
     report::print(&warnings);
     if ok {
-        let tail = match warnings.len() {
-            0 => String::new(),
-            n => format!("; {n} deprecation warning(s)"),
+        let tail = match (warnings.len() - unused_count, unused_count) {
+            (0, 0) => String::new(),
+            (n, 0) => format!("; {n} deprecation warning(s)"),
+            (n, u) => format!("; {n} deprecation warning(s), {u} unused layer value(s)"),
         };
         println!(
             "{} node(s) rendered and valid for Talos {contract}; cluster checks passed{tail}",

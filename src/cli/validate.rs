@@ -11,8 +11,8 @@ use clap::Args;
 use machinist::diagnostics::{Diagnostic, Kind};
 use machinist::render::stage_validate::finding_message;
 use machinist::yaml::{self, Kind as YKind, Node, Pos};
-use machinist_model::Contract;
-use machinist_model::schema::{Finding, deprecated_fields, validate_json_documents};
+use machinist_model::schema::Finding;
+use machinist_model::{Contract, Mode, check_json_documents};
 
 use super::exit::ExitStatus;
 use super::report;
@@ -30,6 +30,9 @@ pub struct ValidateArgs {
     /// repeat, and JSON 6902 operation lists are accepted.
     #[arg(long)]
     pub patch: bool,
+    /// The runtime mode Talos validates in: `metal` (default), `container` or `cloud`.
+    #[arg(long, value_name = "MODE", default_value = "metal")]
+    pub mode: Mode,
     /// `text` (diagnostics on stderr, a line per valid file) or `json` (one report on stdout).
     #[arg(long, value_enum, default_value_t = report::Format::Text)]
     pub format: report::Format,
@@ -64,8 +67,14 @@ pub fn locate(doc: &Node, pointer: &str) -> (Pos, usize) {
 }
 
 /// Validates the text of one file; findings become diagnostics pointing into the file. Errors
-/// come first, then warnings for deprecated fields the file sets.
-pub fn check_text(path: &Path, text: &str, contract: Contract, patch: bool) -> Vec<Diagnostic> {
+/// come first, then warnings (Talos's, and deprecated fields the file sets).
+pub fn check_text(
+    path: &Path,
+    text: &str,
+    contract: Contract,
+    mode: Mode,
+    patch: bool,
+) -> Vec<Diagnostic> {
     let source: Arc<str> = Arc::from(text);
     let docs = match yaml::parse_documents(text) {
         Ok(d) => d,
@@ -82,26 +91,38 @@ pub fn check_text(path: &Path, text: &str, contract: Contract, patch: bool) -> V
         .filter(|d| !matches!(d.kind, YKind::Null))
         .collect();
     let json: Vec<serde_json::Value> = docs.iter().map(Node::to_json).collect();
-    let errors = validate_json_documents(contract, &json, patch);
-    let warnings = if patch {
-        Vec::new()
-    } else {
-        deprecated_fields(contract, &json)
-    };
+    let report = check_json_documents(contract, mode, &json, patch);
+    let (errors, warnings) = (report.errors, report.warnings);
     let diag = |kind: Kind, f: &Finding| {
         let (pos, len) = locate(&docs[f.document], &f.pointer);
         let mut d = Diagnostic::new(kind, finding_message(f))
             .at(path, pos, Some(source.clone()))
             .with_len(len);
+        if let Some(r) = &f.related {
+            let (other, _) = locate(&docs[r.document], &r.pointer);
+            d = d.note(format!(
+                "the other place: {}:{}:{}",
+                path.display(),
+                other.line,
+                other.col
+            ));
+        }
         if let Some(h) = &f.hint {
             d = d.hint(h.clone());
         }
         d
     };
+    let warning_kind = |f: &Finding| {
+        if f.rule.is_some() {
+            Kind::Warning
+        } else {
+            Kind::Deprecated
+        }
+    };
     errors
         .iter()
         .map(|f| diag(Kind::Validation, f))
-        .chain(warnings.iter().map(|f| diag(Kind::Deprecated, f)))
+        .chain(warnings.iter().map(|f| diag(warning_kind(f), f)))
         .collect()
 }
 
@@ -120,7 +141,7 @@ pub fn run(args: ValidateArgs) -> ExitStatus {
     let mut all = Vec::new();
     for file in &args.files {
         let diags = match machinist::fsutil::read_input(file) {
-            Ok(text) => check_text(file, &text, contract, args.patch),
+            Ok(text) => check_text(file, &text, contract, args.mode, args.patch),
             Err(e) => vec![
                 Diagnostic::new(Kind::Io, format!("cannot read {}: {e}", file.display())).at(
                     file,

@@ -31,6 +31,26 @@ pub fn import(configs: &[PathBuf]) -> Result<ImportedProject, ImportError> {
                 path: shown.clone(),
                 message: e.to_string(),
             })?;
+        // The same strict load Talos does: what Talos would not read is not imported.
+        let json: Vec<serde_json::Value> = docs
+            .iter()
+            .map(machinist_model::schema::yaml_to_json)
+            .collect();
+        let report = machinist_model::check_loaded(machinist_model::Contract::DEFAULT, &json);
+        if let Some(f) = report.errors.first() {
+            let mut message = format!(
+                "not a Talos {} machine config: {}",
+                machinist_model::Contract::DEFAULT,
+                crate::render::stage_validate::finding_message(f)
+            );
+            if let Some(h) = &f.hint {
+                message.push_str(&format!(" ({h})"));
+            }
+            return Err(ImportError::Invalid {
+                path: shown.clone(),
+                message,
+            });
+        }
         let legacy = docs
             .iter()
             .position(|d| DocId::of(d).is_legacy())

@@ -14,6 +14,9 @@ use super::base::{BaseInput, default_kubernetes, endpoint_host, generated};
 use super::{ChartSpec, ImportError, ImportedProject, NodeSpec, Untranslated, build_project};
 use machinist_patch::DocId;
 
+mod patches;
+use patches::{drop_patch_keys, legacy_patches};
+
 /// Top-level talconfig keys the import understands.
 const TOP_KEYS: &[&str] = &[
     "clusterName",
@@ -30,6 +33,8 @@ const TOP_KEYS: &[&str] = &[
     "cniConfig",
     "inlineManifests",
     "patches",
+    "configPatches",
+    "inlinePatch",
     "nodes",
     "controlPlane",
     "worker",
@@ -52,6 +57,8 @@ const NODE_KEYS: &[&str] = &[
     "networkInterfaces",
     "certSANs",
     "patches",
+    "configPatches",
+    "inlinePatch",
     "talosImageURL",
     "schematic",
     "disableSearchDomain",
@@ -91,100 +98,6 @@ impl Ctx {
             out = out.replace(&format!("${{{k}}}"), v);
         }
         out
-    }
-
-    /// Writes one patch (inline text or `@file`) as a project patch file; returns its path.
-    fn patch(&mut self, field: &str, scope: &str, entry: &Value) -> Option<String> {
-        let Some(text) = entry.as_str() else {
-            self.skip(
-                field,
-                "a patch entry must be a string (inline patch or `@file`)",
-            );
-            return None;
-        };
-        let (stem, body) = match text.trim().strip_prefix('@') {
-            Some(file) => {
-                let path = self.base_dir.join(file);
-                match std::fs::read_to_string(&path) {
-                    Ok(body) => (
-                        Path::new(file)
-                            .file_stem()
-                            .map_or_else(|| scope.to_string(), |s| s.to_string_lossy().into()),
-                        body,
-                    ),
-                    Err(e) => {
-                        self.skip(
-                            field,
-                            format!("patch file {} not readable ({e}); copy it into patches/ and list it", path.display()),
-                        );
-                        return None;
-                    }
-                }
-            }
-            None => (scope.to_string(), text.to_string()),
-        };
-        let mut body = body;
-        if body.contains("${") {
-            let substituted = self.subst(&body);
-            if substituted.contains("${") {
-                self.skip(
-                    field,
-                    "the patch uses ${VAR} variables with no talenv value; they are kept verbatim (patch files are not templates)",
-                );
-            }
-            body = substituted;
-        }
-        // talhelper runs patches through envsubst, where `$$` is an escaped `$` (`$$patch`).
-        if body.contains("$$") {
-            body = body.replace("$$", "$");
-        }
-        if body.contains("{{") {
-            self.skip(
-                field,
-                "the patch uses talhelper Go templates; they are kept verbatim and must be rewritten as values or templates",
-            );
-        }
-        match machinist_patch::Patch::parse(field, &body) {
-            Err(e) => {
-                self.skip(field, format!("not a valid Talos patch, left out: {e}"));
-                return None;
-            }
-            Ok(machinist_patch::Patch {
-                body: machinist_patch::PatchBody::Json6902(ops),
-                ..
-            }) if self.multi_doc => match super::jsonpatch::to_strategic(&ops) {
-                Some(s) => {
-                    self.skip(
-                        field,
-                        "JSON patch rewritten as a strategic merge patch (Talos refuses JSON patches on multi-document configs)",
-                    );
-                    body = format!(
-                        "# Rewritten by `machinist import` from a JSON 6902 patch.\n{}",
-                        serde_yaml_ng::to_string(&s).unwrap_or_default()
-                    );
-                }
-                None => {
-                    self.skip(
-                        field,
-                        "JSON patch with no strategic equivalent; Talos refuses JSON patches on multi-document configs, so it is left out",
-                    );
-                    return None;
-                }
-            },
-            Ok(_) => {}
-        }
-        let mut name = format!("{stem}.yaml");
-        let mut n = 2;
-        while !self.patch_names.insert(name.clone()) {
-            name = format!("{stem}-{n}.yaml");
-            n += 1;
-        }
-        let rel = format!("patches/{name}");
-        if !body.ends_with('\n') {
-            body.push('\n');
-        }
-        self.files.insert(PathBuf::from(&rel), body);
-        Some(rel)
     }
 }
 
@@ -367,6 +280,8 @@ pub fn import(talconfig: &Path, env: Option<&Path>) -> Result<ImportedProject, I
         .enumerate()
         .filter_map(|(i, p)| ctx.patch(&format!("patches[{i}]"), "global", p))
         .collect();
+    let mut global_patches = global_patches;
+    global_patches.extend(legacy_patches(&mut ctx, "", "global", &cfg));
     let mut role_patches = BTreeMap::new();
     let mut groups = BTreeMap::new();
     for (key, role) in [("controlPlane", "controlplane"), ("worker", "worker")] {
@@ -381,6 +296,7 @@ pub fn import(talconfig: &Path, env: Option<&Path>) -> Result<ImportedProject, I
                 patches.push(rel);
             }
         }
+        patches.extend(legacy_patches(&mut ctx, &format!("{key}."), role, &group));
         role_patches.insert(role.to_string(), patches);
         groups.insert(role, group);
     }
@@ -397,13 +313,9 @@ pub fn import(talconfig: &Path, env: Option<&Path>) -> Result<ImportedProject, I
         let hostname_raw = n.get("hostname").and_then(Value::as_str).unwrap_or("node");
         let name = sanitize(&ctx.subst(hostname_raw));
         let mut eff = groups[role].clone();
-        if let Value::Mapping(m) = &mut eff {
-            m.shift_remove("patches");
-        }
+        drop_patch_keys(&mut eff);
         let mut own = n.clone();
-        if let Value::Mapping(m) = &mut own {
-            m.shift_remove("patches");
-        }
+        drop_patch_keys(&mut own);
         super::factor::layer(&mut eff, &own);
 
         let install_image = install_image(&mut ctx, &field, &eff, &talos_version);
@@ -472,6 +384,7 @@ pub fn import(talconfig: &Path, env: Option<&Path>) -> Result<ImportedProject, I
                 node_patches.push(rel);
             }
         }
+        node_patches.extend(legacy_patches(&mut ctx, &format!("{field}."), &name, n));
         let address_raw = n
             .get("ipAddress")
             .and_then(Value::as_str)

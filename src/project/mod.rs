@@ -205,6 +205,7 @@ impl Project {
             facts,
         };
         project.check_templates()?;
+        project.check_facets()?;
         Ok(project)
     }
 
@@ -232,6 +233,40 @@ impl Project {
                 .filter(|k| !k.rsplit('/').next().unwrap_or(k).starts_with('_'))
                 .map(String::as_str)
                 .collect(),
+        }
+    }
+
+    /// Every facet a node file names must be a Chart.yaml layer or a facet a `templates:` rule
+    /// selects on: a misspelt facet would otherwise silently drop its layer.
+    fn check_facets(&self) -> Result<(), Vec<Diagnostic>> {
+        let mut known: Vec<&str> = self.chart.layers.iter().map(String::as_str).collect();
+        for rule in self.chart.templates.iter().flatten() {
+            known.extend(rule.when.iter().map(|(f, _)| f.as_str()));
+        }
+        let mut errors = Vec::new();
+        for node in &self.nodes {
+            for (facet, pos, _) in &node.facets {
+                if known.contains(&facet.as_str()) {
+                    continue;
+                }
+                let d = node.source.error(
+                    *pos,
+                    format!("unknown facet `{facet}` in node `{}`", node.name),
+                );
+                let d = match crate::diagnostics::did_you_mean(facet, known.iter().copied()) {
+                    Some(s) => d.hint(format!("did you mean `{s}`?")),
+                    None => d.hint(format!(
+                        "facets are the layers of Chart.yaml (`layers: [{}]`): add `{facet}` there or remove it",
+                        self.chart.layers.join(", ")
+                    )),
+                };
+                errors.push(d);
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
         }
     }
 

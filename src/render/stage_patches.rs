@@ -1,12 +1,16 @@
 //! Patch stage. In: a node's rendered documents. Out: the documents with the Talos patches of the
 //! node's layers (in Chart.yaml `layers` order), its node file and the `-p` flags applied, in that
-//! order, by the `machinist-patch` crate (Talos strategic merge or JSON 6902).
+//! order, by the `machinist-patch` crate (Talos strategic merge or JSON 6902). Each patch is first
+//! checked as strictly as Talos's `LoadPatch` loads it ([`check_strictly`]): unknown keys,
+//! documents without `apiVersion`/`kind` and files that are not Talos documents are errors.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use machinist_patch::Patch;
+use machinist_model::Contract;
+use machinist_model::schema::{validate_json_documents, yaml_to_json};
+use machinist_patch::{Patch, PatchBody, without_extensions};
 use serde_yaml_ng::Value;
 
 use super::NodeCtx;
@@ -77,21 +81,21 @@ impl std::fmt::Debug for Cache {
 }
 
 impl Cache {
-    fn load(&self, p: &NodePatch) -> Result<Arc<Patch>, Diagnostic> {
+    fn load(&self, p: &NodePatch, contract: Contract) -> Result<Arc<Patch>, Diagnostic> {
         let mut parsed = self
             .parsed
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let entry = parsed
             .entry(p.path.clone())
-            .or_insert_with(|| read(p).map(Arc::new));
+            .or_insert_with(|| read(p, contract).map(Arc::new));
         entry
             .clone()
             .map_err(|d| d.note(format!("listed in {}", p.attached_by)))
     }
 }
 
-fn read(p: &NodePatch) -> Result<Patch, Diagnostic> {
+fn read(p: &NodePatch, contract: Contract) -> Result<Patch, Diagnostic> {
     let text = match &p.confined_to {
         Some(root) => crate::project::inside::read(root, std::path::Path::new(&p.shown)).map_err(
             |e| match e {
@@ -108,7 +112,59 @@ fn read(p: &NodePatch) -> Result<Patch, Diagnostic> {
             Diagnostic::new(Kind::Patch, format!("cannot read patch `{}`: {e}", p.shown))
         })?,
     };
-    Patch::parse(&p.shown, &text).map_err(|e| Diagnostic::new(Kind::Patch, e.to_string()))
+    let patch =
+        Patch::parse(&p.shown, &text).map_err(|e| Diagnostic::new(Kind::Patch, e.to_string()))?;
+    check_strictly(&patch, contract)?;
+    Ok(patch)
+}
+
+/// Checks a strategic patch the way Talos's `LoadPatch` decodes it (strictly, against
+/// `contract`): every document needs `apiVersion` and `kind` or must be the v1alpha1 one, and
+/// every key must exist. machinist's own list directives are allowed. JSON 6902 patches are
+/// checked when they apply.
+pub fn check_strictly(patch: &Patch, contract: Contract) -> Result<(), Diagnostic> {
+    let PatchBody::Strategic(docs) = &patch.body else {
+        return Ok(());
+    };
+    let json: Vec<serde_json::Value> = docs
+        .iter()
+        .map(|d| yaml_to_json(&without_extensions(d)))
+        .collect();
+    let mut problems: Vec<(String, Option<String>)> =
+        validate_json_documents(contract, &json, true)
+            .into_iter()
+            .map(|f| (crate::render::stage_validate::finding_message(&f), f.hint))
+            .collect();
+    for (i, d) in json.iter().enumerate() {
+        let known = d
+            .get("kind")
+            .and_then(serde_json::Value::as_str)
+            .is_some_and(|k| machinist_model::kinds::lookup(k).is_some());
+        if known && d.get("apiVersion").is_none() {
+            problems.push((
+                format!("document {}: `kind` without `apiVersion`", i + 1),
+                Some("add `apiVersion: v1alpha1`".into()),
+            ));
+        }
+    }
+    let Some((first, _)) = problems.first().cloned() else {
+        return Ok(());
+    };
+    let hint = problems.iter().find_map(|(_, h)| h.clone());
+    let mut d = Diagnostic::new(
+        Kind::Patch,
+        format!(
+            "patch `{}` is not one Talos {contract} would load: {first}",
+            patch.name
+        ),
+    );
+    for (more, _) in &problems[1..] {
+        d = d.note(more.clone());
+    }
+    if let Some(h) = hint {
+        d = d.hint(h);
+    }
+    Err(d)
 }
 
 /// Applies the node's patches (each file read and parsed once per run, through `cache`).
@@ -129,7 +185,7 @@ pub fn apply(
     let mut patches = Vec::with_capacity(list.len());
     let mut errors = Vec::new();
     for p in &list {
-        match cache.load(p) {
+        match cache.load(p, ctx.project.chart.contract) {
             Ok(patch) => patches.push(patch),
             Err(d) => errors.push(d.for_node(&ctx.node.name)),
         }

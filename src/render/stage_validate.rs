@@ -1,8 +1,10 @@
 //! Validation stage. In: a node's final documents. Out: findings against the machine-config schema
-//! of the project's contract, each naming the node, document, path, value and — when the value came
-//! from values — the file and line that set it.
+//! and Talos's semantic rules (metal mode) of the project's contract, each naming the node,
+//! document, path, value and — when the value came from values — the file and line that set it; a
+//! conflict also names the other document.
 
-use machinist_model::schema::{Finding, validate_json_documents, yaml_to_json};
+use machinist_model::schema::{Finding, yaml_to_json};
+use machinist_model::{Mode, check_errors};
 use serde_json::Value as Json;
 use serde_yaml_ng::Value;
 
@@ -14,7 +16,7 @@ use crate::yaml::{self, Kind as YKind, Node, Pos};
 /// Validates one node's documents.
 pub fn validate(ctx: &NodeCtx<'_>, docs: &[Value]) -> Vec<Diagnostic> {
     let json: Vec<Json> = docs.iter().map(yaml_to_json).collect();
-    let findings = validate_json_documents(ctx.project.chart.contract, &json, false);
+    let findings = check_errors(ctx.project.chart.contract, Mode::Metal, &json, false);
     if findings.is_empty() {
         return Vec::new();
     }
@@ -55,6 +57,12 @@ pub fn finding_message(f: &Finding) -> String {
         && !f.message.contains("unknown key")
     {
         m.push_str(&format!(" (value {v})"));
+    }
+    if let Some(r) = &f.related {
+        m.push_str(&format!("; the other place: document `{}`", r.label));
+        if !r.path.is_empty() {
+            m.push_str(&format!(", `{}`", r.path));
+        }
     }
     m
 }

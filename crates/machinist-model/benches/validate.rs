@@ -1,11 +1,13 @@
 //! Validation speed: 1,000 node configs (the v1.13 test fixture, one per node with its own
 //! hostname and address) validated in parallel, after the schema is compiled once. Prints the
-//! compile time and the best of five validation rounds. Run with `cargo bench -p machinist-model`.
+//! compile time and the best of five rounds of the schema check alone and of the full check
+//! (schema, Talos's semantic rules in metal mode, deprecations). Run with `cargo bench -p
+//! machinist-model` (`RAYON_NUM_THREADS=2` for the 2-core target).
 
 use std::time::Instant;
 
-use machinist_model::Contract;
 use machinist_model::schema::{validate_json_documents, warm_up, yaml_to_json};
+use machinist_model::{Contract, Mode, check_errors, check_json_documents};
 use rayon::prelude::*;
 use serde::Deserialize;
 
@@ -39,6 +41,32 @@ fn main() {
         best = best.min(t.elapsed());
         assert_eq!(findings, 0, "the fixture is valid");
     }
+    // What render runs for every node: schema and rule errors.
+    let mut render = std::time::Duration::MAX;
+    for _ in 0..5 {
+        let t = Instant::now();
+        let errors: usize = nodes
+            .par_iter()
+            .map(|docs| check_errors(Contract::V1_13, Mode::Metal, docs, false).len())
+            .sum();
+        render = render.min(t.elapsed());
+        assert_eq!(errors, 0, "the fixture is valid in metal mode");
+    }
+    // What validate and lint run: errors, then warnings and deprecations.
+    let mut full = std::time::Duration::MAX;
+    for _ in 0..5 {
+        let t = Instant::now();
+        let errors: usize = nodes
+            .par_iter()
+            .map(|docs| {
+                check_json_documents(Contract::V1_13, Mode::Metal, docs, false)
+                    .errors
+                    .len()
+            })
+            .sum();
+        full = full.min(t.elapsed());
+        assert_eq!(errors, 0, "the fixture is valid in metal mode");
+    }
     println!(
         "schema compile (config + patch, v1.13): {:.1} ms",
         compile.as_secs_f64() * 1e3
@@ -47,5 +75,15 @@ fn main() {
         "validate 1000 nodes ({documents} documents), {} threads: {:.1} ms",
         rayon::current_num_threads(),
         best.as_secs_f64() * 1e3
+    );
+    println!(
+        "render's check (schema + rule errors) of 1000 nodes, {} threads: {:.1} ms",
+        rayon::current_num_threads(),
+        render.as_secs_f64() * 1e3
+    );
+    println!(
+        "full check (schema + rules + deprecations) of 1000 nodes, {} threads: {:.1} ms",
+        rayon::current_num_threads(),
+        full.as_secs_f64() * 1e3
     );
 }

@@ -15,13 +15,18 @@
 //!   treat it as `deprecated: true` from that contract on. `x-talos-replaced-by` names the kind
 //!   that takes over its settings, for messages that suggest the replacement.
 
+pub mod check;
 pub mod contract;
 pub mod kinds;
+pub mod lookalike;
 pub mod net;
 pub mod role;
+pub mod rules;
 pub mod schema;
 pub mod v1alpha1;
 
+pub use check::{Report, check_errors, check_json_documents, check_loaded};
 pub use contract::Contract;
 pub use role::Role;
+pub use rules::Mode;
 pub use schema::{Finding, validate_documents};

@@ -467,7 +467,7 @@ fn corpus_validates_at_its_contract() {
         "corpus files missing from the table: {unlisted:?}"
     );
 
-    let (mut configs, mut patches, mut invalid) = (0, 0, 0);
+    let (mut configs, mut patches, mut invalid, mut metal_refused) = (0, 0, 0, 0);
     let mut failures = Vec::new();
     for (name, expect) in TABLE {
         let path = root.join(name);
@@ -485,9 +485,32 @@ fn corpus_validates_at_its_contract() {
         match *expect {
             Config(c) | Patch(c) => {
                 let patch = matches!(expect, Patch(_));
-                let findings = validate_documents(c, &docs, patch);
+                // The full check: schema, then Talos's semantic rules, in cloud mode (no install
+                // required); metal mode refuses exactly the files of METAL_REFUSED, as Talos would.
+                let json: Vec<serde_json::Value> = docs.iter().map(yaml_to_json).collect();
+                let check =
+                    |mode| machinist_model::check_json_documents(c, mode, &json, patch).errors;
+                let findings = check(machinist_model::Mode::Cloud);
                 if !findings.is_empty() {
                     failures.push(format!("{name} at {c}: {}", findings[0]));
+                }
+                let metal: Vec<String> = check(machinist_model::Mode::Metal)
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect();
+                match METAL_REFUSED.iter().find(|(n, _)| n == name) {
+                    Some((_, expected)) => {
+                        metal_refused += 1;
+                        if !metal.iter().any(|m| m.contains(expected)) {
+                            failures.push(format!(
+                                "{name} in metal mode: expected `{expected}`, got {metal:?}"
+                            ));
+                        }
+                    }
+                    None if !metal.is_empty() => {
+                        failures.push(format!("{name} at {c} in metal mode: {}", metal[0]));
+                    }
+                    None => {}
                 }
                 // The written schema accepts every document too.
                 let schema = if patch {
@@ -529,10 +552,33 @@ fn corpus_validates_at_its_contract() {
         }
     }
     println!(
-        "corpus: {configs} configs and {patches} patches valid at their contract, {invalid} judged invalid"
+        "corpus: {configs} configs and {patches} patches valid at their contract, {invalid} judged invalid, {metal_refused} refused in metal mode"
     );
+    assert_eq!(metal_refused, METAL_REFUSED.len());
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Configs that load (and validate in cloud or container mode) but that Talos refuses in metal
+/// mode, with the reason: Talos's stability test data is generated without an install disk, and
+/// two home-ops control planes leave the disk to a per-node patch.
+const METAL_REFUSED: &[(&str, &str)] = &[
+    (
+        "talos/pkg__machinery__config__types__v1alpha1__testdata__stability__v1.13__base-controlplane.yaml",
+        "either install disk or diskSelector should be defined",
+    ),
+    (
+        "talos/pkg__machinery__config__types__v1alpha1__testdata__stability__v1.13__overrides-worker.yaml",
+        "install.extraKernelArgs and install.grubUseUKICmdline can't be used together",
+    ),
+    (
+        "community/bjw-s-labs__home-ops/kubernetes__talos__controlplane.yaml",
+        "either install disk or diskSelector should be defined",
+    ),
+    (
+        "community/onedr0p__home-ops/talos__controlplane.yaml",
+        "either install disk or diskSelector should be defined",
+    ),
+];
 
 #[test]
 fn newer_contract_files_are_rejected_by_older_contracts_with_the_contract_named() {

@@ -208,17 +208,35 @@ fn remove(doc: &mut Value, toks: &[String]) -> Result<Value, String> {
     }
 }
 
+/// `replace` as github.com/evanphx/json-patch v5.9.11 (the library every supported Talos release
+/// links) does it: the parent must exist and a list index must be in range, but a missing map key
+/// is simply set, as `add` would. An existing key keeps its place.
+fn replace(doc: &mut Value, toks: &[String], value: Value) -> Result<(), String> {
+    if toks.is_empty() {
+        *doc = value;
+        return Ok(());
+    }
+    let last = &toks[toks.len() - 1];
+    match parent_mut(doc, toks)? {
+        Value::Mapping(m) => {
+            m.insert(Value::String(last.clone()), value);
+        }
+        Value::Sequence(s) => {
+            let i = index(last, s.len(), false)?;
+            s[i] = value;
+        }
+        _ => return Err("the parent is not a mapping or a list".into()),
+    }
+    Ok(())
+}
+
 fn apply_op(doc: &mut Value, op: &JsonOp) -> Result<(), String> {
     let toks = tokens(&op.path)?;
     let value = || op.value.clone().unwrap_or(Value::Null);
     match op.op {
         OpKind::Add => add(doc, &toks, value()),
         OpKind::Remove => remove(doc, &toks).map(drop),
-        OpKind::Replace => {
-            get(doc, &toks)?;
-            remove(doc, &toks)?;
-            add(doc, &toks, value())
-        }
+        OpKind::Replace => replace(doc, &toks, value()),
         OpKind::Move => {
             let from = tokens(op.from.as_deref().unwrap_or_default())?;
             if toks.len() > from.len() && toks[..from.len()] == from[..] {
@@ -287,6 +305,33 @@ mod tests {
     }
 
     #[test]
+    fn replace_of_a_missing_map_key_sets_it_as_talos_does() {
+        // evanphx/json-patch v5.9.11: a missing key is set (as `add`); the parent must exist,
+        // a list index must be in range, and an existing key keeps its place.
+        let doc = "machine: {type: worker, network: {}}\n";
+        assert_eq!(
+            run(
+                doc,
+                "[{op: replace, path: /machine/time, value: {disabled: true}}]"
+            )
+            .unwrap(),
+            y("machine: {type: worker, network: {}, time: {disabled: true}}")
+        );
+        assert_eq!(
+            run(
+                doc,
+                "[{op: replace, path: /machine/type, value: controlplane}]"
+            )
+            .unwrap(),
+            y("machine: {type: controlplane, network: {}}")
+        );
+        let err = run(doc, "[{op: replace, path: /cluster/network, value: {}}]").unwrap_err();
+        assert!(err.to_string().contains("key `cluster` not found"), "{err}");
+        let err = run("l: [1]", "[{op: replace, path: /l/1, value: 2}]").unwrap_err();
+        assert!(err.to_string().contains("out of range"), "{err}");
+    }
+
+    #[test]
     fn each_op() {
         let doc = "a: {b: [1, 2]}\nc: x\n";
         assert_eq!(
@@ -334,12 +379,12 @@ mod tests {
         let doc = "a: 1\n";
         let err = run(
             doc,
-            "[{op: add, path: /b, value: 2}, {op: replace, path: /zz, value: 1}]",
+            "[{op: add, path: /b, value: 2}, {op: replace, path: /zz/y, value: 1}]",
         )
         .unwrap_err();
         assert_eq!(
             err.to_string(),
-            "p: operation 2 (replace /zz): key `zz` not found"
+            "p: operation 2 (replace /zz/y): key `zz` not found"
         );
         let err = run(doc, "[{op: test, path: /a, value: 2}]").unwrap_err();
         assert!(err.to_string().contains("test failed"), "{err}");

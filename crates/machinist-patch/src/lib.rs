@@ -169,6 +169,51 @@ fn leaf_paths(v: &Value, path: String, doc: &str, out: &mut Vec<(String, String)
     }
 }
 
+/// A strategic patch document as Talos sees it: without machinist's own directives (the
+/// top-level `x-machinist-lists`, `- $patch: replace|append|merge` list items and `$patch:
+/// replace` in a mapping), so that the rest can be checked as strictly as Talos's `LoadPatch`
+/// checks it.
+pub fn without_extensions(doc: &Value) -> Value {
+    fn is_directive(v: &Value) -> bool {
+        v.as_mapping().is_some_and(|m| {
+            matches!(
+                m.get("$patch").and_then(Value::as_str),
+                Some("replace" | "append" | "merge")
+            ) && m
+                .keys()
+                .all(|k| matches!(k.as_str(), Some("$patch" | "$key")))
+        })
+    }
+    fn walk(v: &Value) -> Value {
+        match v {
+            Value::Mapping(m) => {
+                let keep = |(k, v): &(&Value, &Value)| {
+                    !(k.as_str() == Some("$patch") && v.as_str() == Some("replace"))
+                };
+                Value::Mapping(
+                    m.iter()
+                        .filter(keep)
+                        .map(|(k, v)| (k.clone(), walk(v)))
+                        .collect(),
+                )
+            }
+            Value::Sequence(items) => Value::Sequence(
+                items
+                    .iter()
+                    .filter(|i| !is_directive(i))
+                    .map(walk)
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+    let mut out = walk(doc);
+    if let Value::Mapping(m) = &mut out {
+        m.shift_remove(LISTS_KEY);
+    }
+    out
+}
+
 /// Applies patches in order. The config is left unchanged when any patch fails.
 pub fn apply_patches(config: &mut Vec<Value>, patches: &[Patch]) -> Result<(), PatchError> {
     let mut work = config.clone();

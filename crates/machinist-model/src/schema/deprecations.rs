@@ -120,6 +120,8 @@ impl Walk<'_> {
             value: (!value.is_object() && !value.is_array()).then(|| short_value(value)),
             message,
             hint,
+            rule: None,
+            related: None,
         });
     }
 }

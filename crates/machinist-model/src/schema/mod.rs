@@ -8,6 +8,7 @@
 //! schemas drop those annotations (each file is for one contract already) and keep `deprecated`.
 
 pub mod deprecations;
+pub mod finding;
 pub mod generate;
 pub mod project;
 pub mod resolve;

@@ -5,64 +5,18 @@
 //! contract and shared by every thread.
 
 use std::collections::HashMap;
-use std::fmt;
 use std::sync::OnceLock;
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::{ValidationError, Validator};
 use serde_json::{Map, Value};
 
+pub use super::finding::{Finding, Related};
 use super::generate::{
     Bundle, Flavor, KindEntry, REMOVED, SINCE, annotation_contract, document_schema,
 };
 use super::resolve::{did_you_mean, keys_at, property_at};
 use crate::Contract;
-
-/// One problem found in one document.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Finding {
-    /// 0-based index of the document in the stream.
-    pub document: usize,
-    /// The document's kind (`v1alpha1` for the legacy root document), when it could be told.
-    pub kind: Option<String>,
-    /// The document's `name`, for named kinds.
-    pub name: Option<String>,
-    /// Where, as a YAML path such as `machine.network.interfaces[0].mtu` (empty: the document).
-    pub path: String,
-    /// Where, as a JSON pointer such as `/machine/network/interfaces/0/mtu`.
-    pub pointer: String,
-    /// The offending value, shortened to one line.
-    pub value: Option<String>,
-    /// What is wrong.
-    pub message: String,
-    /// A suggestion, such as `did you mean `hostname`?`.
-    pub hint: Option<String>,
-}
-
-impl Finding {
-    /// `LinkConfig eth0`, `v1alpha1`, or `document 3` when the kind is unknown.
-    pub fn document_label(&self) -> String {
-        match (&self.kind, &self.name) {
-            (Some(k), Some(n)) => format!("{k} {n}"),
-            (Some(k), None) => k.clone(),
-            _ => format!("document {}", self.document + 1),
-        }
-    }
-}
-
-impl fmt::Display for Finding {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.document_label())?;
-        if !self.path.is_empty() {
-            write!(f, ": {}", self.path)?;
-        }
-        write!(f, ": {}", self.message)?;
-        if let Some(h) = &self.hint {
-            write!(f, " ({h})")?;
-        }
-        Ok(())
-    }
-}
 
 /// The label used for the legacy root document.
 pub const ROOT_KIND: &str = "v1alpha1";
@@ -225,7 +179,7 @@ pub fn yaml_path(doc: &Value, segs: &[String]) -> String {
     out
 }
 
-pub(super) fn pointer(segs: &[String]) -> String {
+pub(crate) fn pointer(segs: &[String]) -> String {
     segs.iter()
         .map(|s| format!("/{}", s.replace('~', "~0").replace('/', "~1")))
         .collect()
@@ -272,11 +226,11 @@ fn value_at<'a>(doc: &'a Value, segs: &[String]) -> Option<&'a Value> {
 }
 
 /// What one document is, as far as identity goes.
-pub(super) struct DocInfo<'b> {
-    pub(super) kind: Option<String>,
-    pub(super) name: Option<String>,
-    pub(super) entry: Option<&'b KindEntry>,
-    pub(super) is_root: bool,
+pub(crate) struct DocInfo<'b> {
+    pub(crate) kind: Option<String>,
+    pub(crate) name: Option<String>,
+    pub(crate) entry: Option<&'b KindEntry>,
+    pub(crate) is_root: bool,
 }
 
 /// Keys that make a kind-less document the legacy v1alpha1 one (as Talos's decoder decides).
@@ -313,6 +267,8 @@ impl Ctx<'_> {
             value,
             message,
             hint,
+            rule: None,
+            related: None,
         };
         if !self.out.contains(&f) {
             self.out.push(f);
@@ -387,7 +343,7 @@ impl SchemaSet {
     }
 }
 
-pub(super) fn identify<'b>(bundle: &'b Bundle, doc: &Value) -> DocInfo<'b> {
+pub(crate) fn identify<'b>(bundle: &'b Bundle, doc: &Value) -> DocInfo<'b> {
     let Some(obj) = doc.as_object() else {
         return DocInfo {
             kind: None,
@@ -481,7 +437,9 @@ fn check_document(ctx: &mut Ctx<'_>, bundle: &Bundle, info: &DocInfo<'_>, patch:
                     .iter()
                     .filter(|k| k.in_contract(contract))
                     .map(|k| k.kind);
-                let hint = did_you_mean(kind, known).map(|k| format!("did you mean `{k}`?"));
+                let hint = crate::lookalike::describe(doc)
+                    .map(str::to_string)
+                    .or_else(|| did_you_mean(kind, known).map(|k| format!("did you mean `{k}`?")));
                 ctx.push(
                     &["kind".into()],
                     format!("unknown kind `{kind}` in Talos {contract}"),
@@ -496,7 +454,7 @@ fn check_document(ctx: &mut Ctx<'_>, bundle: &Bundle, info: &DocInfo<'_>, patch:
         ctx.push(
             &[],
             "document has no `kind` and is not a v1alpha1 config (no `version`, `machine` or `cluster` key)".into(),
-            None,
+            crate::lookalike::describe(doc).map(str::to_string),
         );
         false
     }
