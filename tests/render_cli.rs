@@ -371,7 +371,7 @@ fn roles_project(chart_extra: &str, nodes: &[(&str, Option<&str>)]) -> tempfile:
     write("values.yaml", "tag: t\n");
     write(
         "templates/machine.yaml",
-        "version: v1alpha1\nmachine:\n  type: worker\n  certSANs:\n\
+        "version: v1alpha1\nmachine:\n  type: worker\n  install:\n    disk: /dev/sda\n  certSANs:\n\
          {% for n in cluster.controlplanes %}\n    - cp.{{ n.name }}.{{ n.address }}\n{% endfor %}\n\
          {% for n in cluster.workers %}\n    - wk.{{ n.name }}.{{ n.values.tag }}\n{% endfor %}\n",
     );

@@ -197,8 +197,8 @@ fn init(home: &Home, talos: &str) {
 }
 
 /// The values that make the chart match the stability files: no install disk (the generator
-/// behind them was given none).
-const MATCH: &[&str] = &["--set", "install=null"];
+/// behind them was given none). Talos accepts that only outside metal mode, hence `--mode`.
+const MATCH: &[&str] = &["--set", "install=null", "--mode", "container"];
 
 fn render(home: &Home, extra: &[&str]) -> Vec<(String, Vec<Value>)> {
     let mut args = vec!["render", "proj"];

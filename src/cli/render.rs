@@ -5,6 +5,8 @@
 
 use std::borrow::Cow;
 use std::io::Write;
+
+use machinist::render::RenderOptions;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
@@ -47,6 +49,10 @@ pub struct RenderArgs {
     /// `<redacted>` and no key is needed.
     #[arg(long)]
     pub with_secrets: bool,
+    /// The runtime mode Talos's rules are checked in: `metal` (default; an install is required),
+    /// `container` or `cloud`.
+    #[arg(long, value_name = "MODE", default_value = "metal")]
+    pub mode: machinist_model::Mode,
     #[command(flatten)]
     pub values: ValuesArgs,
 }
@@ -61,7 +67,10 @@ pub fn run(args: RenderArgs) -> ExitStatus {
         }
     };
     let options = match args.values.render_options(&args.nodes, args.with_secrets) {
-        Ok(o) => o,
+        Ok(o) => RenderOptions {
+            mode: args.mode,
+            ..o
+        },
         Err(diags) => {
             report::print(&diags);
             return ExitStatus::Failure;

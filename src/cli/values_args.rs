@@ -72,6 +72,7 @@ impl ValuesArgs {
             nodes: nodes.to_vec(),
             with_secrets,
             patch_files: self.patches.clone(),
+            mode: Default::default(),
         })
     }
 }

@@ -191,8 +191,14 @@ pub fn strip_secrets(docs: &mut [Value]) -> BTreeSet<String> {
 /// Removes every field of `machinist_secrets::inject::SECRET_PATHS` (the one list of secret
 /// fields, bundle material and user secrets alike) from one document, and the maps left empty.
 fn strip_doc(doc: &mut Value, stripped: &mut BTreeSet<String>) {
-    let Some(kind) = machinist_secrets::inject::doc_kind(doc).map(str::to_string) else {
-        return;
+    // A document without `kind` (a v1alpha1 patch has no `version:` either) is the v1alpha1 one.
+    let kind = if DocId::of(doc).is_legacy() {
+        "v1alpha1".to_string()
+    } else {
+        let Some(kind) = machinist_secrets::inject::doc_kind(doc).map(str::to_string) else {
+            return;
+        };
+        kind
     };
     let label = if kind == "v1alpha1" {
         kind.clone()

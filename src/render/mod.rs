@@ -36,6 +36,8 @@ pub struct RenderOptions {
     pub with_secrets: bool,
     /// Extra Talos patch files (`-p`), applied after the project's own.
     pub patch_files: Vec<PathBuf>,
+    /// The runtime mode Talos's rules are checked in (`--mode`; default metal).
+    pub mode: machinist_model::Mode,
 }
 
 /// One node's rendered configuration.

@@ -114,8 +114,53 @@ fn read(p: &NodePatch, contract: Contract) -> Result<Patch, Diagnostic> {
     };
     let patch =
         Patch::parse(&p.shown, &text).map_err(|e| Diagnostic::new(Kind::Patch, e.to_string()))?;
-    check_strictly(&patch, contract)?;
+    check_strictly(&patch, contract).map_err(|d| match first_strict_problem(&patch, contract) {
+        Some((doc, pointer)) => match locate(&text, doc, &pointer) {
+            Some(pos) => d.at(&p.shown, pos, Some(Arc::from(text.as_str()))),
+            None => d,
+        },
+        None => d,
+    })?;
     Ok(patch)
+}
+
+/// The document and JSON pointer of the first schema finding of a strategic patch.
+fn first_strict_problem(patch: &Patch, contract: Contract) -> Option<(usize, String)> {
+    let PatchBody::Strategic(docs) = &patch.body else {
+        return None;
+    };
+    let json: Vec<serde_json::Value> = docs
+        .iter()
+        .map(|d| yaml_to_json(&without_extensions(d)))
+        .collect();
+    validate_json_documents(contract, &json, true)
+        .into_iter()
+        .next()
+        .map(|f| (f.document, f.pointer))
+}
+
+/// Where `pointer` (a JSON pointer) sits in document `doc` of `text`: the key's position for a map
+/// entry, the item's for a list element; the deepest part that exists.
+fn locate(text: &str, doc: usize, pointer: &str) -> Option<crate::yaml::Pos> {
+    let docs = crate::yaml::parse_documents(text).ok()?;
+    let mut node = docs.get(doc)?;
+    let mut pos = node.pos;
+    for seg in pointer.split('/').skip(1) {
+        let seg = seg.replace("~1", "/").replace("~0", "~");
+        match &node.kind {
+            crate::yaml::Kind::Map(entries) => {
+                let (_, kpos, v) = entries.iter().find(|(k, _, _)| *k == seg)?;
+                pos = *kpos;
+                node = v;
+            }
+            crate::yaml::Kind::Seq(items) => {
+                node = items.get(seg.parse::<usize>().ok()?)?;
+                pos = node.pos;
+            }
+            _ => break,
+        }
+    }
+    Some(pos)
 }
 
 /// Checks a strategic patch the way Talos's `LoadPatch` decodes it (strictly, against

@@ -3,8 +3,8 @@
 //! document, path, value and — when the value came from values — the file and line that set it; a
 //! conflict also names the other document.
 
+use machinist_model::check_errors;
 use machinist_model::schema::{Finding, yaml_to_json};
-use machinist_model::{Mode, check_errors};
 use serde_json::Value as Json;
 use serde_yaml_ng::Value;
 
@@ -16,7 +16,7 @@ use crate::yaml::{self, Kind as YKind, Node, Pos};
 /// Validates one node's documents.
 pub fn validate(ctx: &NodeCtx<'_>, docs: &[Value]) -> Vec<Diagnostic> {
     let json: Vec<Json> = docs.iter().map(yaml_to_json).collect();
-    let findings = check_errors(ctx.project.chart.contract, Mode::Metal, &json, false);
+    let findings = check_errors(ctx.project.chart.contract, ctx.options.mode, &json, false);
     if findings.is_empty() {
         return Vec::new();
     }
