@@ -17,6 +17,7 @@
 
 pub mod contract;
 pub mod kinds;
+pub mod migrate;
 pub mod net;
 pub mod schema;
 pub mod v1alpha1;

@@ -1,0 +1,277 @@
+//! Tests of the mapping table and the migration engine. Every table row is run: its example is
+//! written at its source path, migrated, and must land at its target field with the expected value,
+//! and must not move before its step.
+
+use serde_yaml_ng::Value;
+
+use super::effective::Effective;
+use super::table::{GROUPS, rows};
+use super::value::{get, kind_of, name_of, set};
+use super::*;
+
+fn y(s: &str) -> Value {
+    serde_yaml_ng::from_str(s).unwrap_or_else(|e| panic!("{s}: {e}"))
+}
+
+fn placeholder(source: &str) -> Value {
+    match source {
+        "cluster.clusterName" => "c".into(),
+        "cluster.controlPlane.endpoint" => "https://10.0.0.1:6443".into(),
+        _ => "registry.example/image:v1.35.4".into(),
+    }
+}
+
+fn base_for(group: &table::Group, row_source: &str) -> Value {
+    let mut doc = y("version: v1alpha1\nmachine:\n  type: worker\n");
+    for (_, _, source) in group.required {
+        if *source != row_source {
+            set(&mut doc, source, placeholder(source));
+        }
+    }
+    doc
+}
+
+fn source_path(row: &table::FieldMap) -> &str {
+    row.source.split("[]").next().unwrap_or(row.source)
+}
+
+#[test]
+fn every_row_moves_its_example_to_its_field() {
+    let mut checked = 0;
+    for (group, row) in rows() {
+        let mut doc = base_for(group, row.source);
+        let path = source_path(row);
+        set(&mut doc, path, y(row.example));
+        let m = migrate(&[doc.clone()], Contract::V1_11, Contract::V1_15, true)
+            .unwrap_or_else(|e| panic!("{}: {e}", row.source));
+        let root = &m.docs[0];
+        assert!(
+            get(root, path).is_none(),
+            "{} still set: {root:?}\n{:?}",
+            row.source,
+            m.warnings
+        );
+        let target = m.docs.iter().find(|d| {
+            kind_of(d) == Some(row.kind) && (row.name.is_none() || name_of(d) == row.name)
+        });
+        let expect = y(row.expect);
+        if expect.is_null() {
+            checked += 1;
+            continue;
+        }
+        let target = target.unwrap_or_else(|| {
+            panic!(
+                "{}: no {} {:?} in {:?}",
+                row.source, row.kind, row.name, m.docs
+            )
+        });
+        if row.field.is_empty() {
+            for (k, v) in expect.as_mapping().unwrap() {
+                assert_eq!(target.get(k), Some(v), "{}", row.source);
+            }
+        } else {
+            assert_eq!(
+                get(target, row.field),
+                Some(&expect),
+                "{} → {}.{}",
+                row.source,
+                row.kind,
+                row.field
+            );
+        }
+        // Before its step the field stays where it is.
+        if group.step > Contract::V1_11 {
+            let prev =
+                Contract::ALL[Contract::ALL.iter().position(|c| *c == group.step).unwrap() - 1];
+            let m = migrate(&[doc], Contract::V1_11, prev, true).unwrap();
+            assert!(
+                get(&m.docs[0], path).is_some(),
+                "{} moved before {}",
+                row.source,
+                group.step
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 60, "only {checked} rows");
+}
+
+#[test]
+fn every_row_names_a_kind_of_its_step() {
+    for (group, row) in rows() {
+        let info =
+            crate::kinds::lookup(row.kind).unwrap_or_else(|| panic!("unknown kind {}", row.kind));
+        assert!(
+            info.available_in(group.step),
+            "{} does not exist in {}",
+            row.kind,
+            group.step
+        );
+        assert_eq!(
+            info.named,
+            row.name.is_some(),
+            "{}: name rule of {}",
+            row.source,
+            row.kind
+        );
+    }
+    assert!(GROUPS.iter().all(|g| !g.rows.is_empty()));
+}
+
+#[test]
+fn backwards_target_is_an_error() {
+    let doc = y("version: v1alpha1\nmachine: {type: worker}\n");
+    let err = migrate(&[doc], Contract::V1_14, Contract::V1_13, false).unwrap_err();
+    assert!(err.to_string().contains("older than"), "{err}");
+}
+
+#[test]
+fn control_plane_keeps_its_implicit_label_and_taint() {
+    let doc = y(
+        "version: v1alpha1\nmachine:\n  type: controlplane\n  kubelet: {image: ghcr.io/siderolabs/kubelet:v1.35.4}\n  nodeLabels: {zone: a}\n",
+    );
+    let before = Effective::of(std::slice::from_ref(&doc));
+    let m = migrate(&[doc], Contract::V1_13, Contract::V1_14, true).unwrap();
+    let node = m
+        .docs
+        .iter()
+        .find(|d| kind_of(d) == Some("KubeNodeConfig"))
+        .unwrap();
+    assert_eq!(
+        get(node, "labels"),
+        Some(&y("{zone: a, node-role.kubernetes.io/control-plane: ''}"))
+    );
+    assert_eq!(
+        get(node, "taints"),
+        Some(&y("{node-role.kubernetes.io/control-plane: NoSchedule}"))
+    );
+    assert_eq!(before.differences(&Effective::of(&m.docs)), vec![]);
+}
+
+#[test]
+fn scheduling_on_control_planes_drops_the_taint() {
+    let doc = y(
+        "version: v1alpha1\nmachine:\n  type: controlplane\n  kubelet: {image: k:v1}\ncluster:\n  allowSchedulingOnControlPlanes: true\n",
+    );
+    let m = migrate(&[doc], Contract::V1_13, Contract::V1_14, true).unwrap();
+    let node = m
+        .docs
+        .iter()
+        .find(|d| kind_of(d) == Some("KubeNodeConfig"))
+        .unwrap();
+    assert!(get(node, "taints").is_none(), "{node:?}");
+    assert!(get(&m.docs[0], "cluster").is_none());
+}
+
+#[test]
+fn unmappable_field_keeps_its_group_and_is_named() {
+    let doc = y(
+        "version: v1alpha1\nmachine:\n  type: worker\n  kubelet:\n    image: k:v1\n    extraMounts: [{destination: /var/x, type: bind, source: /var/x, options: [bind]}]\n",
+    );
+    let m = migrate(&[doc.clone()], Contract::V1_13, Contract::V1_14, true).unwrap();
+    assert_eq!(m.docs, vec![doc], "nothing may move");
+    let w = m
+        .warnings
+        .iter()
+        .find(|w| w.path == "machine.kubelet.extraMounts")
+        .unwrap();
+    assert!(
+        w.message.contains("KubeletConfig has no mounts"),
+        "{}",
+        w.message
+    );
+}
+
+#[test]
+fn a_conflicting_existing_document_blocks_the_move() {
+    let docs = vec![
+        y("version: v1alpha1\nmachine:\n  type: worker\n  network: {hostname: a}\n"),
+        y("apiVersion: v1alpha1\nkind: HostnameConfig\nhostname: b\n"),
+    ];
+    let m = migrate(&docs, Contract::V1_12, Contract::V1_12, true).unwrap();
+    assert_eq!(m.docs, docs);
+    assert!(
+        m.warnings
+            .iter()
+            .any(|w| w.message.contains("HostnameConfig")),
+        "{:?}",
+        m.warnings
+    );
+}
+
+#[test]
+fn interfaces_become_links_and_behaviour_is_preserved() {
+    let doc = y(r#"
+version: v1alpha1
+machine:
+  type: controlplane
+  network:
+    hostname: cp-01
+    nameservers: [10.0.0.1]
+    interfaces:
+      - interface: eth0
+        addresses: [10.0.0.11/24]
+        routes: [{network: 0.0.0.0/0, gateway: 10.0.0.1}]
+        vip: {ip: 10.0.0.10}
+        vlans:
+          - vlanId: 20
+            dhcp: true
+            dhcpOptions: {routeMetric: 2048}
+      - interface: bond0
+        bond: {mode: active-backup, interfaces: [eth1, eth2], miimon: 100}
+        dhcp: true
+  time: {servers: [time.cloudflare.com]}
+"#);
+    let before = Effective::of(std::slice::from_ref(&doc));
+    let m = migrate(&[doc], Contract::V1_12, Contract::V1_12, true).unwrap();
+    assert_eq!(before.differences(&Effective::of(&m.docs)), vec![]);
+    let kinds: Vec<&str> = m.docs.iter().filter_map(kind_of).collect();
+    assert_eq!(
+        kinds,
+        [
+            "HostnameConfig",
+            "ResolverConfig",
+            "LinkConfig",
+            "Layer2VIPConfig",
+            "VLANConfig",
+            "DHCPv4Config",
+            "BondConfig",
+            "DHCPv4Config",
+            "TimeSyncConfig"
+        ]
+    );
+    assert_eq!(
+        m.docs[0],
+        y("version: v1alpha1\nmachine:\n  type: controlplane\n")
+    );
+    assert!(m.warnings.is_empty(), "{:?}", m.warnings);
+}
+
+#[test]
+fn effective_settings_see_a_dropped_value() {
+    let old = y("version: v1alpha1\nmachine:\n  type: worker\n  network: {hostname: a}\n");
+    let new = vec![
+        y("version: v1alpha1\nmachine:\n  type: worker\n"),
+        y("apiVersion: v1alpha1\nkind: HostnameConfig\nhostname: b\n"),
+    ];
+    let d = Effective::of(&[old]).differences(&Effective::of(&new));
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].setting, "hostname");
+}
+
+#[test]
+fn device_selector_is_named_not_guessed() {
+    let doc = y(
+        "version: v1alpha1\nmachine:\n  type: worker\n  network:\n    interfaces:\n      - deviceSelector: {hardwareAddr: 'aa:*'}\n        dhcp: true\n",
+    );
+    let m = migrate(&[doc.clone()], Contract::V1_12, Contract::V1_14, true).unwrap();
+    assert_eq!(m.docs, vec![doc]);
+    assert!(
+        m.warnings
+            .iter()
+            .any(|w| w.path == "machine.network.interfaces.0.deviceSelector"
+                && w.message.contains("LinkAliasConfig")),
+        "{:?}",
+        m.warnings
+    );
+}
