@@ -16,6 +16,7 @@ pub mod diagnostics;
 pub mod diff;
 pub mod fsutil;
 pub mod import;
+pub mod migrate;
 pub mod project;
 pub mod render;
 pub mod sim;

@@ -8,6 +8,7 @@ mod explain;
 mod import;
 mod init;
 mod lint;
+mod migrate;
 mod node_conn;
 mod patch;
 mod render;
@@ -44,6 +45,7 @@ enum Command {
     Schema(schema::SchemaArgs),
     Validate(validate::ValidateArgs),
     Lint(lint::LintArgs),
+    Migrate(migrate::MigrateArgs),
 }
 
 /// Runs the command line and returns the process exit status.
@@ -62,6 +64,7 @@ pub fn main() -> ExitCode {
         Command::Schema(args) => schema::run(args),
         Command::Validate(args) => validate::run(args),
         Command::Lint(args) => lint::run(args),
+        Command::Migrate(args) => migrate::run(args),
     };
     ExitCode::from(code)
 }

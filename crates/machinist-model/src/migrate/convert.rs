@@ -116,6 +116,15 @@ pub fn registries(root: &Value, out: &mut Out) -> Result<(), Blocked> {
 /// KubeNodeConfig as the fallback computed it: a control plane carries the control-plane label,
 /// and the NoSchedule taint unless `cluster.allowSchedulingOnControlPlanes` is true.
 pub fn node_defaults(root: &Value, out: &mut Out) -> Result<(), Blocked> {
+    if let Some(v) = get(root, "machine.kubelet.disableManifestsDirectory") {
+        if truthy(v) != Some(true) {
+            return Err(blocked(
+                "machine.kubelet.disableManifestsDirectory",
+                "`false` has no equivalent (KubeletConfig locks it to true); machine.kubelet stays in v1alpha1",
+            ));
+        }
+        out.took("machine.kubelet.disableManifestsDirectory");
+    }
     let allow = get(root, "cluster.allowSchedulingOnControlPlanes");
     if allow.is_some() {
         out.took("cluster.allowSchedulingOnControlPlanes");
@@ -188,6 +197,20 @@ pub fn install(root: &Value, out: &mut Out) -> Result<(), Blocked> {
     let Some(inst) = get(root, "machine.install") else {
         return Ok(());
     };
+    if let Some(v) = inst.get("legacyBIOSSupport") {
+        if truthy(v) != Some(false) {
+            return Err(blocked(
+                "machine.install.legacyBIOSSupport",
+                "`true` has no document; machine.install stays in v1alpha1",
+            ));
+        }
+        out.took("machine.install.legacyBIOSSupport");
+    }
+    for dropped in ["grubUseUKICmdline", "bootloader"] {
+        if inst.get(dropped).is_some() {
+            out.took(&format!("machine.install.{dropped}"));
+        }
+    }
     let mut clauses: Vec<String> = Vec::new();
     if let Some(disk) = inst.get("disk").and_then(Value::as_str) {
         clauses.push(format!("disk.dev_path == {}", cel_string(disk)));

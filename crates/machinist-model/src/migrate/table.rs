@@ -238,6 +238,8 @@ pub static GROUPS: &[Group] = &[
             row("machine.nodeAnnotations", "KubeNodeConfig", "annotations", How::Strings, "{team: infra}", "{team: infra}"),
             row("machine.nodeTaints", "KubeNodeConfig", "taints", How::Strings, "{dedicated: gpu:NoSchedule}", "{dedicated: gpu:NoSchedule}")
                 .note("control planes also get the `node-role.kubernetes.io/control-plane: NoSchedule` taint the fallback added"),
+            row("machine.kubelet.disableManifestsDirectory", "KubeletConfig", "", How::Custom, "true", "null")
+                .note("KubeletConfig locks it to true: `true` is dropped, `false` keeps machine.kubelet in v1alpha1"),
             row("cluster.allowSchedulingOnControlPlanes", "KubeNodeConfig", "taints", How::Custom, "true", "null")
                 .note("decides whether the control-plane NoSchedule taint is written (`true`: it is not)"),
         ],
@@ -278,9 +280,15 @@ pub static GROUPS: &[Group] = &[
             row("machine.install.diskSelector", "UnattendedInstallConfig", "provisioning.diskSelector.match", How::Custom, "{model: Samsung*}", "glob(\"Samsung*\", disk.model) && disk.transport != \"\" && !disk.readonly && !disk.cdrom")
                 .note("each selector field becomes a CEL clause, joined with &&"),
             same("machine.install.wipe", "UnattendedInstallConfig", "provisioning.wipe", "false"),
+            row("machine.install.grubUseUKICmdline", "UnattendedInstallConfig", "", How::Custom, "true", "null")
+                .inexact("dropped, as Talos's own v1.14 generator drops it with `machine.install`: installs from UnattendedInstallConfig take the kernel command line from the UKI"),
+            row("machine.install.legacyBIOSSupport", "UnattendedInstallConfig", "", How::Custom, "false", "null")
+                .note("`false` (the default) is dropped; `true` has no document and keeps `machine.install` in v1alpha1"),
+            row("machine.install.bootloader", "UnattendedInstallConfig", "", How::Custom, "true", "null")
+                .note("never did anything (Talos: \"It never worked\"); dropped"),
         ],
         convert: Some(convert::install),
-        required: &[],
+        required: &[("UnattendedInstallConfig", "provisioning.diskSelector.match", "machine.install.disk")],
     },
     Group {
         step: S14,

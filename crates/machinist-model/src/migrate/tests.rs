@@ -24,7 +24,10 @@ fn placeholder(source: &str) -> Value {
 fn base_for(group: &table::Group, row_source: &str) -> Value {
     let mut doc = y("version: v1alpha1\nmachine:\n  type: worker\n");
     for (_, _, source) in group.required {
-        if *source != row_source {
+        // A selector and a disk together are refused; the selector row brings its own.
+        let replaces =
+            row_source == "machine.install.diskSelector" && *source == "machine.install.disk";
+        if *source != row_source && !replaces {
             set(&mut doc, source, placeholder(source));
         }
     }

@@ -1,0 +1,228 @@
+//! `machinist migrate`: every full v1.11–v1.13 machine config of the reference corpus migrates to
+//! v1.14 and v1.15, validates there, keeps its effective settings, and leaves no deprecated field
+//! behind without a named warning; the counts (files, documents, fields moved) are printed. Plus
+//! the command line: bad versions, backwards targets, `--strict`, atomic `-o`. Tests that need
+//! ../shared/reference print `skipped: ../shared/reference not found` and pass without it.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use machinist::migrate::config::{migrate_text, parse_stream};
+use machinist_model::Contract;
+use machinist_model::migrate::value::{get, is_v1alpha1};
+use machinist_model::schema::{deprecated_fields, validate_documents, yaml_to_json};
+
+fn reference() -> Option<PathBuf> {
+    let found = common::repo()
+        .ancestors()
+        .map(|a| a.join("shared/reference"))
+        .find(|p| p.is_dir());
+    if found.is_none() {
+        println!("skipped: ../shared/reference not found");
+    }
+    found
+}
+
+fn corpus_files(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for sub in ["talos", "community"] {
+        let dir = root.join("corpus").join(sub);
+        let Ok(rd) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in rd {
+            let p = e.unwrap().path();
+            // community/<owner>__<repo>/<file>
+            let inner: Vec<PathBuf> = if p.is_dir() {
+                std::fs::read_dir(&p)
+                    .unwrap()
+                    .map(|e| e.unwrap().path())
+                    .collect()
+            } else {
+                vec![p]
+            };
+            out.extend(
+                inner
+                    .into_iter()
+                    .filter(|p| p.extension().is_some_and(|x| x == "yaml")),
+            );
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A full machine config: a v1alpha1 document with a machine type and a cluster section.
+fn is_full_config(docs: &[serde_yaml_ng::Value]) -> bool {
+    docs.iter()
+        .any(|d| is_v1alpha1(d) && get(d, "machine.type").is_some() && get(d, "cluster").is_some())
+}
+
+#[test]
+fn corpus_configs_migrate_to_v1_14_and_v1_15() {
+    let Some(root) = reference() else { return };
+    let (mut files, mut skipped, mut newer) = (0, 0, 0);
+    let mut patches_failed_total = 0;
+    for to in [Contract::V1_14, Contract::V1_15] {
+        let (mut docs_added, mut fields_moved, mut left) = (0, 0, 0);
+        let (mut patches, mut patch_fields, mut patches_failed) = (0, 0, 0);
+        files = 0;
+        skipped = 0;
+        newer = 0;
+        for path in corpus_files(&root) {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let docs = match parse_stream(&path, &text) {
+                Ok(d) => d,
+                Err(_) => {
+                    skipped += 1;
+                    continue;
+                }
+            };
+            if !is_full_config(&docs) {
+                // Patches migrate too (every key optional); they are counted, not compared.
+                if docs.iter().any(is_v1alpha1) {
+                    if let Ok(m) = migrate_text(&path, &text, Contract::V1_11, to, true) {
+                        patches += 1;
+                        patch_fields += m.migration.moved.len();
+                    } else {
+                        patches_failed += 1;
+                    }
+                }
+                skipped += 1;
+                continue;
+            }
+            let name = path.file_name().unwrap().to_string_lossy();
+            if name.contains("v1.15") {
+                newer += 1;
+                continue;
+            }
+            files += 1;
+            println!("{to}: {name}");
+            let m = migrate_text(&path, &text, Contract::V1_11, to, false)
+                .unwrap_or_else(|e| panic!("{name} → {to}: {e}"));
+            assert!(m.differences.is_empty());
+            let json: Vec<_> = m.migration.docs.iter().map(yaml_to_json).collect();
+            // Valid under the target, but for what the input already got wrong there.
+            let before = validate_documents(to, &docs, false).len();
+            let after = validate_documents(to, &m.migration.docs, false).len();
+            assert!(
+                after <= before,
+                "{name} → {to}: {after} errors, {before} before"
+            );
+            // Every deprecated field still set is named by a warning.
+            for f in deprecated_fields(to, &json) {
+                let dotted = f.pointer.trim_start_matches('/').replace('/', ".");
+                assert!(
+                    m.migration
+                        .warnings
+                        .iter()
+                        .any(|w| dotted.starts_with(&w.path) || w.path.starts_with(&dotted)),
+                    "{name} → {to}: `{dotted}` deprecated and not named"
+                );
+                left += 1;
+            }
+            docs_added += m.migration.added;
+            fields_moved += m.migration.moved.len();
+            // A second run has nothing left to move.
+            let again = migrate_text(&path, &m.text, to, to, false).unwrap();
+            assert_eq!(
+                again.migration.moved,
+                vec![],
+                "{name} → {to}: not idempotent"
+            );
+        }
+        patches_failed_total += patches_failed;
+        println!(
+            "corpus → {to}: {files} full configs migrated, {docs_added} documents added, {fields_moved} fields moved, {left} deprecated fields left with a named warning; {patches} patches migrated ({patch_fields} fields moved), {patches_failed} patches refused"
+        );
+    }
+    assert_eq!(patches_failed_total, 0);
+    println!(
+        "corpus: {skipped} files skipped (patches, talhelper/talm files, not YAML), {newer} already v1.15"
+    );
+    assert!(files >= 5, "only {files} full configs found");
+}
+
+fn machinist() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_machinist"))
+}
+
+const CONFIG: &str = "version: v1alpha1\nmachine:\n  type: worker\n  network:\n    hostname: w-01\n    nameservers: [10.0.0.1]\n  time:\n    servers: [time.cloudflare.com]\n";
+
+#[test]
+fn cli_writes_atomically_and_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("w.yaml");
+    let output = dir.path().join("out.yaml");
+    std::fs::write(&input, CONFIG).unwrap();
+    let o = machinist()
+        .args(["migrate", "config"])
+        .arg(&input)
+        .args(["--from", "v1.12", "--to", "v1.12", "--patch", "-o"])
+        .arg(&output)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("moved 3 field(s) into 3 new document(s)"),
+        "{err}"
+    );
+    assert!(err.contains("behaviour preserved"), "{err}");
+    let out = std::fs::read_to_string(&output).unwrap();
+    assert!(
+        out.contains("kind: HostnameConfig\nhostname: w-01\n"),
+        "{out}"
+    );
+    assert!(!out.contains("network:"), "{out}");
+}
+
+#[test]
+fn cli_refuses_bad_versions_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("w.yaml");
+    let output = dir.path().join("out.yaml");
+    std::fs::write(&input, CONFIG).unwrap();
+    for (args, expect) in [
+        (vec!["--to", "v1.9"], "unsupported Talos version `v1.9`"),
+        (
+            vec!["--from", "v1.14", "--to", "v1.13"],
+            "older than the config's contract v1.14",
+        ),
+    ] {
+        let o = machinist()
+            .args(["migrate", "config"])
+            .arg(&input)
+            .args(&args)
+            .arg("-o")
+            .arg(&output)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{err}");
+        assert!(err.contains(expect), "{err}");
+        assert!(!output.exists());
+    }
+}
+
+#[test]
+fn cli_strict_refuses_fields_that_stay() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("w.yaml");
+    let output = dir.path().join("out.yaml");
+    std::fs::write(&input, "version: v1alpha1\nmachine:\n  type: worker\n  files: [{path: /var/f, content: x, op: create}]\n").unwrap();
+    let o = machinist()
+        .args(["migrate", "config"])
+        .arg(&input)
+        .args(["--to", "v1.14", "--patch", "--strict", "-o"])
+        .arg(&output)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("`machine.files`"), "{err}");
+    assert!(err.contains("nothing written"), "{err}");
+    assert!(!output.exists());
+}
