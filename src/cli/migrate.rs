@@ -105,6 +105,9 @@ fn run_config(args: ConfigArgs) -> u8 {
         ));
         return 1;
     }
+    for n in &m.notes {
+        eprintln!("note: {n}");
+    }
     for d in &m.defaults {
         eprintln!(
             "note: Talos {} changes a default for new clusters: {}; {}",

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use machinist_model::Contract;
 use machinist_model::migrate::table::rows;
+use machinist_model::migrate::value::related;
 use machinist_model::migrate::{MigrateError, migrate};
 use machinist_model::schema::{deprecated_fields, validate_json_documents, yaml_to_json};
 
@@ -101,14 +102,14 @@ pub fn report(project: &Project, to: Contract) -> Result<ProjectReport, ProjectE
         for f in deprecated_fields(to, &json) {
             let dotted = dotted(&f.pointer);
             let at = locate(project, &templates, &dotted);
-            let stay = stays.iter().find(|(p, _)| {
-                !p.is_empty() && (dotted.starts_with(p.as_str()) || p.starts_with(&dotted))
-            });
+            let stay = stays
+                .iter()
+                .find(|(p, _)| !p.is_empty() && related(&dotted, p));
             let (severity, instead) = match stay {
                 Some((_, why)) => (Severity::Stays, why.clone()),
                 None => (Severity::Movable, replacement(&dotted, f.hint.as_deref())),
             };
-            let what = format!("{} {}", f.document_label(), f.path);
+            let what = format!("{} {dotted}", f.document_label());
             found
                 .entry((severity, at, what, instead))
                 .or_default()
@@ -145,27 +146,27 @@ fn replacement(path: &str, hint: Option<&str>) -> String {
         .collect::<Vec<_>>()
         .join(".")
         .replace(".[]", "[]");
-    let targets: Vec<String> = rows()
-        .filter(|(_, r)| {
-            r.source == generic
-                || r.source.starts_with(&format!("{generic}."))
-                || r.source.starts_with(&format!("{generic}[]"))
-                || generic.starts_with(&format!("{}.", r.source))
-        })
-        .map(|(_, r)| {
-            if r.field.is_empty() {
-                r.kind.to_string()
-            } else {
-                format!("{}.{}", r.kind, r.field)
-            }
-        })
+    let exact: Vec<String> = rows()
+        .filter(|(_, r)| r.source == generic && !r.field.is_empty())
+        .map(|(_, r)| format!("{}.{}", r.kind, r.field))
         .collect();
+    let mut kinds: Vec<&str> = rows()
+        .filter(|(_, r)| related(&generic, r.source.split("[]").next().unwrap_or(r.source)))
+        .map(|(_, r)| r.kind)
+        .collect();
+    kinds.dedup();
+    let targets = if exact.is_empty() {
+        kinds.iter().map(|k| k.to_string()).collect()
+    } else {
+        exact
+    };
     if targets.is_empty() {
         return hint.unwrap_or("no replacement").to_string();
     }
-    let mut t = targets;
-    t.dedup();
-    format!("use {} (`machinist migrate config` moves it)", t.join(", "))
+    format!(
+        "use {} (`machinist migrate config` moves it)",
+        targets.join(", ")
+    )
 }
 
 /// Finds the template line that writes `path`: follows the path's keys down the template text,

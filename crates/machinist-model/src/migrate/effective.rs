@@ -42,7 +42,10 @@ impl Effective {
         let mut e = Effective::default();
 
         // Hostname.
-        match one("HostnameConfig") {
+        // A static hostname in v1alpha1 next to a HostnameConfig is a config Talos refuses
+        // ("static hostname is already set"); it is read as its author meant it: that hostname.
+        let legacy_static = get(root, "machine.network.hostname").is_some();
+        match one("HostnameConfig").filter(|_| !legacy_static) {
             Some(h) => {
                 e.put("hostname", h.get("hostname"));
                 e.put("hostname auto", h.get("auto"));

@@ -8,6 +8,7 @@
 //! The field-by-field mapping lives in [`table`]; [`effective`] extracts the settings a node
 //! actually runs with from either form, so callers can show that behaviour is preserved.
 
+pub mod book;
 pub mod convert;
 pub mod defaults;
 pub mod effective;
@@ -119,7 +120,13 @@ pub struct Migration {
     pub warnings: Vec<Warning>,
     /// Defaults for new clusters that change between the two contracts.
     pub defaults: Vec<defaults::DefaultChange>,
+    /// Behaviour a moved group changes beyond the fields it names (for the report).
+    pub notes: Vec<&'static str>,
 }
+
+/// Said when `machine.network.interfaces` moved: Talos's `RunDefaultDHCPOperators`
+/// (`container.go`) stops the default DHCP on every link once a link or DHCP document exists.
+pub const DEFAULT_DHCP_NOTE: &str = "once a LinkConfig or DHCP document exists, Talos stops running DHCP by default on links no document names (RunDefaultDHCPOperators); add a DHCPv4Config for any other link that relied on it";
 
 /// Why a migration cannot be done.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -158,6 +165,7 @@ pub fn migrate(
     let mut moved = Vec::new();
     let mut warnings = Vec::new();
     let mut added = 0;
+    let mut notes = Vec::new();
     if let Some(root_at) = out_docs.iter().position(is_v1alpha1) {
         for group in GROUPS.iter().filter(|g| g.step <= to) {
             let root = &out_docs[root_at];
@@ -166,6 +174,9 @@ pub fn migrate(
                 Ok(Some((next, taken, new_docs))) => {
                     out_docs = next;
                     added += new_docs;
+                    if group.title == "network interfaces" {
+                        notes.push(DEFAULT_DHCP_NOTE);
+                    }
                     for path in taken {
                         take(&mut out_docs[root_at], &path);
                         moved.push(Moved {
@@ -187,10 +198,7 @@ pub fn migrate(
     let json: Vec<serde_json::Value> = out_docs.iter().map(crate::schema::yaml_to_json).collect();
     for f in deprecated_fields(to, &json) {
         let dotted = f.pointer.trim_start_matches('/').replace('/', ".");
-        if warnings
-            .iter()
-            .any(|w| dotted.starts_with(&w.path) || w.path.starts_with(&dotted))
-        {
+        if warnings.iter().any(|w| value::related(&dotted, &w.path)) {
             continue;
         }
         let note = table::NO_EQUIVALENT
@@ -218,6 +226,7 @@ pub fn migrate(
         added,
         warnings,
         defaults: defaults::between(from, to),
+        notes,
     })
 }
 
@@ -346,6 +355,14 @@ fn place(docs: &[Value], root_at: usize, out: Out) -> Result<Placed, Blocked> {
         });
         match existing {
             Some(i) if !named => {
+                // `talosctl gen config` (v1.12+) writes `HostnameConfig auto: stable`; a static
+                // hostname from v1alpha1 replaces it (Talos refuses both, and `auto` excludes
+                // `hostname`).
+                if kind == "HostnameConfig" && doc.get("hostname").is_some() {
+                    if let Some(m) = next[i].as_mapping_mut() {
+                        m.remove("auto");
+                    }
+                }
                 let mut conflicts = Vec::new();
                 value::merge(&mut next[i], doc, "", &mut conflicts);
                 if !conflicts.is_empty() {

@@ -39,15 +39,18 @@ const I: &str = "machine.network.interfaces";
 /// The rows of the interface conversion (for the book and the table test; `example` is the
 /// whole `interfaces` list).
 pub static ROWS: &[FieldMap] = &[
-    r(
-        "machine.network.interfaces[].addresses",
-        "LinkConfig",
-        "addresses",
-        "eth0",
-        "[{interface: eth0, addresses: [10.0.0.2/24]}]",
-        "[{address: 10.0.0.2/24}]",
-        "one LinkConfig per interface, named by `interface`; an address without a prefix length gets /32 (/128)",
-    ),
+    FieldMap {
+        exact: false,
+        ..r(
+            "machine.network.interfaces[].addresses",
+            "LinkConfig",
+            "addresses",
+            "eth0",
+            "[{interface: eth0, addresses: [10.0.0.2/24]}]",
+            "[{address: 10.0.0.2/24}]",
+            "one LinkConfig per interface, named by `interface`; an address without a prefix length gets /32 (/128). Not exact for links no interface names: once a link document exists, Talos stops its default DHCP on them (the report says so)",
+        )
+    },
     r(
         "machine.network.interfaces[].routes",
         "LinkConfig",

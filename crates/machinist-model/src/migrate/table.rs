@@ -389,6 +389,22 @@ pub static GROUPS: &[Group] = &[
     },
     Group {
         step: S14,
+        title: "discovery identity",
+        sections: &[],
+        rows: &[
+            same("cluster.id", "DiscoveryIdentityConfig", "clusterID", "0raF93qnkMvF-FZNuvyGozXNdLiT2FOWSlyBaW4PR-w=")
+                .note("a secret: moved, never printed"),
+            same("cluster.secret", "DiscoveryIdentityConfig", "clusterSecret", "pofHbABZq7VXuObsdLdy/bHmz6hlMHZ3p8+6WKrv1ic=")
+                .note("a secret: moved, never printed"),
+        ],
+        convert: None,
+        required: &[
+            ("DiscoveryIdentityConfig", "clusterID", "cluster.id"),
+            ("DiscoveryIdentityConfig", "clusterSecret", "cluster.secret"),
+        ],
+    },
+    Group {
+        step: S14,
         title: "machine features",
         sections: &["machine.features.kubePrism", "machine.features.imageCache", "machine.features.kubernetesTalosAPIAccess"],
         rows: &[

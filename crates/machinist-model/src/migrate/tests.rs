@@ -17,6 +17,7 @@ fn placeholder(source: &str) -> Value {
     match source {
         "cluster.clusterName" => "c".into(),
         "cluster.controlPlane.endpoint" => "https://10.0.0.1:6443".into(),
+        "cluster.id" | "cluster.secret" => "c2VjcmV0".into(),
         _ => "registry.example/image:v1.35.4".into(),
     }
 }
@@ -277,4 +278,23 @@ fn device_selector_is_named_not_guessed() {
         "{:?}",
         m.warnings
     );
+}
+
+/// The talhelper/talm/terraform bug class: `talosctl gen config` v1.12+ writes `HostnameConfig
+/// auto: stable`, a patch sets `machine.network.hostname`, and Talos refuses the result ("static
+/// hostname is already set in v1alpha1 config"). Migrated, the static hostname wins, once.
+#[test]
+fn generated_auto_hostname_and_patched_static_hostname_become_one_document() {
+    let docs = vec![
+        y("version: v1alpha1\nmachine:\n  type: worker\n  network: {hostname: rk1-01}\n"),
+        y("apiVersion: v1alpha1\nkind: HostnameConfig\nauto: stable\n"),
+    ];
+    let before = Effective::of(&docs);
+    let m = migrate(&docs, Contract::V1_12, Contract::V1_13, false).unwrap();
+    assert_eq!(
+        m.docs[1],
+        y("apiVersion: v1alpha1\nkind: HostnameConfig\nhostname: rk1-01\n")
+    );
+    assert_eq!(m.docs.len(), 2);
+    assert_eq!(before.differences(&Effective::of(&m.docs)), vec![]);
 }

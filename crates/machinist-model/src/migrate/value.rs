@@ -50,6 +50,12 @@ pub fn set(root: &mut Value, path: &str, value: Value) {
     }
 }
 
+/// Whether dotted path `a` is `b`, inside `b`, or contains `b` (segment-wise: `cluster.secret`
+/// is not related to `cluster.secretboxEncryptionSecret`).
+pub fn related(a: &str, b: &str) -> bool {
+    a == b || a.starts_with(&format!("{b}.")) || b.starts_with(&format!("{a}."))
+}
+
 /// A new multi-document kind with its `apiVersion`, `kind` and (for named kinds) `name`.
 pub fn new_doc(kind: &str, name: Option<&str>) -> Value {
     let mut map = Mapping::new();
