@@ -10,6 +10,7 @@
 
 pub mod book;
 pub mod convert;
+pub mod convert_cluster;
 pub mod defaults;
 pub mod effective;
 pub mod network;

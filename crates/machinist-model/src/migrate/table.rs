@@ -13,6 +13,7 @@
 use crate::Contract;
 
 use super::convert;
+use super::convert_cluster;
 use super::network;
 use super::{Blocked, Out};
 
@@ -373,6 +374,72 @@ pub static GROUPS: &[Group] = &[
     },
     Group {
         step: S14,
+        title: "pod and service network",
+        sections: &["cluster.network"],
+        rows: &[
+            row("cluster.network.dnsDomain", "KubeNetworkConfig", "dnsDomain", How::Custom, "cluster.local", "cluster.local")
+                .note("`cluster.local` when left out, as before"),
+            row("cluster.network.podSubnets", "KubeNetworkConfig", "podSubnets", How::Custom, "[10.244.0.0/16]", "[10.244.0.0/16]"),
+            row("cluster.network.serviceSubnets", "KubeNetworkConfig", "serviceSubnets", How::Custom, "[10.96.0.0/12]", "[10.96.0.0/12]"),
+            row("cluster.network.cni", "KubeFlannelCNIConfig", "backendType", How::Custom, "{name: flannel, flannel: {extraArgs: [--iface=eth0]}}", "vxlan")
+                .note("Flannel (also when `cni` is left out) becomes KubeFlannelCNIConfig with the old defaults (vxlan, port 4789); `none` needs no document; a custom CNI (`urls`) keeps the section in v1alpha1"),
+        ],
+        convert: Some(convert_cluster::network),
+        required: &[
+            ("KubeNetworkConfig", "podSubnets", "cluster.network.podSubnets"),
+            ("KubeNetworkConfig", "serviceSubnets", "cluster.network.serviceSubnets"),
+        ],
+    },
+    Group {
+        step: S14,
+        title: "Kubernetes CAs",
+        sections: &[],
+        rows: &[
+            row("cluster.ca", "KubeAPIServerCAConfig", "issuingCA.cert", How::Custom, "{crt: Y2VydA==, key: a2V5}", "cert")
+                .note("base64 PEM becomes PEM text; a CA without a key (worker configs) goes to `acceptedCAs`, as the fallback only trusted it"),
+            row("cluster.acceptedCAs", "KubeAPIServerCAConfig", "acceptedCAs", How::Custom, "[{crt: Y2VydA==}]", "[cert]"),
+            row("cluster.aggregatorCA", "KubeAggregatorCAConfig", "issuingCA.key", How::Custom, "{crt: Y2VydA==, key: a2V5}", "key")
+                .note("a secret: moved, never printed"),
+        ],
+        convert: Some(convert_cluster::cas),
+        required: &[],
+    },
+    Group {
+        step: S14,
+        title: "service account key",
+        sections: &[],
+        rows: &[row("cluster.serviceAccount", "KubeServiceAccountConfig", "issuer.privateKey", How::Custom, "{key: a2V5}", "key")
+            .note("the issuer URL (and so the token audience) is the cluster endpoint, as the fallback used")],
+        convert: Some(convert_cluster::service_account),
+        required: &[("KubeServiceAccountConfig", "issuer.issuerURL", "cluster.controlPlane.endpoint")],
+    },
+    Group {
+        step: S14,
+        title: "etcd encryption",
+        sections: &[],
+        rows: &[
+            row("cluster.secretboxEncryptionSecret", "KubeEtcdEncryptionConfig", "config.resources", How::Custom, "c2Vj",
+                "[{resources: [secrets], providers: [{secretbox: {keys: [{name: key2, secret: c2Vj}]}}, {identity: {}}]}]")
+                .note("the encryption configuration Talos generated: secretbox key `key2`, aescbc key `key1`, then identity"),
+            row("cluster.aescbcEncryptionSecret", "KubeEtcdEncryptionConfig", "config.resources", How::Custom, "c2Vj",
+                "[{resources: [secrets], providers: [{aescbc: {keys: [{name: key1, secret: c2Vj}]}}, {identity: {}}]}]"),
+        ],
+        convert: Some(convert_cluster::encryption),
+        required: &[],
+    },
+    Group {
+        step: S14,
+        title: "discovery service",
+        sections: &[],
+        rows: &[row("cluster.discovery", "DiscoveryServiceConfig", "endpoint", How::Custom,
+            "{enabled: true, registries: {kubernetes: {disabled: true}, service: {}}}", "https://discovery.talos.dev/")
+            .named("default")
+            .note("named `default`; the service registry's endpoint (Sidero's public one when left out); discovery off needs no document; an enabled Kubernetes registry keeps the section in v1alpha1")],
+        convert: Some(convert_cluster::discovery),
+        required: &[],
+    },
+    Group {
+        step: S14,
         title: "cluster identity",
         // After the kube-apiserver group took `localAPIServerPort`; Talos requires an endpoint
         // while `cluster.controlPlane` exists at all.
@@ -459,11 +526,7 @@ pub static NO_EQUIVALENT: &[(&str, &str)] = &[
     ),
     (
         "machine.install.legacyBIOSSupport",
-        "no document carries it; it stays in v1alpha1",
-    ),
-    (
-        "machine.install.grubUseUKICmdline",
-        "no document carries it; it stays in v1alpha1",
+        "`true` has no document; machine.install stays in v1alpha1",
     ),
     (
         "machine.install.extensions",
@@ -475,7 +538,7 @@ pub static NO_EQUIVALENT: &[(&str, &str)] = &[
     ),
     (
         "machine.kubelet.disableManifestsDirectory",
-        "KubeletConfig has no such switch; machine.kubelet stays in v1alpha1",
+        "`false` has no equivalent (KubeletConfig locks it to true); machine.kubelet stays in v1alpha1",
     ),
     (
         "cluster.extraManifestHeaders",
@@ -504,45 +567,5 @@ pub static NO_EQUIVALENT: &[(&str, &str)] = &[
     (
         "cluster.scheduler.extraVolumes",
         "KubeSchedulerConfig has no volumes; the section stays in v1alpha1",
-    ),
-    (
-        "cluster.network",
-        "KubeNetworkConfig / KubeFlannelCNIConfig: not migrated by this version of machinist",
-    ),
-    (
-        "cluster.discovery",
-        "DiscoveryServiceConfig: not migrated by this version of machinist",
-    ),
-    (
-        "cluster.id",
-        "DiscoveryIdentityConfig (a secret): not migrated by this version of machinist",
-    ),
-    (
-        "cluster.secret",
-        "DiscoveryIdentityConfig (a secret): not migrated by this version of machinist",
-    ),
-    (
-        "cluster.ca",
-        "KubeAPIServerCAConfig (a secret): not migrated by this version of machinist",
-    ),
-    (
-        "cluster.acceptedCAs",
-        "KubeAPIServerCAConfig: not migrated by this version of machinist",
-    ),
-    (
-        "cluster.aggregatorCA",
-        "KubeAggregatorCAConfig (a secret): not migrated by this version of machinist",
-    ),
-    (
-        "cluster.serviceAccount",
-        "KubeServiceAccountConfig (a secret): not migrated by this version of machinist",
-    ),
-    (
-        "cluster.aescbcEncryptionSecret",
-        "KubeEtcdEncryptionConfig (a secret): not migrated by this version of machinist",
-    ),
-    (
-        "cluster.secretboxEncryptionSecret",
-        "KubeEtcdEncryptionConfig (a secret): not migrated by this version of machinist",
     ),
 ];

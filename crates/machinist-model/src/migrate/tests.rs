@@ -18,6 +18,8 @@ fn placeholder(source: &str) -> Value {
         "cluster.clusterName" => "c".into(),
         "cluster.controlPlane.endpoint" => "https://10.0.0.1:6443".into(),
         "cluster.id" | "cluster.secret" => "c2VjcmV0".into(),
+        "cluster.network.podSubnets" => y("[10.244.0.0/16]"),
+        "cluster.network.serviceSubnets" => y("[10.96.0.0/12]"),
         _ => "registry.example/image:v1.35.4".into(),
     }
 }
