@@ -258,3 +258,70 @@ fn book_page_matches_the_mapping_table() {
         "book/src/migrate.md is stale: run with MACHINIST_BLESS=1"
     );
 }
+
+#[test]
+fn project_report_names_template_lines_and_nodes() {
+    let o = machinist()
+        .current_dir(common::repo())
+        .args(["migrate", "examples/homelab", "--to", "v1.14"])
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{out}\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        out.contains("templates/machine.yaml:10: deprecated: v1alpha1 machine.kubelet: use KubeletConfig, KubeNodeConfig, KubeCredentialProviderConfig (`machinist migrate config` moves it) (nodes cp-01, cp-02, cp-03, worker-01)"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "templates/machine.yaml:21: deprecated: v1alpha1 cluster.allowSchedulingOnControlPlanes"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("4 node(s) rendered under v1.12;"), "{out}");
+
+    let o = machinist()
+        .current_dir(common::repo())
+        .args(["migrate", "examples/homelab", "--to", "v1.11"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("older than"));
+}
+
+/// Every node of the v1.12 example migrates to v1.14 and v1.15 with its behaviour preserved.
+#[test]
+fn homelab_nodes_migrate_with_behaviour_preserved() {
+    use machinist::project::Project;
+    use machinist::render::{RenderOptions, render};
+    use machinist_model::migrate::effective::Effective;
+    use machinist_model::migrate::migrate;
+    let project = Project::load(&common::repo().join("examples/homelab")).unwrap();
+    let nodes = render(
+        &project,
+        RenderOptions {
+            with_secrets: false,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    for to in [Contract::V1_14, Contract::V1_15] {
+        for node in &nodes {
+            let m = migrate(&node.documents, project.chart.contract, to, false)
+                .unwrap_or_else(|e| panic!("{} → {to}: {e}", node.name));
+            assert!(
+                m.moved.len() >= 10,
+                "{}: only {} fields moved",
+                node.name,
+                m.moved.len()
+            );
+            let d = Effective::of(&node.documents).differences(&Effective::of(&m.docs));
+            assert_eq!(d, vec![], "{} → {to}", node.name);
+            assert_eq!(m.warnings, vec![], "{} → {to}", node.name);
+        }
+    }
+}

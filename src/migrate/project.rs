@@ -154,7 +154,12 @@ fn replacement(path: &str, hint: Option<&str>) -> String {
         .filter(|(_, r)| related(&generic, r.source.split("[]").next().unwrap_or(r.source)))
         .map(|(_, r)| r.kind)
         .collect();
-    kinds.dedup();
+    let mut seen = Vec::new();
+    kinds.retain(|k| {
+        let first = !seen.contains(k);
+        seen.push(*k);
+        first
+    });
     let targets = if exact.is_empty() {
         kinds.iter().map(|k| k.to_string()).collect()
     } else {
