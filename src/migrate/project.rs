@@ -65,6 +65,9 @@ pub enum ProjectError {
     Render(Vec<Diagnostic>),
 }
 
+/// Findings are grouped by how the target treats them, where, what and what instead.
+type FindingKey = (Severity, Option<(PathBuf, usize)>, String, String);
+
 /// Renders every node of `project` and reports what moving to `to` involves.
 pub fn report(project: &Project, to: Contract) -> Result<ProjectReport, ProjectError> {
     let from = project.chart.contract;
@@ -72,8 +75,7 @@ pub fn report(project: &Project, to: Contract) -> Result<ProjectReport, ProjectE
         return Err(ProjectError::Migrate(MigrateError::Backwards { from, to }));
     }
     let nodes = render(project, RenderOptions::default()).map_err(ProjectError::Render)?;
-    let mut found: BTreeMap<(Severity, Option<(PathBuf, usize)>, String, String), Vec<String>> =
-        BTreeMap::new();
+    let mut found: BTreeMap<FindingKey, Vec<String>> = BTreeMap::new();
     for node in &nodes {
         let templates: Vec<&str> = project
             .node(&node.name)

@@ -120,7 +120,7 @@ impl Effective {
             "WireguardConfig",
         ];
         for kind in LINK_KINDS {
-            for l in by_kind(*kind) {
+            for l in by_kind(kind) {
                 e.link_new(name_of(l).unwrap_or_default(), kind, l);
             }
         }

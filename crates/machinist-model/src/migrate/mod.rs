@@ -359,10 +359,11 @@ fn place(docs: &[Value], root_at: usize, out: Out) -> Result<Placed, Blocked> {
                 // `talosctl gen config` (v1.12+) writes `HostnameConfig auto: stable`; a static
                 // hostname from v1alpha1 replaces it (Talos refuses both, and `auto` excludes
                 // `hostname`).
-                if kind == "HostnameConfig" && doc.get("hostname").is_some() {
-                    if let Some(m) = next[i].as_mapping_mut() {
-                        m.remove("auto");
-                    }
+                if kind == "HostnameConfig"
+                    && doc.get("hostname").is_some()
+                    && let Some(m) = next[i].as_mapping_mut()
+                {
+                    m.remove("auto");
                 }
                 let mut conflicts = Vec::new();
                 value::merge(&mut next[i], doc, "", &mut conflicts);

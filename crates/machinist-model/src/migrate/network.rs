@@ -282,10 +282,10 @@ fn link_common(dev: &Value, at: &str, doc: &mut Value) -> Result<(), Blocked> {
                 ("metric", "metric"),
                 ("mtu", "mtu"),
             ] {
-                if let Some(v) = route.get(from) {
-                    if !(from == "network" && v.as_str() == Some("")) {
-                        m.insert(to.into(), v.clone());
-                    }
+                if let Some(v) = route.get(from)
+                    && !(from == "network" && v.as_str() == Some(""))
+                {
+                    m.insert(to.into(), v.clone());
                 }
             }
             out.push(Value::Mapping(m));

@@ -48,8 +48,13 @@ fn every_row_moves_its_example_to_its_field() {
         let mut doc = base_for(group, row.source);
         let path = source_path(row);
         set(&mut doc, path, y(row.example));
-        let m = migrate(&[doc.clone()], Contract::V1_11, Contract::V1_15, true)
-            .unwrap_or_else(|e| panic!("{}: {e}", row.source));
+        let m = migrate(
+            std::slice::from_ref(&doc),
+            Contract::V1_11,
+            Contract::V1_15,
+            true,
+        )
+        .unwrap_or_else(|e| panic!("{}: {e}", row.source));
         let root = &m.docs[0];
         assert!(
             get(root, path).is_none(),
@@ -174,7 +179,13 @@ fn unmappable_field_keeps_its_group_and_is_named() {
     let doc = y(
         "version: v1alpha1\nmachine:\n  type: worker\n  kubelet:\n    image: k:v1\n    extraMounts: [{destination: /var/x, type: bind, source: /var/x, options: [bind]}]\n",
     );
-    let m = migrate(&[doc.clone()], Contract::V1_13, Contract::V1_14, true).unwrap();
+    let m = migrate(
+        std::slice::from_ref(&doc),
+        Contract::V1_13,
+        Contract::V1_14,
+        true,
+    )
+    .unwrap();
     assert_eq!(m.docs, vec![doc], "nothing may move");
     let w = m
         .warnings
@@ -270,7 +281,13 @@ fn device_selector_is_named_not_guessed() {
     let doc = y(
         "version: v1alpha1\nmachine:\n  type: worker\n  network:\n    interfaces:\n      - deviceSelector: {hardwareAddr: 'aa:*'}\n        dhcp: true\n",
     );
-    let m = migrate(&[doc.clone()], Contract::V1_12, Contract::V1_14, true).unwrap();
+    let m = migrate(
+        std::slice::from_ref(&doc),
+        Contract::V1_12,
+        Contract::V1_14,
+        true,
+    )
+    .unwrap();
     assert_eq!(m.docs, vec![doc]);
     assert!(
         m.warnings
