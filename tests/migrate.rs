@@ -325,3 +325,46 @@ fn homelab_nodes_migrate_with_behaviour_preserved() {
         }
     }
 }
+
+/// The multi-document bugs other tools shipped, as fixtures: each migrates with nothing lost.
+#[test]
+fn bug_report_fixtures_migrate_exactly() {
+    let dir = common::repo().join("tests/fixtures/migrate");
+    let run = |name: &str| {
+        let path = dir.join(name);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let m = migrate_text(&path, &text, Contract::V1_12, Contract::V1_12, true)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(m.differences.is_empty());
+        assert!(
+            m.migration.warnings.is_empty(),
+            "{name}: {:?}",
+            m.migration.warnings
+        );
+        m.text
+    };
+    let t = run("talhelper-1391.yaml");
+    assert!(t.contains("kind: LinkConfig\nname: enp1s0\n"), "{t}");
+    assert!(t.contains("routes:\n- gateway: 10.10.0.1\n"), "{t}");
+    assert!(
+        t.contains("kind: VLANConfig\nname: enp1s0.20\nvlanID: 20\nparent: enp1s0\n"),
+        "{t}"
+    );
+    assert!(t.contains("kind: DHCPv4Config\nname: enp1s0.20\n"), "{t}");
+    let t = run("talm-143.yaml");
+    assert!(
+        t.contains("kind: VLANConfig\nname: enp0s31f6.4000\n"),
+        "{t}"
+    );
+    assert!(t.contains("- address: 192.168.100.2/24"), "{t}");
+    assert!(
+        t.contains("kind: Layer2VIPConfig\nname: 192.168.100.10\nlink: enp0s31f6.4000\n"),
+        "{t}"
+    );
+    let t = run("hostname-conflict.yaml");
+    assert!(
+        t.contains("kind: HostnameConfig\nhostname: turing-cp1\n"),
+        "{t}"
+    );
+    assert!(!t.contains("auto: stable"), "{t}");
+}
