@@ -317,3 +317,60 @@ fn generated_auto_hostname_and_patched_static_hostname_become_one_document() {
     assert_eq!(m.docs.len(), 2);
     assert_eq!(before.differences(&Effective::of(&m.docs)), vec![]);
 }
+
+/// Every v1alpha1 field the model marks as replaced by a document has a table row or a named
+/// reason in `NO_EQUIVALENT`: a new deprecation in the model cannot slip past the migration.
+#[test]
+fn every_replaced_field_of_the_model_is_in_the_table() {
+    let schema = serde_json::to_value(schemars::schema_for!(crate::v1alpha1::Config)).unwrap();
+    let defs = schema["$defs"].as_object().unwrap().clone();
+    fn walk(
+        node: &serde_json::Value,
+        defs: &serde_json::Map<String, serde_json::Value>,
+        path: &str,
+        depth: usize,
+        out: &mut Vec<(String, String)>,
+    ) {
+        if depth > 8 {
+            return;
+        }
+        let node = match node.get("$ref").and_then(|r| r.as_str()) {
+            Some(r) => &defs[r.trim_start_matches("#/$defs/")],
+            None => node,
+        };
+        for key in ["anyOf", "oneOf", "allOf"] {
+            if let Some(list) = node.get(key).and_then(|l| l.as_array()) {
+                for n in list {
+                    walk(n, defs, path, depth + 1, out);
+                }
+            }
+        }
+        if let Some(items) = node.get("items") {
+            walk(items, defs, &format!("{path}[]"), depth + 1, out);
+        }
+        let Some(props) = node.get("properties").and_then(|p| p.as_object()) else {
+            return;
+        };
+        for (k, v) in props {
+            let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+            if let Some(by) = v.get("x-talos-replaced-by").and_then(|b| b.as_str()) {
+                out.push((p.clone(), by.to_string()));
+            }
+            walk(v, defs, &p, depth + 1, out);
+        }
+    }
+    let mut replaced = Vec::new();
+    walk(&schema, &defs, "", 0, &mut replaced);
+    assert!(replaced.len() > 30, "{replaced:?}");
+    let mut missing = Vec::new();
+    for (path, by) in &replaced {
+        let covered = rows().any(|(_, r)| {
+            let src = r.source.split("[]").next().unwrap_or(r.source);
+            src == path || src.starts_with(&format!("{path}.")) || path.starts_with(&format!("{src}."))
+        }) || table::NO_EQUIVALENT.iter().any(|(p, _)| p == path);
+        if !covered {
+            missing.push(format!("{path} (replaced by {by})"));
+        }
+    }
+    assert_eq!(missing, Vec::<String>::new());
+}
