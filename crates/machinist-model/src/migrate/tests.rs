@@ -352,7 +352,11 @@ fn every_replaced_field_of_the_model_is_in_the_table() {
             return;
         };
         for (k, v) in props {
-            let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+            let p = if path.is_empty() {
+                k.clone()
+            } else {
+                format!("{path}.{k}")
+            };
             if let Some(by) = v.get("x-talos-replaced-by").and_then(|b| b.as_str()) {
                 out.push((p.clone(), by.to_string()));
             }
@@ -366,7 +370,9 @@ fn every_replaced_field_of_the_model_is_in_the_table() {
     for (path, by) in &replaced {
         let covered = rows().any(|(_, r)| {
             let src = r.source.split("[]").next().unwrap_or(r.source);
-            src == path || src.starts_with(&format!("{path}.")) || path.starts_with(&format!("{src}."))
+            src == path
+                || src.starts_with(&format!("{path}."))
+                || path.starts_with(&format!("{src}."))
         }) || table::NO_EQUIVALENT.iter().any(|(p, _)| p == path);
         if !covered {
             missing.push(format!("{path} (replaced by {by})"));
