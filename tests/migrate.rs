@@ -368,3 +368,90 @@ fn bug_report_fixtures_migrate_exactly() {
     );
     assert!(!t.contains("auto: stable"), "{t}");
 }
+
+/// `--write` rewrites the plain patch files it owns, leaves templates to a human, and bumps
+/// Chart.yaml only once every node validates under the target.
+#[test]
+fn write_rewrites_patches_and_bumps_the_chart() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("homelab");
+    common::copy_dir(&common::repo().join("examples/homelab"), &root);
+    std::fs::create_dir_all(root.join("patches")).unwrap();
+    std::fs::write(
+        root.join("patches/dns.yaml"),
+        "machine:\n  network:\n    extraHostEntries: [{ip: 192.168.1.50, aliases: [nas]}]\n",
+    )
+    .unwrap();
+    let node = root.join("nodes/worker-01.yaml");
+    let mut text = std::fs::read_to_string(&node).unwrap();
+    text.push_str("patches: [patches/dns.yaml]\n");
+    std::fs::write(&node, text).unwrap();
+    let before = {
+        let p = machinist::project::Project::load(&root).unwrap();
+        machinist::render::render(&p, Default::default()).unwrap()
+    };
+
+    let o = machinist()
+        .args(["migrate"])
+        .arg(&root)
+        .args(["--to", "v1.13", "--write"])
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{out}\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        out.contains("rewrote patches/dns.yaml (1 field(s) moved)"),
+        "{out}"
+    );
+    assert!(out.contains("Chart.yaml: talosVersion: v1.13.0"), "{out}");
+    let patch = std::fs::read_to_string(root.join("patches/dns.yaml")).unwrap();
+    assert_eq!(
+        patch,
+        "apiVersion: v1alpha1\nkind: StaticHostConfig\nname: 192.168.1.50\nhostnames:\n- nas\n"
+    );
+    assert!(!patch.contains("network:"), "{patch}");
+    // Every node renders to the same effective settings, but for the installer image, which
+    // follows Chart.yaml's talosVersion (the point of the bump).
+    let p = machinist::project::Project::load(&root).unwrap();
+    let after = machinist::render::render(&p, Default::default()).unwrap();
+    use machinist_model::migrate::effective::Effective;
+    for (b, a) in before.iter().zip(&after) {
+        let d = Effective::of(&b.documents).differences(&Effective::of(&a.documents));
+        assert_eq!(d.len(), 1, "{}: {d:?}", b.name);
+        assert_eq!(d[0].setting, "install image");
+        assert!(d[0].after.as_str().unwrap().ends_with(":v1.13.0"), "{d:?}");
+    }
+}
+
+/// A patch whose move would change what a node runs (the templates already write the document it
+/// would add, and Talos's merge appends lists) is restored and named, not rewritten.
+#[test]
+fn write_restores_patches_that_would_change_behaviour() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("homelab");
+    common::copy_dir(&common::repo().join("examples/homelab"), &root);
+    std::fs::create_dir_all(root.join("patches")).unwrap();
+    let patch = "machine:\n  time:\n    servers: [time.cloudflare.com]\n";
+    std::fs::write(root.join("patches/time.yaml"), patch).unwrap();
+    let node = root.join("nodes/worker-01.yaml");
+    let mut text = std::fs::read_to_string(&node).unwrap();
+    text.push_str("patches: [patches/time.yaml]\n");
+    std::fs::write(&node, text).unwrap();
+    let o = machinist()
+        .args(["migrate"])
+        .arg(&root)
+        .args(["--to", "v1.13", "--write"])
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("left unchanged: patches/time.yaml: rewriting the patches would change worker-01: time servers"), "{out}");
+    assert_eq!(
+        std::fs::read_to_string(root.join("patches/time.yaml")).unwrap(),
+        patch
+    );
+}

@@ -9,7 +9,10 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 use machinist::fsutil::write_atomic;
 use machinist::migrate::config::migrate_file;
-use machinist::migrate::project::{ProjectError, Severity, report as project_report};
+use machinist::migrate::project::{
+    ProjectError, ProjectFinding, Severity, report as project_report,
+};
+use machinist::migrate::write::write as write_project;
 use machinist::project::Project;
 use machinist_model::Contract;
 
@@ -27,6 +30,10 @@ pub struct MigrateArgs {
     /// The Talos version to move to (v1.12 to v1.15).
     #[arg(long, value_name = "V")]
     pub to: Option<String>,
+    /// Rewrite the project's plain patch files, list what the templates still need, and bump
+    /// `talosVersion` in Chart.yaml when every node validates under the target.
+    #[arg(long)]
+    pub write: bool,
 }
 
 /// What to migrate.
@@ -75,7 +82,12 @@ pub fn run(args: MigrateArgs) -> u8 {
                 report::error("--to V is required: the Talos version to move to");
                 return 64;
             };
-            run_project(args.dir.unwrap_or_else(|| PathBuf::from(".")), &to)
+            let dir = args.dir.unwrap_or_else(|| PathBuf::from("."));
+            if args.write {
+                run_write(dir, &to)
+            } else {
+                run_project(dir, &to)
+            }
         }
     }
 }
@@ -192,4 +204,72 @@ fn run_project(dir: PathBuf, to: &str) -> u8 {
         refused
     );
     u8::from(refused > 0)
+}
+
+fn finding_line(f: &ProjectFinding) -> String {
+    let at = match &f.at {
+        Some((file, line)) => format!("{}:{line}", file.display()),
+        None => "(values, patches or built-in settings)".to_string(),
+    };
+    let what = match f.severity {
+        Severity::Refused => "refused",
+        Severity::Movable => "deprecated",
+        Severity::Stays => "deprecated, stays",
+    };
+    format!(
+        "{at}: {what}: {}: {} (nodes {})",
+        f.field,
+        f.instead,
+        f.nodes.join(", ")
+    )
+}
+
+fn run_write(dir: PathBuf, to: &str) -> u8 {
+    let to = match contract("to", to) {
+        Ok(c) => c,
+        Err(c) => return c,
+    };
+    let project = match Project::load(&dir) {
+        Ok(p) => p,
+        Err(diags) => {
+            report::print(&diags);
+            report::error("the project does not load");
+            return 1;
+        }
+    };
+    let rep = match write_project(&dir, &project, to) {
+        Ok(r) => r,
+        Err(ProjectError::Migrate(e)) => {
+            report::error(&e.to_string());
+            return 1;
+        }
+        Err(ProjectError::Render(diags)) => {
+            report::print(&diags);
+            report::error("the project does not render");
+            return 1;
+        }
+    };
+    for (file, n) in &rep.rewritten {
+        println!("rewrote {} ({n} field(s) moved)", file.display());
+    }
+    for (file, why) in &rep.refused {
+        println!("left unchanged: {}: {why}", file.display());
+    }
+    for f in &rep.human {
+        println!("needs a human: {}", finding_line(f));
+    }
+    match &rep.bumped {
+        Some(v) => {
+            println!("Chart.yaml: talosVersion: {v}");
+            u8::from(!rep.refused.is_empty())
+        }
+        None => {
+            report::print(&rep.blocking);
+            report::error(&format!(
+                "Chart.yaml unchanged: the nodes do not validate under {to} yet ({} problem(s))",
+                rep.blocking.len()
+            ));
+            1
+        }
+    }
 }

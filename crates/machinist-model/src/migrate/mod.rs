@@ -196,6 +196,15 @@ pub fn migrate(
             }
         }
     }
+    // A patch whose every field moved leaves an empty v1alpha1 document behind: drop it.
+    if let Some(at) = out_docs.iter().position(is_v1alpha1).or_else(|| {
+        out_docs
+            .iter()
+            .position(|d| !moved.is_empty() && d.as_mapping().is_some_and(Mapping::is_empty))
+    }) && out_docs[at].as_mapping().is_some_and(Mapping::is_empty)
+    {
+        out_docs.remove(at);
+    }
     let json: Vec<serde_json::Value> = out_docs.iter().map(crate::schema::yaml_to_json).collect();
     for f in deprecated_fields(to, &json) {
         let dotted = f.pointer.trim_start_matches('/').replace('/', ".");
