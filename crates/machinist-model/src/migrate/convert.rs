@@ -16,6 +16,10 @@ use super::{Blocked, Out};
 
 const CP_LABEL: &str = "node-role.kubernetes.io/control-plane";
 
+/// Said when a patch (no `machine.type`) gets a KubeNodeConfig: it replaces the fallback that
+/// added the control-plane label and taint, which the patch alone cannot know it needs.
+pub const CP_PATCH_NOTE: &str = "this patch has no machine.type: if it applies to control planes, add `node-role.kubernetes.io/control-plane: \"\"` to the KubeNodeConfig labels and `node-role.kubernetes.io/control-plane: NoSchedule` to its taints (the v1alpha1 fallback added them; `migrate DIR --write` checks this per node)";
+
 fn blocked(path: impl Into<String>, reason: impl Into<String>) -> Blocked {
     Blocked {
         path: path.into(),
@@ -137,6 +141,9 @@ pub fn node_defaults(root: &Value, out: &mut Out) -> Result<(), Blocked> {
         get(root, "machine.type").and_then(Value::as_str),
         Some("controlplane" | "init")
     );
+    if get(root, "machine.type").is_none() {
+        out.note(CP_PATCH_NOTE);
+    }
     let node = out.doc("KubeNodeConfig");
     if control_plane {
         let labels = entry_map(node, "labels");

@@ -43,6 +43,7 @@ pub struct Out {
     pub to: Contract,
     docs: Vec<Value>,
     taken: Vec<String>,
+    notes: Vec<&'static str>,
 }
 
 impl Out {
@@ -51,7 +52,13 @@ impl Out {
             to,
             docs: Vec::new(),
             taken: Vec::new(),
+            notes: Vec::new(),
         }
+    }
+
+    /// Adds a note for the report (behaviour the move cannot decide alone).
+    pub fn note(&mut self, note: &'static str) {
+        self.notes.push(note);
     }
 
     /// Adds a document.
@@ -121,7 +128,7 @@ pub struct Migration {
     pub warnings: Vec<Warning>,
     /// Defaults for new clusters that change between the two contracts.
     pub defaults: Vec<defaults::DefaultChange>,
-    /// Behaviour a moved group changes beyond the fields it names (for the report).
+    /// Behaviour a moved group changes beyond the fields it names, or cannot decide alone.
     pub notes: Vec<&'static str>,
 }
 
@@ -172,9 +179,10 @@ pub fn migrate(
             let root = &out_docs[root_at];
             match run_group(group, root, to).and_then(|out| place(&out_docs, root_at, out)) {
                 Ok(None) => {}
-                Ok(Some((next, taken, new_docs))) => {
+                Ok(Some((next, taken, new_docs, group_notes))) => {
                     out_docs = next;
                     added += new_docs;
+                    notes.extend(group_notes);
                     if group.title == "network interfaces" {
                         notes.push(DEFAULT_DHCP_NOTE);
                     }
@@ -343,7 +351,7 @@ fn run_group(group: &Group, root: &Value, to: Contract) -> Result<Out, Blocked> 
 }
 
 /// What placing a group's output gives: the next documents, the paths taken, documents added.
-type Placed = Option<(Vec<Value>, Vec<String>, usize)>;
+type Placed = Option<(Vec<Value>, Vec<String>, usize, Vec<&'static str>)>;
 
 /// Adds a group's documents to the config: an unnamed kind that already exists is merged (a
 /// conflicting value blocks the group), a named one that exists blocks it.
@@ -401,5 +409,5 @@ fn place(docs: &[Value], root_at: usize, out: Out) -> Result<Placed, Blocked> {
             }
         }
     }
-    Ok(Some((next, out.taken, added)))
+    Ok(Some((next, out.taken, added, out.notes)))
 }

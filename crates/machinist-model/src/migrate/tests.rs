@@ -380,3 +380,16 @@ fn every_replaced_field_of_the_model_is_in_the_table() {
     }
     assert_eq!(missing, Vec::<String>::new());
 }
+
+#[test]
+fn a_patch_moving_node_labels_says_what_control_planes_need() {
+    let doc = y("machine:\n  nodeLabels: {zone: a}\n");
+    let m = migrate(&[doc], Contract::V1_13, Contract::V1_14, true).unwrap();
+    assert_eq!(m.notes, vec![convert::CP_PATCH_NOTE]);
+    let node = m
+        .docs
+        .iter()
+        .find(|d| kind_of(d) == Some("KubeNodeConfig"))
+        .unwrap();
+    assert_eq!(get(node, "labels"), Some(&y("{zone: a}")));
+}
