@@ -283,8 +283,8 @@ fn cel_string(s: &str) -> String {
 /// The kube-apiserver as the legacy flow ran it: startup probes off, and the Node and RBAC
 /// authorizers first unless the config lists them. Plugins and authorizers become named documents.
 pub fn api_server_defaults(root: &Value, out: &mut Out) -> Result<(), Blocked> {
-    if let Some(psp) = get(root, "cluster.apiServer.disablePodSecurityPolicy") {
-        let _ = psp;
+    // Ignored by every supported Talos: dropped.
+    if get(root, "cluster.apiServer.disablePodSecurityPolicy").is_some() {
         out.took("cluster.apiServer.disablePodSecurityPolicy");
     }
     for (i, p) in items(root, "cluster.apiServer.admissionControl")?

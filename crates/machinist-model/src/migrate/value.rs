@@ -114,7 +114,7 @@ pub fn scalar_string(v: &Value) -> Option<String> {
 }
 
 /// Deep-merges `extra` into `base`: maps merge key by key, anything else in `extra` replaces.
-/// Returns the dotted paths that both set to different values (a conflict the caller reports).
+/// Adds to `conflicts` the dotted paths both set to different values (the caller reports them).
 pub fn merge(base: &mut Value, extra: Value, at: &str, conflicts: &mut Vec<String>) {
     match (base, extra) {
         (Value::Mapping(b), Value::Mapping(e)) => {
