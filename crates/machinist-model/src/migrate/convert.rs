@@ -309,6 +309,22 @@ pub fn api_server_defaults(root: &Value, out: &mut Out) -> Result<(), Blocked> {
     if !out.has("KubeAPIServerConfig") {
         return Ok(());
     }
+    // The legacy flow ran kube-apiserver with `--anonymous-auth=false`; with a
+    // KubeAPIServerConfig Talos passes `--authentication-config` instead (control_plane_final.go),
+    // built from KubeAuthenticationConfig: anonymous access stays off there. Flags that cannot
+    // sit next to `--authentication-config` need a human.
+    if let Some(Value::Mapping(args)) = get(root, "cluster.apiServer.extraArgs") {
+        for k in args.keys().filter_map(Value::as_str) {
+            if k == "anonymous-auth" || k == "authentication-config" || k.starts_with("oidc-") {
+                return Err(blocked(
+                    format!("cluster.apiServer.extraArgs.{k}"),
+                    "cannot be combined with the `--authentication-config` a KubeAPIServerConfig brings: express it in a KubeAuthenticationConfig (anonymous, jwt) by hand",
+                ));
+            }
+        }
+    }
+    let auth = out.doc("KubeAuthenticationConfig");
+    set(auth, "configuration.anonymous.enabled", false.into());
     let api = out.doc("KubeAPIServerConfig");
     set(api, "startupProbes", false.into());
     let authz = items(root, "cluster.apiServer.authorizationConfig")?;

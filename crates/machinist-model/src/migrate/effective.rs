@@ -483,6 +483,18 @@ impl Effective {
                 }
             }
         }
+        // Legacy kube-apiserver ran with `--anonymous-auth=false`; with a KubeAPIServerConfig the
+        // KubeAuthenticationConfig decides (and without one, anonymous access is Kubernetes's
+        // default: on).
+        let anonymous = match one("KubeAPIServerConfig") {
+            None => false,
+            Some(_) => one("KubeAuthenticationConfig")
+                .and_then(|a| get(a, "configuration.anonymous.enabled"))
+                .and_then(truthy)
+                .unwrap_or(true),
+        };
+        self.0
+            .insert("kube-apiserver anonymous auth".into(), json!(anonymous));
         match one("KubeClusterConfig") {
             Some(c) => {
                 self.put("cluster name", c.get("clusterName"));

@@ -310,7 +310,7 @@ pub static GROUPS: &[Group] = &[
         sections: &["cluster.apiServer"],
         rows: &[
             same("cluster.apiServer.image", "KubeAPIServerConfig", "image", "registry.k8s.io/kube-apiserver:v1.35.4")
-                .inexact("with a KubeAPIServerConfig Talos passes authentication through `--authentication-config` instead of flags (same authenticators); startup probes stay off as before (`startupProbes: false` is written)"),
+                .note("with a KubeAPIServerConfig Talos passes `--authentication-config` instead of `--anonymous-auth=false`: a KubeAuthenticationConfig with anonymous access off is written, and `startupProbes: false` keeps the legacy probes; `anonymous-auth`, `authentication-config` or `oidc-*` extra args keep the section in v1alpha1"),
             same("cluster.apiServer.extraArgs", "KubeAPIServerConfig", "extraArgs", "{enable-aggregator-routing: \"true\"}"),
             row("cluster.apiServer.env", "KubeAPIServerConfig", "env", How::Strings, "{HTTP_PROXY: http://proxy:3128}", "{HTTP_PROXY: http://proxy:3128}"),
             same("cluster.apiServer.resources", "KubeAPIServerConfig", "resources", "{requests: {cpu: 500m}}"),

@@ -393,3 +393,53 @@ fn a_patch_moving_node_labels_says_what_control_planes_need() {
         .unwrap();
     assert_eq!(get(node, "labels"), Some(&y("{zone: a}")));
 }
+
+#[test]
+fn api_server_keeps_anonymous_auth_off_and_its_authorizers() {
+    let doc = y(
+        "version: v1alpha1\nmachine: {type: controlplane}\ncluster:\n  apiServer:\n    image: registry.k8s.io/kube-apiserver:v1.35.4\n    certSANs: [k8s.lan]\n",
+    );
+    let before = Effective::of(std::slice::from_ref(&doc));
+    let m = migrate(&[doc], Contract::V1_13, Contract::V1_14, true).unwrap();
+    let kinds: Vec<(&str, Option<&str>)> = m
+        .docs
+        .iter()
+        .skip(1)
+        .map(|d| (kind_of(d).unwrap(), name_of(d)))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("KubeAPIServerConfig", None),
+            ("KubeAuthenticationConfig", None),
+            ("KubeAuthorizerConfig", Some("node")),
+            ("KubeAuthorizerConfig", Some("rbac")),
+        ]
+    );
+    let auth = &m.docs[2];
+    assert_eq!(
+        get(auth, "configuration"),
+        Some(&y("{anonymous: {enabled: false}}"))
+    );
+    assert_eq!(get(&m.docs[1], "startupProbes"), Some(&Value::Bool(false)));
+    assert_eq!(before.differences(&Effective::of(&m.docs)), vec![]);
+
+    let oidc = y(
+        "version: v1alpha1\ncluster:\n  apiServer:\n    image: i:v1\n    extraArgs: {oidc-issuer-url: https://id.example}\n",
+    );
+    let m = migrate(
+        std::slice::from_ref(&oidc),
+        Contract::V1_13,
+        Contract::V1_14,
+        true,
+    )
+    .unwrap();
+    assert_eq!(m.docs, vec![oidc]);
+    assert!(
+        m.warnings
+            .iter()
+            .any(|w| w.path == "cluster.apiServer.extraArgs.oidc-issuer-url"),
+        "{:?}",
+        m.warnings
+    );
+}
