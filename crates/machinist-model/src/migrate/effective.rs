@@ -52,8 +52,9 @@ impl Effective {
             }
             None => {
                 e.put("hostname", get(root, "machine.network.hostname"));
-                let stable =
-                    get(root, "machine.features.stableHostname").and_then(truthy) == Some(true);
+                let stable = get(root, "machine.features.stableHostname").and_then(truthy)
+                    == Some(true)
+                    && get(root, "machine.network.hostname").is_none();
                 e.put(
                     "hostname auto",
                     stable.then(|| Value::from("stable")).as_ref(),

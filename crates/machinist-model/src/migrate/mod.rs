@@ -293,7 +293,10 @@ fn run_group(group: &Group, root: &Value, to: Contract) -> Result<Out, Blocked> 
         let v = match row.how {
             How::Same => v.clone(),
             How::Not => Value::Bool(!truthy(v).ok_or_else(|| bad("true or false"))?),
-            How::Stable => match truthy(v).ok_or_else(|| bad("true or false"))? {
+            // A static hostname wins over a stable one (and `auto` excludes `hostname`).
+            How::Stable => match truthy(v).ok_or_else(|| bad("true or false"))?
+                && get(root, "machine.network.hostname").is_none()
+            {
                 true => "stable".into(),
                 false => {
                     out.took(row.source);

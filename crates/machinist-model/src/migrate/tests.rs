@@ -443,3 +443,21 @@ fn api_server_keeps_anonymous_auth_off_and_its_authorizers() {
         m.warnings
     );
 }
+
+#[test]
+fn a_static_hostname_wins_over_stable_hostname() {
+    let doc = y(
+        "version: v1alpha1\nmachine:\n  type: worker\n  network: {hostname: a}\n  features: {stableHostname: true}\n",
+    );
+    let before = Effective::of(std::slice::from_ref(&doc));
+    let m = migrate(&[doc], Contract::V1_12, Contract::V1_12, true).unwrap();
+    assert_eq!(
+        m.docs[1],
+        y("apiVersion: v1alpha1\nkind: HostnameConfig\nhostname: a\n")
+    );
+    assert_eq!(
+        m.docs[0],
+        y("version: v1alpha1\nmachine:\n  type: worker\n")
+    );
+    assert_eq!(before.differences(&Effective::of(&m.docs)), vec![]);
+}
