@@ -101,13 +101,35 @@ pub fn registries(root: &Value, out: &mut Out) -> Result<(), Blocked> {
                 out.push(doc);
             }
             if let Some(tls) = cfg.get("tls") {
+                // v1alpha1 holds base64 of the PEM text; the document holds the PEM text.
+                let at = format!("machine.registries.config.{host}.tls");
                 let mut doc = new_doc("RegistryTLSConfig", Some(host));
-                if let Value::Mapping(m) = tls {
-                    for (k, v) in m {
-                        doc.as_mapping_mut()
-                            .expect("doc")
-                            .insert(k.clone(), v.clone());
+                if let Some(ca) = tls.get("ca") {
+                    set(
+                        &mut doc,
+                        "ca",
+                        super::convert_cluster::pem(&format!("{at}.ca"), ca)?,
+                    );
+                }
+                if let Some(id) = tls.get("clientIdentity") {
+                    if out.to < crate::Contract::V1_14 {
+                        return Err(blocked(
+                            format!("{at}.clientIdentity"),
+                            "Talos's decoder reads `clientIdentity.cert` (meta/certificate_key.go) where machinist's v1.12/v1.13 schema says `crt`: migrate to v1.14 or later, or move it by hand",
+                        ));
                     }
+                    for (from, to) in [("crt", "cert"), ("key", "key")] {
+                        if let Some(v) = id.get(from) {
+                            let v = super::convert_cluster::pem(
+                                &format!("{at}.clientIdentity.{from}"),
+                                v,
+                            )?;
+                            set(&mut doc, &format!("clientIdentity.{to}"), v);
+                        }
+                    }
+                }
+                if let Some(v) = tls.get("insecureSkipVerify") {
+                    set(&mut doc, "insecureSkipVerify", v.clone());
                 }
                 out.push(doc);
             }

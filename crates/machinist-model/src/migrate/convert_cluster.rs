@@ -25,7 +25,7 @@ fn blocked(path: &str, reason: &str) -> Blocked {
 }
 
 /// The PEM text of a v1alpha1 base64 field (`<redacted>` stays as it is, for rendered previews).
-fn pem(path: &str, v: &Value) -> Result<Value, Blocked> {
+pub(super) fn pem(path: &str, v: &Value) -> Result<Value, Blocked> {
     let s = v
         .as_str()
         .ok_or_else(|| blocked(path, "expected base64 text"))?;

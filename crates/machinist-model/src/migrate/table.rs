@@ -198,7 +198,7 @@ pub static GROUPS: &[Group] = &[
             row("machine.registries.config", "RegistryAuthConfig", "username", How::Custom,
                 "{ghcr.io: {auth: {username: bot}}}", "bot")
                 .named("ghcr.io")
-                .note("`auth` becomes RegistryAuthConfig, `tls` becomes RegistryTLSConfig, per registry host"),
+                .note("`auth` becomes RegistryAuthConfig, `tls` becomes RegistryTLSConfig (base64 `ca` and `clientIdentity.crt`/`key` become PEM text, `crt` becomes `cert`), per registry host"),
         ],
         convert: Some(convert::registries),
         required: &[],
