@@ -17,6 +17,7 @@ pub mod diff;
 pub mod factory;
 pub mod fsutil;
 pub mod import;
+pub mod migrate;
 pub mod project;
 pub mod render;
 pub mod rollout;

@@ -16,6 +16,7 @@ mod init;
 mod kubeconfig;
 mod lifecycle;
 mod lint;
+mod migrate;
 mod node_conn;
 mod patch;
 mod render;
@@ -69,6 +70,7 @@ enum Command {
     Reset(reset::ResetArgs),
     Status(status::StatusArgs),
     Facts(facts::FactsArgs),
+    Migrate(migrate::MigrateArgs),
 }
 
 /// The clap command tree, with the exit-status paragraph on every command's `--help`.
@@ -121,6 +123,7 @@ pub fn main() -> ExitCode {
         Command::Reset(args) => ExitStatus::from_code(reset::run(args)),
         Command::Status(args) => ExitStatus::from_code(status::run(args)),
         Command::Facts(args) => ExitStatus::from_code(facts::run(args)),
+        Command::Migrate(args) => ExitStatus::from_code(migrate::run(args)),
     };
     status.into()
 }

@@ -19,6 +19,7 @@ pub mod check;
 pub mod contract;
 pub mod kinds;
 pub mod lookalike;
+pub mod migrate;
 pub mod net;
 pub mod role;
 pub mod rules;
