@@ -278,7 +278,7 @@ fn project_report_names_template_lines_and_nodes() {
     );
     assert!(
         out.contains(
-            "templates/machine.yaml:21: deprecated: v1alpha1 cluster.allowSchedulingOnControlPlanes"
+            "templates/machine.yaml:24: deprecated: v1alpha1 cluster.allowSchedulingOnControlPlanes"
         ),
         "{out}"
     );
@@ -427,10 +427,10 @@ fn write_rewrites_patches_and_bumps_the_chart() {
     }
 }
 
-/// A patch whose move would change what a node runs (the templates already write the document it
-/// would add, and Talos's merge appends lists) is restored and named, not rewritten.
+/// A patch that sets `machine.time` next to the TimeSyncConfig the templates write is a config
+/// Talos refuses (v1.12+): `migrate --write` says so, with the patch's line, and writes nothing.
 #[test]
-fn write_restores_patches_that_would_change_behaviour() {
+fn write_refuses_a_project_talos_would_refuse_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("homelab");
     common::copy_dir(&common::repo().join("examples/homelab"), &root);
@@ -447,9 +447,14 @@ fn write_restores_patches_that_would_change_behaviour() {
         .args(["--to", "v1.13", "--write"])
         .output()
         .unwrap();
-    let out = String::from_utf8_lossy(&o.stdout);
-    assert_eq!(o.status.code(), Some(1), "{out}");
-    assert!(out.contains("left unchanged: patches/time.yaml: rewriting the patches would change worker-01: time servers"), "{out}");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(
+            "time servers cannot be specified in both v1alpha1 and new-style configuration"
+        ) && err.contains("patches/time.yaml:3:5"),
+        "{err}"
+    );
     assert_eq!(
         std::fs::read_to_string(root.join("patches/time.yaml")).unwrap(),
         patch

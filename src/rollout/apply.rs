@@ -283,7 +283,11 @@ pub async fn apply_one(
         probe::wait_configured(secure, &t, opts.waits, progress, what).await
     };
     match waited {
-        Ok(v) => NodeStatus::Done(format!("{how}; answers Version {}", v.tag)),
+        Ok(v) => NodeStatus::Done(format!(
+            "{how}; answers Version {}{}",
+            v.tag,
+            version_note(node, &v.tag)
+        )),
         Err(e) => NodeStatus::Failed(format!("node {}: {how} but {e}", node.name)),
     }
 }
@@ -299,5 +303,49 @@ pub async fn apply(
     match preflight(clients, nodes, known, opts).await {
         Ok(plans) => execute(clients, nodes, &plans, opts, progress).await,
         Err(statuses) => statuses,
+    }
+}
+
+/// What to say when a node runs another Talos version than its rendered installer image names:
+/// the apply changed its config, not its version, and `machinist upgrade` does that.
+fn version_note(node: &RenderedNode, running: &str) -> String {
+    let Some(image) = super::upgrade::installer_image(&node.documents) else {
+        return String::new();
+    };
+    match super::upgrade::image_tag(&image) {
+        Some(want) if want != running => format!(
+            " (the project wants {want}: run `machinist upgrade --node {}` to move it)",
+            node.name
+        ),
+        _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod version_note_tests {
+    use super::*;
+
+    fn node(image: &str) -> RenderedNode {
+        let doc: Value = serde_yaml_ng::from_str(&format!(
+            "version: v1alpha1\nmachine:\n  type: worker\n  install:\n    image: {image}\n"
+        ))
+        .unwrap();
+        RenderedNode {
+            name: "w-01".into(),
+            address: "127.0.0.1".into(),
+            role: machinist_model::Role::Worker,
+            role_facet: None,
+            documents: vec![doc],
+        }
+    }
+
+    #[test]
+    fn a_node_on_another_version_than_its_installer_names_the_upgrade_command() {
+        let n = node("factory.talos.dev/installer/abc:v1.13.2");
+        assert_eq!(
+            version_note(&n, "v1.12.7"),
+            " (the project wants v1.13.2: run `machinist upgrade --node w-01` to move it)"
+        );
+        assert_eq!(version_note(&n, "v1.13.2"), "");
     }
 }
