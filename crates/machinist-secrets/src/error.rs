@@ -16,6 +16,9 @@ pub enum PemError {
     /// PEM headers are not supported.
     #[error("PEM block `{0}` has headers, which are not supported")]
     Headers(String),
+    /// Framing the `pem` crate rejects for another reason.
+    #[error("malformed PEM: {0}")]
+    Framing(String),
     /// The body is not base64.
     #[error("PEM block `{0}` does not hold valid base64")]
     Base64(String),

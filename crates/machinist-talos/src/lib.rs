@@ -13,11 +13,11 @@
 //! - [`machineconfig`]: decoding the MachineConfig resource returned by `cosi.resource.State/Get`;
 //! - [`sim`]: the library behind `machinist-sim`, a wire-compatible simulated Talos node.
 
+pub mod certinfo;
 pub mod client;
 pub mod hardware;
 pub mod lifecycle;
 pub mod machineconfig;
-pub mod pem;
 pub mod proto;
 pub mod sim;
 pub mod talosconfig;
