@@ -153,6 +153,14 @@ pub enum SecretsError {
         /// Why.
         reason: String,
     },
+    /// A talosconfig whose contexts do not give what a client needs.
+    #[error("{source_name}: {reason}")]
+    Talosconfig {
+        /// The file.
+        source_name: String,
+        /// What is wrong, naming the context and field.
+        reason: String,
+    },
     /// The decrypted bundle or imported file is not a valid secrets bundle.
     #[error("{source_name}: invalid secrets bundle: {reason}")]
     Invalid {

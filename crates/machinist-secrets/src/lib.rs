@@ -25,5 +25,5 @@ pub use bundle::Bundle;
 pub use error::{PemError, Result, SecretsError};
 pub use import::import;
 pub use inject::{REDACTED, Role, inject, inject_redacted, redact};
-pub use talosconfig::{Context, Talosconfig};
+pub use talosconfig::{Context, Credentials, Talosconfig};
 pub use x509::{CertificateAuthority, IssuedCert};

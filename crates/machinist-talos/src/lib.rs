@@ -4,7 +4,8 @@
 //!
 //! - [`proto`]: Rust types generated from our trimmed copies of Talos's `.proto` files (same
 //!   packages, services, message names and field numbers as Talos);
-//! - [`talosconfig`]: the talosctl client configuration file (contexts, endpoints, credentials);
+//! - [`talosconfig`]: finding the talosctl client configuration file and normalising endpoints
+//!   (its model and reader live in `machinist_secrets::talosconfig`);
 //! - [`tls`]: rustls client settings (mutual TLS with the cluster CA, or maintenance mode);
 //! - [`client`]: the [`client::NodeApi`] trait and its gRPC implementation [`client::TalosClient`];
 //! - [`lifecycle`]: typed requests and answers of the lifecycle calls (identity, bootstrap,
@@ -30,4 +31,4 @@ pub use lifecycle::{
     BootstrapOutcome, DiskInfo, EtcdMember, Facts, LinkInfo, ResetRequest, ServiceInfo, SystemInfo,
     UpgradeApi, UpgradeOutcome, UpgradeRequest, WipeMode,
 };
-pub use talosconfig::{Credentials, TalosConfig};
+pub use talosconfig::{Credentials, Talosconfig};
