@@ -15,6 +15,7 @@
 mod doc;
 mod error;
 mod json6902;
+pub mod pointer;
 pub mod rules;
 mod strategic;
 
@@ -142,13 +143,7 @@ impl Patch {
             }
             PatchBody::Json6902(ops) => {
                 for op in ops {
-                    let p = op
-                        .path
-                        .trim_start_matches('/')
-                        .split('/')
-                        .map(|t| t.replace("~1", "/").replace("~0", "~"))
-                        .collect::<Vec<_>>()
-                        .join(".");
+                    let p = pointer::tokens(&op.path).collect::<Vec<_>>().join(".");
                     out.push(("v1alpha1".to_string(), p));
                 }
             }
