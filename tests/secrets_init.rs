@@ -78,6 +78,11 @@ fn reference() -> Option<PathBuf> {
     if p.is_dir() {
         Some(p)
     } else {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "../shared/reference not found and CI=true: reference tests must run in CI, not skip"
+        );
         println!("skipped: ../shared/reference not found");
         None
     }
