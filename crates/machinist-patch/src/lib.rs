@@ -12,6 +12,10 @@
 //! document with a top-level `x-machinist-lists:` mapping of dotted paths to `append`,
 //! `replace`, `{merge: FIELD}` or `{replace: FIELD}`. Both are stripped before merging.
 
+// Library code never prints: only src/cli/ and src/bin/ talk to the terminal.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+#![warn(unreachable_pub)]
+
 mod doc;
 mod error;
 mod json6902;

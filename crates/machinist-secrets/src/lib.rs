@@ -9,6 +9,10 @@
 //! [`import`] (adopting an existing cluster), [`inject`] (placing and redacting secrets in
 //! rendered documents), [`fsutil`] (0600 atomic writes).
 
+// Library code never prints: only src/cli/ and src/bin/ talk to the terminal.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+#![warn(unreachable_pub)]
+
 pub mod atrest;
 pub mod bundle;
 pub mod error;

@@ -14,6 +14,10 @@
 //! - [`machineconfig`]: decoding the MachineConfig resource returned by `cosi.resource.State/Get`;
 //! - [`sim`]: the library behind `machinist-sim`, a wire-compatible simulated Talos node.
 
+// Library code never prints: only src/cli/ and src/bin/ talk to the terminal.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+#![warn(unreachable_pub)]
+
 pub mod certinfo;
 pub mod client;
 pub mod hardware;
