@@ -12,6 +12,9 @@
 //!
 //! Library code never prints and never exits; the binary's `cli` module talks to the terminal.
 
+// Library code never prints: only src/cli/ and src/bin/ talk to the terminal.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 pub mod diagnostics;
 pub mod diff;
 pub mod factory;

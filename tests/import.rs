@@ -19,6 +19,11 @@ fn reference() -> Option<PathBuf> {
         .map(|a| a.join("shared/reference"))
         .find(|p| p.is_dir());
     if found.is_none() {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "../shared/reference not found and CI=true: reference tests must run in CI, not skip"
+        );
         println!("skipped: ../shared/reference not found");
     }
     found

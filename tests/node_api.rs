@@ -44,7 +44,12 @@ impl Lab {
         let (identity, recipient) = machinist_secrets::atrest::new_identity();
         std::fs::write(aux.path().join("age.key"), identity).unwrap();
         let loaded = machinist::project::Project::load(project.path()).unwrap();
-        let bundle = machinist_secrets::Bundle::generate(loaded.chart.contract).unwrap();
+        // One bundle for every lab (RSA-4096 generation takes seconds; it is not what these tests
+        // are about). Each lab still encrypts it with its own identity and runs its own nodes.
+        static BUNDLE: std::sync::OnceLock<machinist_secrets::Bundle> = std::sync::OnceLock::new();
+        let bundle = BUNDLE
+            .get_or_init(|| machinist_secrets::Bundle::generate(loaded.chart.contract).unwrap())
+            .clone();
         machinist_secrets::save_bundle(
             &project.path().join(&loaded.chart.secrets.file),
             &bundle,

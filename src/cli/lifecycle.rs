@@ -17,7 +17,7 @@ use machinist::render::{RenderOptions, RenderedNode, render};
 use machinist::rollout::{Api, Clients, Event, NodeStatus, Progress};
 use machinist_talos::TalosClient;
 use machinist_talos::client::{ClientOptions, RetryPolicy};
-use machinist_talos::talosconfig::{self, TalosConfig};
+use machinist_talos::talosconfig::{self, Talosconfig};
 
 use super::node_conn::{ConnArgs, insecure_client};
 use super::report;
@@ -112,7 +112,7 @@ fn build_secure(dir: &Path, conn: &ConnArgs, retry: RetryPolicy) -> Result<Optio
             return Err(1);
         }
         Ok(path) => {
-            let built = TalosConfig::load(&path)
+            let built = Talosconfig::load(&path)
                 .map_err(|e| e.to_string())
                 .and_then(|cfg| {
                     cfg.credentials(conn.context.as_deref())

@@ -9,7 +9,7 @@ use std::time::Duration;
 use clap::Args;
 use machinist::render::RenderedNode;
 use machinist_talos::client::ClientOptions;
-use machinist_talos::talosconfig::{self, TalosConfig};
+use machinist_talos::talosconfig::{self, Talosconfig};
 use machinist_talos::{NodeTarget, TalosClient};
 
 /// How to reach the nodes.
@@ -41,7 +41,7 @@ pub fn duration(s: &str) -> Result<Duration, String> {
 pub fn secure_client(dir: &Path, args: &ConnArgs) -> Result<Arc<TalosClient>, String> {
     let path =
         talosconfig::locate(args.talosconfig.as_deref(), Some(dir)).map_err(|e| e.to_string())?;
-    let cfg = TalosConfig::load(&path).map_err(|e| e.to_string())?;
+    let cfg = Talosconfig::load(&path).map_err(|e| e.to_string())?;
     let creds = cfg
         .credentials(args.context.as_deref())
         .map_err(|e| e.to_string())?;

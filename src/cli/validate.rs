@@ -44,7 +44,7 @@ pub fn locate(doc: &Node, pointer: &str) -> (Pos, usize) {
     let mut node = doc;
     let mut at = (doc.pos, 1);
     for seg in pointer.split('/').skip(1) {
-        let seg = seg.replace("~1", "/").replace("~0", "~");
+        let seg = machinist_patch::pointer::unescape(seg);
         match &node.kind {
             YKind::Map(entries) => match entries.iter().find(|(k, _, _)| *k == seg) {
                 Some((k, kpos, v)) => {

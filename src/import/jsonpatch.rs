@@ -18,7 +18,7 @@ pub(crate) fn to_strategic(ops: &[JsonOp]) -> Option<Value> {
         let rest = op.path.strip_prefix('/')?;
         let toks: Vec<String> = rest
             .split('/')
-            .map(|t| t.replace("~1", "/").replace("~0", "~"))
+            .map(machinist_patch::pointer::unescape)
             .collect();
         if toks
             .iter()

@@ -351,7 +351,7 @@ fn pointer_to_path(pointer: &str) -> Vec<values::Seg> {
         .split('/')
         .skip(1)
         .map(|p| {
-            let p = p.replace("~1", "/").replace("~0", "~");
+            let p = machinist_patch::pointer::unescape(p);
             match p.parse::<usize>() {
                 Ok(i) => values::Seg::Index(i),
                 Err(_) => values::Seg::Key(p),

@@ -146,7 +146,7 @@ fn locate(text: &str, doc: usize, pointer: &str) -> Option<crate::yaml::Pos> {
     let mut node = docs.get(doc)?;
     let mut pos = node.pos;
     for seg in pointer.split('/').skip(1) {
-        let seg = seg.replace("~1", "/").replace("~0", "~");
+        let seg = machinist_patch::pointer::unescape(seg);
         match &node.kind {
             crate::yaml::Kind::Map(entries) => {
                 let (_, kpos, v) = entries.iter().find(|(k, _, _)| *k == seg)?;

@@ -176,7 +176,7 @@ fn locate_key(doc: &Node, pointer: &str) -> Option<(Pos, usize)> {
     let mut node = doc;
     let mut at = None;
     for seg in pointer.split('/').skip(1) {
-        let seg = seg.replace("~1", "/").replace("~0", "~");
+        let seg = machinist_patch::pointer::unescape(seg);
         match &node.kind {
             YKind::Map(entries) => {
                 let (k, kpos, v) = entries.iter().find(|(k, _, _)| *k == seg)?;

@@ -47,6 +47,18 @@ pub enum Node {
     Map(Vec<(String, Node)>),
 }
 
+impl Node {
+    /// A string scalar.
+    pub fn str(s: impl Into<String>) -> Node {
+        Node::Str(s.into())
+    }
+
+    /// A map from `(key, value)` pairs, written in the given order.
+    pub fn map<K: Into<String>>(entries: impl IntoIterator<Item = (K, Node)>) -> Node {
+        Node::Map(entries.into_iter().map(|(k, v)| (k.into(), v)).collect())
+    }
+}
+
 /// A value yaml.v3 would marshal in a way this module does not reproduce.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]

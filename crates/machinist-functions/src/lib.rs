@@ -4,6 +4,10 @@
 //! [`ipmath`] for addresses and prefixes, [`schematic`] for Image Factory schematic IDs and
 //! installer images, [`encoding`] for YAML/JSON/base64/SHA-256.
 
+// Library code never prints: only src/cli/ and src/bin/ talk to the terminal.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+#![warn(unreachable_pub)]
+
 pub mod encoding;
 pub mod goyaml;
 pub mod ipmath;

@@ -15,6 +15,10 @@
 //!   treat it as `deprecated: true` from that contract on. `x-talos-replaced-by` names the kind
 //!   that takes over its settings, for messages that suggest the replacement.
 
+// Library code never prints: only src/cli/ and src/bin/ talk to the terminal.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+#![warn(unreachable_pub)]
+
 pub mod check;
 pub mod contract;
 pub mod kinds;

@@ -452,8 +452,7 @@ fn corpus_files(root: &std::path::Path) -> Vec<String> {
 
 #[test]
 fn corpus_validates_at_its_contract() {
-    let Some(reference) = common::reference_dir() else {
-        println!("skipped: ../shared/reference not found");
+    let Some(reference) = common::reference_or_skip() else {
         return;
     };
     let root = reference.join("corpus");
@@ -582,8 +581,7 @@ const METAL_REFUSED: &[(&str, &str)] = &[
 
 #[test]
 fn newer_contract_files_are_rejected_by_older_contracts_with_the_contract_named() {
-    let Some(reference) = common::reference_dir() else {
-        println!("skipped: ../shared/reference not found");
+    let Some(reference) = common::reference_or_skip() else {
         return;
     };
     let path = reference.join(

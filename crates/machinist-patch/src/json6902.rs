@@ -110,10 +110,7 @@ fn tokens(pointer: &str) -> Result<Vec<String>, String> {
             "`{pointer}` is not a JSON pointer (it must start with `/`)"
         ));
     };
-    Ok(rest
-        .split('/')
-        .map(|t| t.replace("~1", "/").replace("~0", "~"))
-        .collect())
+    Ok(rest.split('/').map(crate::pointer::unescape).collect())
 }
 
 fn index(token: &str, len: usize, allow_end: bool) -> Result<usize, String> {

@@ -12,9 +12,14 @@
 //! document with a top-level `x-machinist-lists:` mapping of dotted paths to `append`,
 //! `replace`, `{merge: FIELD}` or `{replace: FIELD}`. Both are stripped before merging.
 
+// Library code never prints: only src/cli/ and src/bin/ talk to the terminal.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+#![warn(unreachable_pub)]
+
 mod doc;
 mod error;
 mod json6902;
+pub mod pointer;
 pub mod rules;
 mod strategic;
 
@@ -142,13 +147,7 @@ impl Patch {
             }
             PatchBody::Json6902(ops) => {
                 for op in ops {
-                    let p = op
-                        .path
-                        .trim_start_matches('/')
-                        .split('/')
-                        .map(|t| t.replace("~1", "/").replace("~0", "~"))
-                        .collect::<Vec<_>>()
-                        .join(".");
+                    let p = pointer::tokens(&op.path).collect::<Vec<_>>().join(".");
                     out.push(("v1alpha1".to_string(), p));
                 }
             }

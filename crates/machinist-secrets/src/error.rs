@@ -16,6 +16,9 @@ pub enum PemError {
     /// PEM headers are not supported.
     #[error("PEM block `{0}` has headers, which are not supported")]
     Headers(String),
+    /// Framing the `pem` crate rejects for another reason.
+    #[error("malformed PEM: {0}")]
+    Framing(String),
     /// The body is not base64.
     #[error("PEM block `{0}` does not hold valid base64")]
     Base64(String),
@@ -159,6 +162,14 @@ pub enum SecretsError {
         /// The output file.
         path: PathBuf,
         /// Why.
+        reason: String,
+    },
+    /// A talosconfig whose contexts do not give what a client needs.
+    #[error("{source_name}: {reason}")]
+    Talosconfig {
+        /// The file.
+        source_name: String,
+        /// What is wrong, naming the context and field.
         reason: String,
     },
     /// The decrypted bundle or imported file is not a valid secrets bundle.

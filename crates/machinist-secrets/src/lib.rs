@@ -9,6 +9,10 @@
 //! [`import`] (adopting an existing cluster), [`inject`] (placing and redacting secrets in
 //! rendered documents), [`fsutil`] (0600 atomic writes).
 
+// Library code never prints: only src/cli/ and src/bin/ talk to the terminal.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+#![warn(unreachable_pub)]
+
 pub mod atrest;
 pub mod bundle;
 pub mod error;
@@ -25,5 +29,5 @@ pub use bundle::Bundle;
 pub use error::{PemError, Result, SecretsError};
 pub use import::import;
 pub use inject::{REDACTED, Role, inject, inject_redacted, redact};
-pub use talosconfig::{Context, Talosconfig};
+pub use talosconfig::{Context, Credentials, Talosconfig};
 pub use x509::{CertificateAuthority, IssuedCert};

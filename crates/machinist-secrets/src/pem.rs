@@ -3,8 +3,6 @@
 //! SEC1, `RSA PRIVATE KEY` over PKCS#1), and the standard forms other Rust libraries expect
 //! (`PRIVATE KEY` PKCS#8), converting between them.
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey};
 
 use crate::error::PemError;
@@ -35,58 +33,53 @@ pub struct Block {
     pub der: Vec<u8>,
 }
 
-/// Encodes a DER body as PEM text with 64-character lines and a trailing newline, like Go's
-/// `pem.EncodeToMemory`.
+/// Encodes a DER body as PEM text with 64-character lines, `\n` line ends and a trailing newline,
+/// like Go's `pem.EncodeToMemory`.
 pub fn encode(label: &str, der: &[u8]) -> String {
-    let b64 = STANDARD.encode(der);
-    let mut out = format!("-----BEGIN {label}-----\n");
-    for chunk in b64.as_bytes().chunks(64) {
-        out.push_str(std::str::from_utf8(chunk).unwrap_or_default());
-        out.push('\n');
-    }
-    out.push_str(&format!("-----END {label}-----\n"));
-    out
+    let config = pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF);
+    pem::encode_config(&pem::Pem::new(label, der), config)
 }
 
-/// Decodes every PEM block of `text`, in order. Text outside blocks is ignored.
+/// Decodes every PEM block of `text`, in order (framing by the `pem` crate). Text outside blocks
+/// is ignored; a `BEGIN` line without its `END` line, RFC 1421 headers and bad base64 are errors.
 pub fn decode_all(text: &str) -> Result<Vec<Block>, PemError> {
-    let mut blocks = Vec::new();
-    let mut lines = text.lines();
-    while let Some(line) = lines.next() {
-        let line = line.trim();
-        let Some(label) = line
-            .strip_prefix("-----BEGIN ")
-            .and_then(|rest| rest.strip_suffix("-----"))
-        else {
-            continue;
-        };
-        let end = format!("-----END {label}-----");
-        let mut body = String::new();
-        let mut closed = false;
-        for inner in lines.by_ref() {
-            let inner = inner.trim();
-            if inner == end {
-                closed = true;
-                break;
-            }
-            if inner.contains(':') {
-                // RFC 1421 headers (Proc-Type and friends) are not used by Talos.
-                return Err(PemError::Headers(label.to_string()));
-            }
-            body.push_str(inner);
-        }
-        if !closed {
-            return Err(PemError::Unterminated(label.to_string()));
-        }
-        let der = STANDARD
-            .decode(body.as_bytes())
-            .map_err(|_| PemError::Base64(label.to_string()))?;
-        blocks.push(Block {
-            label: label.to_string(),
-            der,
-        });
+    let parsed = pem::parse_many(text).map_err(|e| match e {
+        pem::PemError::MismatchedTags(begin, _) => PemError::Unterminated(begin),
+        pem::PemError::InvalidData(_) => PemError::Base64(first_label(text)),
+        pem::PemError::InvalidHeader(_) => PemError::Headers(first_label(text)),
+        _ => PemError::Framing(e.to_string()),
+    })?;
+    let begins = text.matches("-----BEGIN ").count();
+    if begins > parsed.len() {
+        // The pem crate stops quietly at a block without its END line.
+        let label = text
+            .rsplit("-----BEGIN ")
+            .next()
+            .and_then(|rest| rest.split("-----").next())
+            .unwrap_or_default();
+        return Err(PemError::Unterminated(label.to_owned()));
     }
-    Ok(blocks)
+    parsed
+        .into_iter()
+        .map(|p| {
+            if p.headers().iter().next().is_some() {
+                // RFC 1421 headers (Proc-Type and friends) are not used by Talos.
+                return Err(PemError::Headers(p.tag().to_owned()));
+            }
+            Ok(Block {
+                label: p.tag().to_owned(),
+                der: p.into_contents(),
+            })
+        })
+        .collect()
+}
+
+fn first_label(text: &str) -> String {
+    text.split("-----BEGIN ")
+        .nth(1)
+        .and_then(|rest| rest.split("-----").next())
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// Decodes the single PEM block of `text`; no block is an error.
@@ -222,6 +215,19 @@ pub fn cert_der(text: &str) -> Result<Vec<u8>, PemError> {
         .ok_or(PemError::NoCertificate)
 }
 
+/// The DER of every `CERTIFICATE` block of `text`, in order; none is an error.
+pub fn certificates(text: &str) -> Result<Vec<Vec<u8>>, PemError> {
+    let certs: Vec<_> = decode_all(text)?
+        .into_iter()
+        .filter(|b| b.label == CERTIFICATE)
+        .map(|b| b.der)
+        .collect();
+    if certs.is_empty() {
+        return Err(PemError::NoCertificate);
+    }
+    Ok(certs)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -265,5 +271,24 @@ mod tests {
             key_to_pkcs8("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"),
             Err(PemError::NoKey)
         ));
+        let with_headers = "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n\nAAAA\n-----END RSA PRIVATE KEY-----\n";
+        assert_eq!(
+            decode_all(with_headers),
+            Err(PemError::Headers("RSA PRIVATE KEY".into()))
+        );
+    }
+
+    #[test]
+    fn encode_writes_go_framing_and_certificates_reads_every_block() {
+        let der: Vec<u8> = (0..=99).collect();
+        let text = encode(CERTIFICATE, &der);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "-----BEGIN CERTIFICATE-----");
+        assert_eq!(lines[1].len(), 64);
+        assert_eq!(lines.last(), Some(&"-----END CERTIFICATE-----"));
+        assert!(text.ends_with("-----\n") && !text.contains('\r'));
+        let two = format!("junk\n{text}{}", encode(CERTIFICATE, &[1, 2, 3]));
+        assert_eq!(certificates(&two).unwrap(), vec![der, vec![1, 2, 3]]);
+        assert_eq!(certificates(TALOS_ED25519), Err(PemError::NoCertificate));
     }
 }

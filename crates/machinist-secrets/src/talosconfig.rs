@@ -1,7 +1,14 @@
-//! talosconfig, the client credentials file of talosctl. In: a [`Bundle`] (its OS CA), a context name,
+//! talosconfig, the client credentials file of talosctl: the one model, reader and writer (the
+//! node API client reads it through here too). In: a [`Bundle`] (its OS CA), a context name,
 //! endpoints, nodes and roles — or the YAML text of an existing talosconfig. Out: a [`Talosconfig`]
 //! whose current context holds the OS CA certificate and a fresh Ed25519 client certificate signed
-//! by it (`O=` the roles, ClientAuth only, one year), written in talosctl's YAML layout.
+//! by it (`O=` the roles, ClientAuth only, one year), written in talosctl's YAML layout; and, for a
+//! client, the selected context's endpoints and mutual-TLS [`Credentials`].
+//!
+//! Reading follows talosctl (`pkg/machinery/client/config`): a context's deprecated `target` is
+//! appended to its endpoints; a current context that `contexts` does not define is an error naming
+//! it; `--context` must name a defined context. One addition: with no current context and exactly
+//! one context, that context is used (talosctl would refuse).
 
 use std::path::Path;
 
@@ -56,12 +63,44 @@ impl Context {
 }
 
 /// A talosconfig file: the current context's name and every context in file order.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Talosconfig {
     /// Name of the current context.
     pub context: String,
     /// Contexts in file order.
     pub contexts: Vec<(String, Context)>,
+    /// Where the file was read from, for messages (empty for a generated one).
+    pub source_name: String,
+}
+
+/// Two talosconfigs are equal when their contexts are; where they were read from does not count.
+impl PartialEq for Talosconfig {
+    fn eq(&self, other: &Self) -> bool {
+        self.context == other.context && self.contexts == other.contexts
+    }
+}
+
+impl Eq for Talosconfig {}
+
+/// PEM material to talk to nodes with mutual TLS, from one context.
+#[derive(Clone)]
+pub struct Credentials {
+    /// The cluster CA certificate(s), PEM.
+    pub ca_pem: Vec<u8>,
+    /// The client certificate, PEM.
+    pub cert_pem: Vec<u8>,
+    /// The client private key, PEM (any label Talos writes).
+    pub key_pem: Vec<u8>,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("ca_pem", &format_args!("{} bytes", self.ca_pem.len()))
+            .field("cert_pem", &format_args!("{} bytes", self.cert_pem.len()))
+            .field("key_pem", &"<redacted>")
+            .finish()
+    }
 }
 
 impl Talosconfig {
@@ -93,6 +132,7 @@ impl Talosconfig {
                     key: Some(client.key_pem),
                 },
             )],
+            source_name: String::new(),
         })
     }
 
@@ -102,6 +142,59 @@ impl Talosconfig {
             .iter()
             .find(|(n, _)| *n == self.context)
             .map(|(_, c)| c)
+    }
+
+    /// The context a client uses: `name` (from `--context`) when given, which must be defined;
+    /// otherwise the current context; otherwise the only context.
+    pub fn context(&self, name: Option<&str>) -> Result<(&str, &Context)> {
+        let known = || {
+            self.contexts
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let wanted = name.or((!self.context.is_empty()).then_some(self.context.as_str()));
+        let found = match wanted {
+            Some(w) => self.contexts.iter().find(|(n, _)| n == w),
+            None if self.contexts.len() == 1 => self.contexts.first(),
+            None => None,
+        };
+        found.map(|(n, c)| (n.as_str(), c)).ok_or_else(|| {
+            let reason = match wanted {
+                Some(w) => format!("context `{w}` not found (contexts: {})", known()),
+                None if self.contexts.is_empty() => {
+                    "no contexts defined; create one with `machinist talosconfig`".to_string()
+                }
+                None => format!(
+                    "no current context set and several contexts defined ({}); pick one with --context",
+                    known()
+                ),
+            };
+            SecretsError::Talosconfig {
+                source_name: self.source_name.clone(),
+                reason,
+            }
+        })
+    }
+
+    /// The mutual-TLS credentials of the context [`Talosconfig::context`] selects; each of `ca`,
+    /// `crt` and `key` must be present.
+    pub fn credentials(&self, name: Option<&str>) -> Result<Credentials> {
+        let (ctx_name, ctx) = self.context(name)?;
+        let field = |field: &str, v: &Option<String>| {
+            v.as_ref()
+                .map(|v| v.clone().into_bytes())
+                .ok_or_else(|| SecretsError::Talosconfig {
+                    source_name: self.source_name.clone(),
+                    reason: format!("context `{ctx_name}` field `{field}` is missing"),
+                })
+        };
+        Ok(Credentials {
+            ca_pem: field("ca", &ctx.ca)?,
+            cert_pem: field("crt", &ctx.crt)?,
+            key_pem: field("key", &ctx.key)?,
+        })
     }
 
     /// Reads a talosconfig file.
@@ -166,12 +259,16 @@ impl Talosconfig {
         }
         let context = raw.context.unwrap_or_default();
         if !context.is_empty() && !contexts.iter().any(|(n, _)| *n == context) {
-            return Err(SecretsError::Invalid {
+            return Err(SecretsError::Talosconfig {
                 source_name: source_name.to_string(),
                 reason: format!("current context `{context}` is not defined under `contexts`"),
             });
         }
-        Ok(Talosconfig { context, contexts })
+        Ok(Talosconfig {
+            context,
+            contexts,
+            source_name: source_name.to_string(),
+        })
     }
 
     /// The file text in talosctl's layout (4-space indent; `endpoints` always written, `nodes`
@@ -218,4 +315,77 @@ struct RawContext {
     crt: Option<String>,
     key: Option<String>,
     target: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn b64(s: &str) -> String {
+        STANDARD.encode(s)
+    }
+
+    const CERT: &str = "-----BEGIN CERTIFICATE-----\nAQID\n-----END CERTIFICATE-----\n";
+    const KEY: &str =
+        "-----BEGIN ED25519 PRIVATE KEY-----\nAQID\n-----END ED25519 PRIVATE KEY-----\n";
+
+    #[test]
+    fn an_undefined_current_context_is_an_error_naming_it() {
+        let err = Talosconfig::from_yaml(
+            "context: prod\ncontexts:\n    lab:\n        endpoints: [10.0.0.1]\n",
+            "tc.yaml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            err,
+            "tc.yaml: current context `prod` is not defined under `contexts`"
+        );
+    }
+
+    #[test]
+    fn a_single_context_without_a_current_one_is_used_and_several_are_refused() {
+        let one =
+            Talosconfig::from_yaml("contexts:\n    lab:\n        endpoints: [10.0.0.1]\n", "tc")
+                .unwrap();
+        assert_eq!(one.context(None).unwrap().0, "lab");
+        let two = Talosconfig::from_yaml("contexts:\n    a: {}\n    b: {}\n", "tc").unwrap();
+        let err = two.context(None).unwrap_err().to_string();
+        assert!(err.contains("several contexts defined (a, b)"), "{err}");
+        assert_eq!(two.context(Some("b")).unwrap().0, "b");
+        let err = two.context(Some("c")).unwrap_err().to_string();
+        assert_eq!(err, "tc: context `c` not found (contexts: a, b)");
+    }
+
+    #[test]
+    fn target_is_appended_to_endpoints_and_nodes_are_kept() {
+        let tc = Talosconfig::from_yaml(
+            "context: a\ncontexts:\n    a:\n        target: 10.0.0.9\n        endpoints: [10.0.0.1]\n        nodes: [10.0.0.2]\n",
+            "tc",
+        )
+        .unwrap();
+        let (_, c) = tc.context(None).unwrap();
+        assert_eq!(c.endpoints, ["10.0.0.1", "10.0.0.9"]);
+        assert_eq!(c.nodes, ["10.0.0.2"]);
+        // Written back without `target`, as talosctl's upgrade does.
+        assert!(!tc.to_yaml().contains("target"));
+    }
+
+    #[test]
+    fn credentials_are_decoded_pem_and_a_missing_field_is_named() {
+        let text = format!(
+            "context: prod\ncontexts:\n    prod:\n        ca: {}\n        crt: {}\n        key: {}\n    lab:\n        crt: {}\n",
+            b64(CERT),
+            b64(CERT),
+            b64(KEY),
+            b64(CERT)
+        );
+        let tc = Talosconfig::from_yaml(&text, "tc").unwrap();
+        let creds = tc.credentials(None).unwrap();
+        assert_eq!(creds.ca_pem, CERT.as_bytes());
+        assert_eq!(creds.key_pem, KEY.as_bytes());
+        assert!(!format!("{creds:?}").contains("AQID"));
+        let err = tc.credentials(Some("lab")).unwrap_err().to_string();
+        assert_eq!(err, "tc: context `lab` field `ca` is missing");
+    }
 }

@@ -1,98 +1,35 @@
-//! A tiny YAML writer for the files talosctl writes (secrets.yaml, talosconfig). In: a tree of maps,
-//! lists and string scalars. Out: YAML text in Go yaml.v3's style with a 4-space indent, lists
-//! indented under their key, keys in the given order.
+//! The YAML writer for the files talosctl writes (secrets.yaml, talosconfig). In: a
+//! [`goyaml::Node`] tree (maps in talosctl's key order, lists, string scalars). Out: the text Go's
+//! yaml.v3 `Marshal` writes for it, by `machinist_functions::goyaml` (4-space indent, lists under
+//! their key, yaml.v3's quoting: `"true"`, not `'true'`).
 
-/// One YAML node.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Node {
-    /// A string scalar.
-    Str(String),
-    /// A mapping with keys in order.
-    Map(Vec<(String, Node)>),
-    /// A sequence.
-    Seq(Vec<Node>),
+pub(crate) use machinist_functions::goyaml::Node;
+use machinist_functions::goyaml::marshal;
+
+/// Writes `node` as a YAML document. The few strings goyaml does not reproduce byte for byte
+/// (U+2028/U+2029 inside a value) are written by serde_yaml_ng instead: still valid YAML that
+/// reads back to the same values, only not laid out exactly as Go would.
+pub(crate) fn to_yaml(node: &Node) -> String {
+    marshal(node).unwrap_or_else(|_| serde_yaml_ng::to_string(&to_value(node)).unwrap_or_default())
 }
 
-impl Node {
-    /// A string scalar.
-    pub fn str(s: impl Into<String>) -> Node {
-        Node::Str(s.into())
-    }
-
-    /// A mapping from `(key, value)` pairs, in order.
-    pub fn map<K: Into<String>>(entries: impl IntoIterator<Item = (K, Node)>) -> Node {
-        Node::Map(entries.into_iter().map(|(k, v)| (k.into(), v)).collect())
-    }
-}
-
-/// Formats a string scalar, quoting it only when plain style would change its meaning.
-fn scalar(s: &str) -> String {
-    if s.is_empty() {
-        return "\"\"".to_string();
-    }
-    match serde_yaml_ng::to_string(s) {
-        Ok(t) => t.trim_end_matches('\n').to_string(),
-        Err(_) => format!("{s:?}"),
-    }
-}
-
-fn write(node: &Node, indent: usize, out: &mut String) {
-    let pad = " ".repeat(indent);
+fn to_value(node: &Node) -> serde_yaml_ng::Value {
+    use serde_yaml_ng::Value;
     match node {
-        Node::Str(s) => {
-            out.push_str(&scalar(s));
-            out.push('\n');
-        }
-        Node::Map(entries) => {
-            for (k, v) in entries {
-                out.push_str(&pad);
-                out.push_str(&scalar(k));
-                out.push(':');
-                write_value(v, indent, out);
-            }
-        }
-        Node::Seq(items) => {
-            for item in items {
-                out.push_str(&pad);
-                out.push_str("- ");
-                match item {
-                    Node::Str(s) => {
-                        out.push_str(&scalar(s));
-                        out.push('\n');
-                    }
-                    other => {
-                        // Nested collections in lists are not used by the files written here;
-                        // write them on their own lines for correctness.
-                        out.push('\n');
-                        write(other, indent + 4, out);
-                    }
-                }
-            }
-        }
+        Node::Str(s) => Value::String(s.clone()),
+        Node::Int(i) => Value::from(*i),
+        Node::Uint(u) => Value::from(*u),
+        Node::Float(f) => Value::from(*f),
+        Node::Bool(b) => Value::Bool(*b),
+        Node::Null => Value::Null,
+        Node::Seq(items) => Value::Sequence(items.iter().map(to_value).collect()),
+        Node::Map(entries) => Value::Mapping(
+            entries
+                .iter()
+                .map(|(k, v)| (Value::String(k.clone()), to_value(v)))
+                .collect(),
+        ),
     }
-}
-
-fn write_value(v: &Node, indent: usize, out: &mut String) {
-    match v {
-        Node::Str(s) => {
-            out.push(' ');
-            out.push_str(&scalar(s));
-            out.push('\n');
-        }
-        Node::Map(m) if m.is_empty() => out.push_str(" {}\n"),
-        Node::Seq(s) if s.is_empty() => out.push_str(" []\n"),
-        other => {
-            out.push('\n');
-            write(other, indent + 4, out);
-        }
-    }
-}
-
-/// Writes `node` as a YAML document.
-pub fn to_yaml(node: &Node) -> String {
-    let mut out = String::new();
-    write(node, 0, &mut out);
-    out
 }
 
 #[cfg(test)]
@@ -125,9 +62,26 @@ mod tests {
     }
 
     #[test]
-    fn quotes_scalars_that_would_change_meaning() {
-        assert_eq!(scalar("true"), "'true'");
-        assert_eq!(scalar("a: b"), "'a: b'");
-        assert_eq!(scalar("abc+/="), "abc+/=");
+    fn quotes_scalars_as_yaml_v3_does() {
+        // yaml.v3 double-quotes strings that would read back as another type ("true", "1", "~")
+        // and single-quotes those that start with an indicator or hold `: `.
+        let doc = Node::map([
+            ("a", Node::str("true")),
+            ("b", Node::str("a: b")),
+            ("c", Node::str("abc+/=")),
+            ("d", Node::str("0123")),
+        ]);
+        assert_eq!(
+            to_yaml(&doc),
+            "a: \"true\"\nb: 'a: b'\nc: abc+/=\nd: \"0123\"\n"
+        );
+    }
+
+    #[test]
+    fn a_value_goyaml_cannot_lay_out_still_round_trips() {
+        let doc = Node::map([("token", Node::str("a\u{2028}b"))]);
+        let text = to_yaml(&doc);
+        let back: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).unwrap();
+        assert_eq!(back["token"].as_str(), Some("a\u{2028}b"));
     }
 }

@@ -4,7 +4,8 @@
 //!
 //! - [`proto`]: Rust types generated from our trimmed copies of Talos's `.proto` files (same
 //!   packages, services, message names and field numbers as Talos);
-//! - [`talosconfig`]: the talosctl client configuration file (contexts, endpoints, credentials);
+//! - [`talosconfig`]: finding the talosctl client configuration file and normalising endpoints
+//!   (its model and reader live in `machinist_secrets::talosconfig`);
 //! - [`tls`]: rustls client settings (mutual TLS with the cluster CA, or maintenance mode);
 //! - [`duration`]: the one parser for duration flags (`2m30s`), bounded;
 //! - [`client`]: the [`client::NodeApi`] trait and its gRPC implementation [`client::TalosClient`];
@@ -14,12 +15,16 @@
 //! - [`machineconfig`]: decoding the MachineConfig resource returned by `cosi.resource.State/Get`;
 //! - [`sim`]: the library behind `machinist-sim`, a wire-compatible simulated Talos node.
 
+// Library code never prints: only src/cli/ and src/bin/ talk to the terminal.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+#![warn(unreachable_pub)]
+
+pub mod certinfo;
 pub mod client;
 pub mod duration;
 pub mod hardware;
 pub mod lifecycle;
 pub mod machineconfig;
-pub mod pem;
 pub mod proto;
 pub mod sim;
 pub mod talosconfig;
@@ -32,4 +37,4 @@ pub use lifecycle::{
     BootstrapOutcome, DiskInfo, EtcdMember, Facts, LinkInfo, ResetRequest, ServiceInfo, SystemInfo,
     UpgradeApi, UpgradeOutcome, UpgradeRequest, WipeMode,
 };
-pub use talosconfig::{Credentials, TalosConfig};
+pub use talosconfig::{Credentials, Talosconfig};

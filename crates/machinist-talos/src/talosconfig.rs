@@ -1,13 +1,11 @@
-//! The talosctl client configuration file ("talosconfig"). In: the file's YAML text (or the rules
-//! that find it: `--talosconfig`, the project's `talosconfig`, `$TALOSCONFIG`, `~/.talos/config`).
-//! Out: the selected context's endpoints and decoded PEM credentials (cluster CA, client
-//! certificate, client key).
+//! Where the talosctl client configuration ("talosconfig") is and how its endpoints are dialled.
+//! In: the rules that find the file (`--talosconfig`, the project's `talosconfig`, `$TALOSCONFIG`,
+//! `~/.talos/config`) and endpoint strings. Out: the file's path and `host:port` dial addresses.
+//! The file's model and reader are `machinist_secrets::talosconfig` (re-exported here).
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use base64::Engine as _;
-use serde::Deserialize;
+pub use machinist_secrets::talosconfig::{Context, Credentials, Talosconfig};
 
 /// Why a talosconfig could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -20,99 +18,6 @@ pub enum TalosConfigError {
         /// The places searched, in order.
         looked: String,
     },
-    /// The file could not be read.
-    #[error("cannot read talosconfig {path}: {source}")]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// The I/O error.
-        source: std::io::Error,
-    },
-    /// The file is not a talosconfig.
-    #[error("{path}: not a valid talosconfig: {reason}")]
-    Parse {
-        /// The file.
-        path: PathBuf,
-        /// What the YAML parser said.
-        reason: String,
-    },
-    /// The selected context does not exist.
-    #[error("{path}: context `{context}` not found (contexts: {known})")]
-    NoContext {
-        /// The file.
-        path: PathBuf,
-        /// The requested context.
-        context: String,
-        /// The contexts the file has.
-        known: String,
-    },
-    /// A credential is missing or not base64.
-    #[error("{path}: context `{context}` field `{field}` {problem}")]
-    Credential {
-        /// The file.
-        path: PathBuf,
-        /// The context.
-        context: String,
-        /// `ca`, `crt` or `key`.
-        field: &'static str,
-        /// What is wrong with it.
-        problem: String,
-    },
-}
-
-/// One context of a talosconfig, as written by talosctl.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct Context {
-    /// Addresses of the API endpoints (host, host:port or URL).
-    #[serde(default)]
-    pub endpoints: Vec<String>,
-    /// Default target nodes (machinist targets the project's nodes instead).
-    #[serde(default)]
-    pub nodes: Vec<String>,
-    /// Base64 of the PEM cluster (OS) CA certificate.
-    #[serde(default)]
-    pub ca: Option<String>,
-    /// Base64 of the PEM client certificate.
-    #[serde(default)]
-    pub crt: Option<String>,
-    /// Base64 of the PEM client private key.
-    #[serde(default)]
-    pub key: Option<String>,
-}
-
-/// A parsed talosconfig file.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct TalosConfig {
-    /// The name of the current context.
-    #[serde(default)]
-    pub context: Option<String>,
-    /// Every context by name.
-    #[serde(default)]
-    pub contexts: BTreeMap<String, Context>,
-    /// Where the file was read from (for messages).
-    #[serde(skip)]
-    pub path: PathBuf,
-}
-
-/// PEM material to talk to nodes with mutual TLS.
-#[derive(Clone)]
-pub struct Credentials {
-    /// The cluster CA certificate(s), PEM.
-    pub ca_pem: Vec<u8>,
-    /// The client certificate, PEM.
-    pub cert_pem: Vec<u8>,
-    /// The client private key, PEM (Talos's `ED25519 PRIVATE KEY` label is accepted).
-    pub key_pem: Vec<u8>,
-}
-
-impl std::fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Credentials")
-            .field("ca_pem", &format_args!("{} bytes", self.ca_pem.len()))
-            .field("cert_pem", &format_args!("{} bytes", self.cert_pem.len()))
-            .field("key_pem", &"<redacted>")
-            .finish()
-    }
 }
 
 /// Finds the talosconfig to use. Precedence: the explicit `--talosconfig` path, then the project's
@@ -147,74 +52,6 @@ pub fn locate(
     Err(TalosConfigError::NotFound {
         looked: looked.join(", "),
     })
-}
-
-impl TalosConfig {
-    /// Reads and parses a talosconfig file.
-    pub fn load(path: &Path) -> Result<Self, TalosConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| TalosConfigError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        Self::parse(&text, path)
-    }
-
-    /// Parses talosconfig text; `path` is only used in messages.
-    pub fn parse(text: &str, path: &Path) -> Result<Self, TalosConfigError> {
-        let mut cfg: TalosConfig =
-            serde_yaml_ng::from_str(text).map_err(|e| TalosConfigError::Parse {
-                path: path.to_path_buf(),
-                reason: e.to_string(),
-            })?;
-        cfg.path = path.to_path_buf();
-        Ok(cfg)
-    }
-
-    /// The context named `name`, or the current one (the only one when `context` is unset).
-    pub fn context(&self, name: Option<&str>) -> Result<(&str, &Context), TalosConfigError> {
-        let wanted = name.map(str::to_owned).or_else(|| self.context.clone());
-        let found = match &wanted {
-            Some(w) => self.contexts.get_key_value(w.as_str()),
-            None if self.contexts.len() == 1 => self.contexts.iter().next(),
-            None => None,
-        };
-        found
-            .map(|(k, v)| (k.as_str(), v))
-            .ok_or_else(|| TalosConfigError::NoContext {
-                path: self.path.clone(),
-                context: wanted.unwrap_or_else(|| "(none selected)".into()),
-                known: self.contexts.keys().cloned().collect::<Vec<_>>().join(", "),
-            })
-    }
-
-    /// Decodes the mutual-TLS credentials of a context.
-    pub fn credentials(&self, name: Option<&str>) -> Result<Credentials, TalosConfigError> {
-        let (ctx_name, ctx) = self.context(name)?;
-        let field = |field: &'static str, v: &Option<String>| {
-            let v = v
-                .as_deref()
-                .filter(|s| !s.trim().is_empty())
-                .ok_or_else(|| TalosConfigError::Credential {
-                    path: self.path.clone(),
-                    context: ctx_name.to_owned(),
-                    field,
-                    problem: "is missing".into(),
-                })?;
-            base64::engine::general_purpose::STANDARD
-                .decode(v.trim())
-                .map_err(|e| TalosConfigError::Credential {
-                    path: self.path.clone(),
-                    context: ctx_name.to_owned(),
-                    field,
-                    problem: format!("is not base64: {e}"),
-                })
-        };
-        Ok(Credentials {
-            ca_pem: field("ca", &ctx.ca)?,
-            cert_pem: field("crt", &ctx.crt)?,
-            key_pem: field("key", &ctx.key)?,
-        })
-    }
 }
 
 /// Normalises an endpoint the way talosctl does: `https://host` without a port becomes
@@ -270,32 +107,6 @@ mod tests {
         );
         assert_eq!(normalize_endpoint("fd00::1"), "[fd00::1]:50000");
         assert_eq!(normalize_endpoint("[fd00::1]:50001"), "[fd00::1]:50001");
-    }
-
-    #[test]
-    fn credentials_are_decoded_from_the_current_context() {
-        let b = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
-        let text = format!(
-            "context: prod\ncontexts:\n  prod:\n    endpoints: [10.0.0.1]\n    ca: {}\n    crt: {}\n    key: {}\n  lab:\n    endpoints: []\n",
-            b("CA"),
-            b("CRT"),
-            b("KEY")
-        );
-        let cfg = TalosConfig::parse(&text, Path::new("talosconfig")).unwrap();
-        let creds = cfg.credentials(None).unwrap();
-        assert_eq!(creds.ca_pem, b"CA");
-        assert_eq!(creds.key_pem, b"KEY");
-        assert_eq!(cfg.context(None).unwrap().1.endpoints, vec!["10.0.0.1"]);
-        let err = cfg.credentials(Some("lab")).unwrap_err().to_string();
-        assert_eq!(
-            err, "talosconfig: context `lab` field `ca` is missing",
-            "{err}"
-        );
-        let err = cfg.context(Some("nope")).unwrap_err().to_string();
-        assert!(
-            err.contains("context `nope` not found (contexts: lab, prod)"),
-            "{err}"
-        );
     }
 
     #[test]

@@ -4,20 +4,25 @@
 
 use std::sync::Arc;
 
+use machinist_secrets::PemError;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme};
 
-use crate::pem::{self, PemError};
 use crate::talosconfig::Credentials;
 
 /// Why TLS settings could not be built.
 #[derive(Debug, thiserror::Error)]
 pub enum TlsSetupError {
     /// Bad PEM material.
-    #[error(transparent)]
-    Pem(#[from] PemError),
+    #[error("{what}: {source}")]
+    Pem {
+        /// What was being read (e.g. "talosconfig ca").
+        what: String,
+        /// The PEM layer's complaint.
+        source: PemError,
+    },
     /// rustls refused the material.
     #[error("{what}: {source}")]
     Rustls {
@@ -26,6 +31,29 @@ pub enum TlsSetupError {
         /// The rustls error.
         source: rustls::Error,
     },
+}
+
+/// Every certificate of a PEM text, as rustls takes them.
+pub fn certificates(pem: &[u8], what: &str) -> Result<Vec<CertificateDer<'static>>, TlsSetupError> {
+    machinist_secrets::pem::certificates(&String::from_utf8_lossy(pem))
+        .map(|ders| ders.into_iter().map(CertificateDer::from).collect())
+        .map_err(|source| TlsSetupError::Pem {
+            what: what.to_owned(),
+            source,
+        })
+}
+
+/// The private key of a PEM text in any label Talos writes (`ED25519 PRIVATE KEY`, SEC1, PKCS#1,
+/// PKCS#8), converted to the PKCS#8 form rustls takes.
+pub fn private_key(pem: &[u8], what: &str) -> Result<PrivateKeyDer<'static>, TlsSetupError> {
+    let (_, der) =
+        machinist_secrets::pem::key_to_pkcs8(&String::from_utf8_lossy(pem)).map_err(|source| {
+            TlsSetupError::Pem {
+                what: what.to_owned(),
+                source,
+            }
+        })?;
+    Ok(PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(der)))
 }
 
 /// The crypto provider used everywhere (ring: builds without cmake or clang).
@@ -42,14 +70,14 @@ fn builder() -> rustls::ConfigBuilder<rustls::ClientConfig, rustls::WantsVerifie
 /// Mutual TLS: trust only the cluster CA from the talosconfig and present the client certificate.
 pub fn mtls_config(creds: &Credentials) -> Result<rustls::ClientConfig, TlsSetupError> {
     let mut roots = RootCertStore::empty();
-    for ca in pem::certificates(&creds.ca_pem, "talosconfig ca")? {
+    for ca in certificates(&creds.ca_pem, "talosconfig ca")? {
         roots.add(ca).map_err(|source| TlsSetupError::Rustls {
             what: "talosconfig ca",
             source,
         })?;
     }
-    let chain = pem::certificates(&creds.cert_pem, "talosconfig crt")?;
-    let key = pem::private_key(&creds.key_pem, "talosconfig key")?;
+    let chain = certificates(&creds.cert_pem, "talosconfig crt")?;
+    let key = private_key(&creds.key_pem, "talosconfig key")?;
     let mut cfg = builder()
         .with_root_certificates(roots)
         .with_client_auth_cert(chain, key)
@@ -92,7 +120,7 @@ impl ServerCertVerifier for InsecureVerifier {
         _now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
         if let Some(want) = &self.fingerprint {
-            let got = pem::spki_fingerprint(end_entity)
+            let got = crate::certinfo::spki_fingerprint(end_entity)
                 .map_err(|e| rustls::Error::General(e.to_string()))?;
             if &got != want {
                 return Err(rustls::Error::General(format!(

@@ -119,6 +119,28 @@ fn req(data: &str, mode: ApplyMode) -> ApplyRequest {
     }
 }
 
+/// Waits (polling, no fixed sleep) until `cond` holds; gives up after 10 s naming `what`.
+async fn until<F, Fut>(what: &str, mut cond: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let t = Instant::now();
+    while !cond().await {
+        assert!(t.elapsed() < Duration::from_secs(10), "never: {what}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// Waits until the admin client reads `n`'s config over mutual TLS (the install took effect).
+async fn until_configured(e: &Env, n: &NodeTarget) {
+    let c = admin(e);
+    until("node serves its config over mutual TLS", || async {
+        matches!(c.machine_config(n).await, Ok(Some(_)))
+    })
+    .await;
+}
+
 async fn install(e: &Env) {
     let c = insecure();
     for n in &e.nodes {
@@ -126,7 +148,9 @@ async fn install(e: &Env) {
             .await
             .unwrap();
     }
-    tokio::time::sleep(Duration::from_millis(150)).await;
+    for n in &e.nodes {
+        until_configured(e, n).await;
+    }
 }
 
 async fn wait_up(c: &TalosClient, n: &NodeTarget) -> Duration {
@@ -171,7 +195,7 @@ async fn maintenance_install_switches_to_mtls_and_survives_restart() {
         .await
         .unwrap();
     assert_eq!(out.mode, ApplyMode::NoReboot);
-    tokio::time::sleep(Duration::from_millis(150)).await;
+    until_configured(&e, n).await;
 
     // Now mutual TLS: the exact submitted bytes (comment included) come back.
     let c = admin(&e);
@@ -180,8 +204,12 @@ async fn maintenance_install_switches_to_mtls_and_survives_restart() {
         cfg_for(n).as_bytes()
     );
     assert!(c.version(n).await.unwrap().configured);
-    // The maintenance client is no longer accepted (no client certificate).
-    assert!(ins.version(n).await.is_err());
+    // The maintenance client is no longer accepted (no client certificate) once the node closes
+    // its maintenance connections.
+    until("the maintenance client is refused", || async {
+        ins.version(n).await.is_err()
+    })
+    .await;
 
     e.sim.take().unwrap().shutdown().await;
     start_with(&mut e, "v1.13.9", &[]).await;
@@ -251,8 +279,10 @@ async fn v113_reboot_rules_no_reboot_refused_auto_reboots() {
         .await
         .unwrap();
     assert_eq!(out.mode, ApplyMode::Reboot);
-    tokio::time::sleep(Duration::from_millis(150)).await;
-    assert!(c.version(n).await.is_err(), "node is down while rebooting");
+    until("node is down while rebooting", || async {
+        c.version(n).await.is_err()
+    })
+    .await;
     wait_up(&c, n).await;
     assert_eq!(
         c.machine_config(n).await.unwrap().unwrap(),
@@ -299,12 +329,10 @@ async fn staged_only_persists_and_try_reverts() {
         c.machine_config(n).await.unwrap().unwrap(),
         tried.as_bytes()
     );
-    tokio::time::sleep(Duration::from_millis(700)).await;
-    assert_eq!(
-        c.machine_config(n).await.unwrap().unwrap(),
-        staged.as_bytes(),
-        "TRY reverts to the saved config"
-    );
+    until("TRY reverts to the saved config", || async {
+        c.machine_config(n).await.unwrap().unwrap() == staged.as_bytes()
+    })
+    .await;
     e.sim.take().unwrap().shutdown().await;
 }
 
@@ -448,8 +476,7 @@ async fn faults_drop_refuse_and_crash() {
     ins.apply(n1, &req(&cfg_for(n1), ApplyMode::Auto))
         .await
         .unwrap();
-    tokio::time::sleep(Duration::from_millis(150)).await;
-    assert!(c.machine_config(n1).await.unwrap().is_some());
+    until_configured(&e, n1).await;
 
     let newer = cfg_for(n2).replace("zone: a", "zone: c");
     let err = c

@@ -381,7 +381,7 @@ async fn kubeconfig_is_signed_by_the_kubernetes_ca_and_points_at_the_endpoint() 
     assert!(key_pem.contains("PRIVATE KEY"));
 
     // Subject: CN=admin, O=system:masters; the chain verifies against the bundle's CA.
-    let der = machinist_talos::pem::certificates(cert_pem.as_bytes(), "admin").unwrap();
+    let der = machinist_talos::tls::certificates(cert_pem.as_bytes(), "admin").unwrap();
     let (_, cert) = x509_parser::parse_x509_certificate(der[0].as_ref()).unwrap();
     let cn: Vec<_> = cert
         .subject()

@@ -90,10 +90,7 @@ fn ref_target(schema: &Value) -> Option<String> {
     only_ref.then(|| unescape_pointer(name))
 }
 
-/// Undoes JSON pointer escaping (`~1` → `/`, `~0` → `~`).
-pub fn unescape_pointer(s: &str) -> String {
-    s.replace("~1", "/").replace("~0", "~")
-}
+pub use machinist_patch::pointer::unescape as unescape_pointer;
 
 /// Stores `schema` as a definition and returns its name: a bare `$ref` names its target, anything
 /// else is stored under `preferred` (or a variant of it when that name is taken).

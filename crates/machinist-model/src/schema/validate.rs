@@ -181,7 +181,7 @@ pub fn yaml_path(doc: &Value, segs: &[String]) -> String {
 
 pub(crate) fn pointer(segs: &[String]) -> String {
     segs.iter()
-        .map(|s| format!("/{}", s.replace('~', "~0").replace('/', "~1")))
+        .map(|s| format!("/{}", machinist_patch::pointer::escape(s)))
         .collect()
 }
 

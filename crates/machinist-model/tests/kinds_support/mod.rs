@@ -19,6 +19,11 @@ pub fn reference_dir() -> Option<PathBuf> {
             return Some(candidate);
         }
     }
+    assert_ne!(
+        std::env::var("CI").as_deref(),
+        Ok("true"),
+        "../shared/reference not found and CI=true: reference tests must run in CI, not skip"
+    );
     println!("skipped: ../shared/reference not found");
     None
 }

@@ -23,6 +23,11 @@ pub fn reference_dir() -> Option<PathBuf> {
 pub fn reference_dir_or_skip() -> Option<PathBuf> {
     let dir = reference_dir();
     if dir.is_none() {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "../shared/reference not found and CI=true: reference tests must run in CI, not skip"
+        );
         println!("skipped: ../shared/reference not found");
     }
     dir

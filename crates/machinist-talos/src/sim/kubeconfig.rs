@@ -14,7 +14,7 @@ use super::pki::Ca;
 use super::semantics::Config;
 
 /// The cluster name and endpoint of an applied config, or why there are none.
-pub fn cluster_of(cfg: &Config) -> Result<(String, String), String> {
+pub(super) fn cluster_of(cfg: &Config) -> Result<(String, String), String> {
     let cluster = cfg.v1alpha1.as_ref().and_then(|v| v.get("cluster"));
     let endpoint = cluster
         .and_then(|c| c.get("controlPlane"))
@@ -31,7 +31,7 @@ pub fn cluster_of(cfg: &Config) -> Result<(String, String), String> {
 }
 
 /// The kubeconfig YAML text.
-pub fn kubeconfig(ca: &Ca, cluster: &str, endpoint: &str) -> Result<String, String> {
+pub(super) fn kubeconfig(ca: &Ca, cluster: &str, endpoint: &str) -> Result<String, String> {
     let cert = ca.kube_admin_cert().map_err(|e| e.to_string())?;
     let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s.as_bytes());
     let user = format!("admin@{cluster}");
@@ -95,7 +95,7 @@ fn map(entries: &[(&str, Value)]) -> Value {
 }
 
 /// `text` as a tar.gz holding one file, `kubeconfig`, mode 0600.
-pub fn targz(text: &[u8]) -> std::io::Result<Vec<u8>> {
+pub(super) fn targz(text: &[u8]) -> std::io::Result<Vec<u8>> {
     let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     let mut tar = tar::Builder::new(gz);
     let mut header = tar::Header::new_gnu();

@@ -173,9 +173,9 @@ fn server_tls(
     client_ca: Option<&str>,
 ) -> Result<Arc<rustls::ServerConfig>, SimError> {
     let provider = crate::tls::provider();
-    let chain = crate::pem::certificates(cert.cert_pem.as_bytes(), "server certificate")
+    let chain = crate::tls::certificates(cert.cert_pem.as_bytes(), "server certificate")
         .map_err(|e| SimError::Tls(e.to_string()))?;
-    let key = crate::pem::private_key(cert.key_pem.as_bytes(), "server key")
+    let key = crate::tls::private_key(cert.key_pem.as_bytes(), "server key")
         .map_err(|e| SimError::Tls(e.to_string()))?;
     let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
@@ -183,7 +183,7 @@ fn server_tls(
     let builder = match client_ca {
         Some(ca) => {
             let mut roots = rustls::RootCertStore::empty();
-            for c in crate::pem::certificates(ca.as_bytes(), "OS CA")
+            for c in crate::tls::certificates(ca.as_bytes(), "OS CA")
                 .map_err(|e| SimError::Tls(e.to_string()))?
             {
                 roots.add(c).map_err(|e| SimError::Tls(e.to_string()))?;
@@ -482,11 +482,11 @@ async fn serve_conn(
         let Some(leaf) = conn.peer_certificates().and_then(|c| c.first()) else {
             return;
         };
-        if crate::pem::check_client_auth_eku(leaf).is_err() {
+        if crate::certinfo::check_client_auth_eku(leaf).is_err() {
             // Talos refuses the connection after the handshake; closing it has the same effect.
             return;
         }
-        crate::pem::roles(leaf).unwrap_or_default()
+        crate::certinfo::roles(leaf).unwrap_or_default()
     };
     let caller = Caller {
         roles,

@@ -11,8 +11,6 @@ use rcgen::{
     KeyUsagePurpose, SanType,
 };
 
-use crate::pem::normalize_key_pem;
-
 /// Why a certificate could not be made.
 #[derive(Debug, thiserror::Error)]
 #[error("{what}: {reason}")]
@@ -21,7 +19,7 @@ pub struct PkiError {
     reason: String,
 }
 
-fn err(what: &str) -> impl Fn(rcgen::Error) -> PkiError + '_ {
+fn err<E: std::fmt::Display>(what: &str) -> impl Fn(E) -> PkiError + '_ {
     move |e| PkiError {
         what: what.to_owned(),
         reason: e.to_string(),
@@ -59,7 +57,8 @@ fn validity(params: &mut CertificateParams, days: i64) {
 impl Ca {
     /// Loads a CA from PEM (the OS CA of a secrets bundle).
     pub fn from_pem(cert_pem: &str, key_pem: &str) -> Result<Self, PkiError> {
-        let key_text = String::from_utf8_lossy(&normalize_key_pem(key_pem.as_bytes())).into_owned();
+        let key_text =
+            machinist_secrets::pem::key_to_pkcs8_pem(key_pem).map_err(err("OS CA key"))?;
         let key = KeyPair::from_pem(&key_text).map_err(err("OS CA key"))?;
         let issuer = Issuer::from_ca_cert_pem(cert_pem, key).map_err(err("OS CA certificate"))?;
         Ok(Ca {

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 /// A node's saved lifecycle state.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct NodeFile {
+pub(super) struct NodeFile {
     /// The Talos version the node runs (`v1.13.9`).
     pub version: String,
     /// An installer image written to disk and booted at the next reboot.
@@ -24,7 +24,7 @@ pub struct NodeFile {
 
 /// One etcd member.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Member {
+pub(super) struct Member {
     /// Member id.
     pub id: u64,
     /// The node name (etcd member name = hostname).
@@ -35,7 +35,7 @@ pub struct Member {
 
 /// The cluster's etcd, as far as the simulator plays it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EtcdFile {
+pub(super) struct EtcdFile {
     /// Whether Bootstrap has run.
     pub bootstrapped: bool,
     /// Members, in join order.
@@ -44,7 +44,7 @@ pub struct EtcdFile {
 }
 
 /// Creates `dir` (and parents) and makes it private (0700).
-pub fn private_dir(dir: &Path) -> std::io::Result<()> {
+pub(super) fn private_dir(dir: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     set_mode(dir, 0o700)
 }
@@ -78,7 +78,7 @@ fn open_private(path: &Path, append: bool) -> std::io::Result<std::fs::File> {
 
 /// Writes `data` to `path` atomically (temporary file, then rename), mode 0600, in a private
 /// directory.
-pub fn write_private(path: &Path, data: &[u8]) -> std::io::Result<()> {
+pub(super) fn write_private(path: &Path, data: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     private_dir(dir)?;
     let name = path
@@ -95,7 +95,7 @@ pub fn write_private(path: &Path, data: &[u8]) -> std::io::Result<()> {
 }
 
 /// Reads a YAML state file; a missing file gives the default.
-pub fn read_yaml<T: for<'de> Deserialize<'de> + Default>(path: &Path) -> Result<T, String> {
+pub(super) fn read_yaml<T: for<'de> Deserialize<'de> + Default>(path: &Path) -> Result<T, String> {
     match std::fs::read_to_string(path) {
         Ok(text) => serde_yaml_ng::from_str(&text).map_err(|e| format!("{}: {e}", path.display())),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(T::default()),
@@ -104,13 +104,13 @@ pub fn read_yaml<T: for<'de> Deserialize<'de> + Default>(path: &Path) -> Result<
 }
 
 /// Writes a YAML state file privately and atomically.
-pub fn write_yaml<T: Serialize>(path: &Path, value: &T) -> std::io::Result<()> {
+pub(super) fn write_yaml<T: Serialize>(path: &Path, value: &T) -> std::io::Result<()> {
     let text = serde_yaml_ng::to_string(value).map_err(std::io::Error::other)?;
     write_private(path, text.as_bytes())
 }
 
 /// Removes a file; a missing file is fine.
-pub fn remove(path: &Path) -> std::io::Result<()> {
+pub(super) fn remove(path: &Path) -> std::io::Result<()> {
     match std::fs::remove_file(path) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
         _ => Ok(()),
@@ -150,13 +150,13 @@ pub fn read_events(state_dir: &Path) -> std::io::Result<Vec<Event>> {
 }
 
 /// The append-only event log.
-pub struct EventLog {
+pub(super) struct EventLog {
     path: PathBuf,
     file: Mutex<Option<std::fs::File>>,
 }
 
 /// `2026-12-05T01:02:03.456Z` for now.
-pub fn now_rfc3339() -> String {
+pub(super) fn now_rfc3339() -> String {
     let t = time::OffsetDateTime::now_utc();
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
@@ -172,7 +172,7 @@ pub fn now_rfc3339() -> String {
 
 impl EventLog {
     /// The log at `<state_dir>/events.log` (opened on first use).
-    pub fn new(state_dir: &Path) -> Self {
+    pub(super) fn new(state_dir: &Path) -> Self {
         EventLog {
             path: state_dir.join("events.log"),
             file: Mutex::new(None),
@@ -180,7 +180,7 @@ impl EventLog {
     }
 
     /// Appends `<time> <node> <event>`. Logging never fails a call: a write error is dropped.
-    pub fn record(&self, node: &str, event: &str) {
+    pub(super) fn record(&self, node: &str, event: &str) {
         let mut guard = self.file.lock().expect("event log");
         if guard.is_none() {
             *guard = open_private(&self.path, true).ok();
