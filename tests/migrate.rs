@@ -460,3 +460,36 @@ fn write_refuses_a_project_talos_would_refuse_and_writes_nothing() {
         patch
     );
 }
+
+/// `examples/homelab` (v1.12) moves to v1.14 with `--write`: every node validates there (the
+/// secrets stage gives the KubeServiceAccountConfig it adds the cluster endpoint as issuer), so
+/// Chart.yaml is bumped, and the template lines that still use deprecated fields are listed.
+#[test]
+fn homelab_writes_its_way_to_v1_14() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("homelab");
+    common::copy_dir(&common::repo().join("examples/homelab"), &root);
+    let o = machinist()
+        .args(["migrate"])
+        .arg(&root)
+        .args(["--to", "v1.14", "--write"])
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
+    assert!(
+        out.contains(
+            "needs a human: templates/machine.yaml:10: deprecated: v1alpha1 machine.kubelet"
+        ),
+        "{out}"
+    );
+    let chart = std::fs::read_to_string(root.join("Chart.yaml")).unwrap();
+    assert!(chart.contains("talosVersion: v1.14.0"), "{chart}");
+    let lint = machinist().args(["lint"]).arg(&root).output().unwrap();
+    assert!(
+        lint.status.success(),
+        "{}",
+        String::from_utf8_lossy(&lint.stderr)
+    );
+}

@@ -414,6 +414,9 @@ fn apply(contract: Contract, role: Role, docs: &mut Vec<Value>, s: &Source) {
     let enc = doc_mut(docs, "KubeEtcdEncryptionConfig");
     fill_encryption_config(enc, s);
 
+    // Talos requires `issuer.issuerURL`; v1alpha1 used the cluster endpoint (its serviceAccount
+    // shim's IssuerURL), so a document created here gets that.
+    let endpoint = cluster_endpoint(docs);
     let sa = doc_mut(docs, "KubeServiceAccountConfig");
     let issuer = child(sa, "issuer", &["apiVersion", "kind", "issuer"]);
     put(
@@ -422,6 +425,35 @@ fn apply(contract: Contract, role: Role, docs: &mut Vec<Value>, s: &Source) {
         pem(&s.sa_key),
         &["privateKey", "issuerURL"],
     );
+    if let Some(url) = endpoint
+        && !issuer.contains_key("issuerURL")
+    {
+        put(
+            issuer,
+            "issuerURL",
+            Value::String(url),
+            &["privateKey", "issuerURL"],
+        );
+    }
+}
+
+/// The cluster's control-plane endpoint: `KubeClusterConfig.endpoint`, else the v1alpha1
+/// `cluster.controlPlane.endpoint`.
+fn cluster_endpoint(docs: &[Value]) -> Option<String> {
+    let from = |d: &Value| match doc_kind(d) {
+        Some("KubeClusterConfig") => d.get("endpoint")?.as_str().map(str::to_string),
+        Some("v1alpha1") => d
+            .get("cluster")?
+            .get("controlPlane")?
+            .get("endpoint")?
+            .as_str()
+            .map(str::to_string),
+        _ => None,
+    };
+    docs.iter()
+        .filter(|d| doc_kind(d) == Some("KubeClusterConfig"))
+        .chain(docs.iter().filter(|d| doc_kind(d) == Some("v1alpha1")))
+        .find_map(from)
 }
 
 /// Sets the etcd encryption keys: fills `secret` of the keys named `key2` (secretbox) or `key1`

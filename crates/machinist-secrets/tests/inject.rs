@@ -331,3 +331,34 @@ fn configs_with_overrides_round_trip_too() {
     roundtrip(Contract::V1_15, Role::Worker, &w15, &bundle);
     roundtrip(Contract::V1_13, Role::Worker, &w13, &bundle);
 }
+
+#[test]
+fn a_created_service_account_document_gets_the_cluster_endpoint_as_issuer() {
+    // Talos refuses a KubeServiceAccountConfig without `issuer.issuerURL`; the v1alpha1 layout
+    // used the cluster endpoint, so a document machinist creates carries that.
+    let mut d = docs(
+        "apiVersion: v1alpha1\nkind: KubeClusterConfig\nclusterName: lab\nendpoint: https://10.0.0.10:6443\n",
+    );
+    inject_redacted(Contract::V1_15, Role::ControlPlane, &mut d);
+    let sa = d
+        .iter()
+        .find(|x| x.get("kind").and_then(Value::as_str) == Some("KubeServiceAccountConfig"))
+        .expect("a KubeServiceAccountConfig is added");
+    assert_eq!(
+        sa["issuer"]["issuerURL"].as_str(),
+        Some("https://10.0.0.10:6443")
+    );
+    // An issuer the templates chose stays.
+    let mut d = docs(
+        "apiVersion: v1alpha1\nkind: KubeClusterConfig\nclusterName: lab\nendpoint: https://10.0.0.10:6443\n---\napiVersion: v1alpha1\nkind: KubeServiceAccountConfig\nissuer:\n  issuerURL: https://issuer.example:6443\n",
+    );
+    inject_redacted(Contract::V1_15, Role::ControlPlane, &mut d);
+    let sa = d
+        .iter()
+        .find(|x| x.get("kind").and_then(Value::as_str) == Some("KubeServiceAccountConfig"))
+        .unwrap();
+    assert_eq!(
+        sa["issuer"]["issuerURL"].as_str(),
+        Some("https://issuer.example:6443")
+    );
+}
