@@ -84,12 +84,14 @@ pub struct ApplyArgs {
 
 /// Runs `machinist apply`.
 pub fn run(args: ApplyArgs) -> u8 {
-    let loaded = match lifecycle::load(&args.dir, &args.values, &args.nodes) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
-    let clients = match lifecycle::clients(&args.dir, &args.conn, args.cert_fingerprint.clone()) {
-        Ok(c) => c,
+    let (loaded, clients) = match lifecycle::prepare(
+        &args.dir,
+        &args.values,
+        &args.nodes,
+        &args.conn,
+        args.cert_fingerprint.clone(),
+    ) {
+        Ok(x) => x,
         Err(code) => return code,
     };
     let nodes = loaded.selected(&args.nodes);

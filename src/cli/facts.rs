@@ -31,14 +31,11 @@ pub struct FactsArgs {
 
 /// Runs `machinist facts`.
 pub fn run(args: FactsArgs) -> u8 {
-    let loaded = match lifecycle::load(&args.dir, &args.values, &args.nodes) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
-    let clients = match lifecycle::clients(&args.dir, &args.conn, None) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
+    let (loaded, clients) =
+        match lifecycle::prepare(&args.dir, &args.values, &args.nodes, &args.conn, None) {
+            Ok(x) => x,
+            Err(code) => return code,
+        };
     let nodes = loaded.selected(&args.nodes);
     let root = loaded.project.root.clone();
     let mut code = 0;

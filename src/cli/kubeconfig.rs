@@ -38,12 +38,9 @@ pub struct KubeconfigArgs {
 
 /// Runs `machinist kubeconfig`.
 pub fn run(args: KubeconfigArgs) -> u8 {
-    let loaded = match lifecycle::load(&args.dir, &args.values, &[]) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
-    let clients = match lifecycle::clients(&args.dir, &args.conn, None) {
-        Ok(c) => c,
+    let (loaded, clients) = match lifecycle::prepare(&args.dir, &args.values, &[], &args.conn, None)
+    {
+        Ok(x) => x,
         Err(code) => return code,
     };
     let Some(secure) = clients.secure else {

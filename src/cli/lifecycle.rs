@@ -84,6 +84,19 @@ pub fn load(dir: &Path, values: &ValuesArgs, only: &[String]) -> Result<Loaded, 
     })
 }
 
+/// [`load`] then [`clients`]: what every lifecycle command does first.
+pub fn prepare(
+    dir: &Path,
+    values: &ValuesArgs,
+    only: &[String],
+    conn: &ConnArgs,
+    fingerprint: Option<String>,
+) -> Result<(Loaded, Clients), u8> {
+    let loaded = load(dir, values, only)?;
+    let clients = clients(dir, conn, fingerprint)?;
+    Ok((loaded, clients))
+}
+
 /// The clients: mutual TLS from the talosconfig (none when the project has none yet) and
 /// maintenance mode. Nodes are dialled at their own addresses; `--endpoints` overrides that.
 pub fn clients(dir: &Path, conn: &ConnArgs, fingerprint: Option<String>) -> Result<Clients, u8> {

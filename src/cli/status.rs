@@ -32,14 +32,11 @@ pub struct StatusArgs {
 
 /// Runs `machinist status`.
 pub fn run(args: StatusArgs) -> u8 {
-    let loaded = match lifecycle::load(&args.dir, &args.values, &args.nodes) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
-    let clients = match lifecycle::clients(&args.dir, &args.conn, None) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
+    let (loaded, clients) =
+        match lifecycle::prepare(&args.dir, &args.values, &args.nodes, &args.conn, None) {
+            Ok(x) => x,
+            Err(code) => return code,
+        };
     let nodes = loaded.selected(&args.nodes);
     let reports = node_conn::runtime().block_on(status::status(
         &clients,

@@ -43,12 +43,9 @@ pub struct UpArgs {
 
 /// Runs `machinist up`.
 pub fn run(args: UpArgs) -> u8 {
-    let loaded = match lifecycle::load(&args.dir, &args.values, &[]) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
-    let clients = match lifecycle::clients(&args.dir, &args.conn, None) {
-        Ok(c) => c,
+    let (loaded, clients) = match lifecycle::prepare(&args.dir, &args.values, &[], &args.conn, None)
+    {
+        Ok(x) => x,
         Err(code) => return code,
     };
     let nodes = loaded.all.clone();

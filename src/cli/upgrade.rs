@@ -44,14 +44,11 @@ pub struct UpgradeArgs {
 
 /// Runs `machinist upgrade`.
 pub fn run(args: UpgradeArgs) -> u8 {
-    let loaded = match lifecycle::load(&args.dir, &args.values, &args.nodes) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
-    let clients = match lifecycle::clients(&args.dir, &args.conn, None) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
+    let (loaded, clients) =
+        match lifecycle::prepare(&args.dir, &args.values, &args.nodes, &args.conn, None) {
+            Ok(x) => x,
+            Err(code) => return code,
+        };
     let nodes = loaded.selected(&args.nodes);
     let known = Known {
         nodes: &loaded.all,
