@@ -15,11 +15,13 @@
 // Library code never prints: only src/cli/ and src/bin/ talk to the terminal.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod address;
 pub mod diagnostics;
 pub mod diff;
 pub mod factory;
 pub mod fsutil;
 pub mod import;
+pub mod lint;
 pub mod migrate;
 pub mod project;
 pub mod render;

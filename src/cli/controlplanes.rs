@@ -39,19 +39,6 @@ pub fn remember(endpoints: ProjectEndpoints) {
     let _ = PROJECT.set(endpoints);
 }
 
-/// The host of `hostport` (`10.0.0.1`, `10.0.0.1:50000`, `https://h:50000`, `[fd00::1]:50000`).
-pub fn host(hostport: &str) -> &str {
-    let s = hostport.split_once("://").map_or(hostport, |(_, r)| r);
-    let s = s.split('/').next().unwrap_or(s);
-    if let Some(rest) = s.strip_prefix('[') {
-        return rest.split(']').next().unwrap_or(rest);
-    }
-    match s.rsplit_once(':') {
-        Some((h, port)) if !h.contains(':') && port.bytes().all(|b| b.is_ascii_digit()) => h,
-        _ => s,
-    }
-}
-
 /// A warning when a talosconfig's `endpoints` are not this project's control planes (or its
 /// cluster endpoint); `None` when they are, or when the project is unknown to this run.
 pub fn check(talosconfig: &str, endpoints: &[String]) -> Option<String> {
@@ -60,8 +47,11 @@ pub fn check(talosconfig: &str, endpoints: &[String]) -> Option<String> {
         return None;
     }
     let ours = |e: &str| {
-        let h = host(e);
-        project.controlplanes.iter().any(|(_, a)| host(a) == h)
+        let h = machinist::address::host(e);
+        project
+            .controlplanes
+            .iter()
+            .any(|(_, a)| machinist::address::host(a) == h)
             || project.cluster_host.as_deref() == Some(h)
     };
     let foreign: Vec<&str> = endpoints
@@ -83,18 +73,4 @@ pub fn check(talosconfig: &str, endpoints: &[String]) -> Option<String> {
         if foreign.len() == 1 { "is" } else { "are" },
         cps.join(", ")
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::host;
-
-    #[test]
-    fn hosts_of_endpoint_spellings() {
-        assert_eq!(host("10.0.0.1"), "10.0.0.1");
-        assert_eq!(host("10.0.0.1:50000"), "10.0.0.1");
-        assert_eq!(host("https://cp.lan:6443/x"), "cp.lan");
-        assert_eq!(host("[fd00::1]:50000"), "fd00::1");
-        assert_eq!(host("fd00::1"), "fd00::1");
-    }
 }

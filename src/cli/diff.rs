@@ -77,7 +77,7 @@ pub fn render_nodes(
     let renderer = Renderer::new(&project, options).map_err(fail)?;
     let cluster_host = renderer
         .endpoint()
-        .map(|e| controlplanes::host(e).to_string());
+        .map(|e| machinist::address::host(e).to_string());
     let rendered = renderer.render().map_err(fail)?;
     // With --node, the other control planes come from a second render without secrets; when
     // another node does not render, the talosconfig check is skipped rather than the diff.

@@ -119,7 +119,7 @@ fn check_endpoint(endpoint: &str) -> Result<(), String> {
 /// control plane answers there (one control plane: the endpoint is that node) and the worker ten
 /// addresses further on; for a DNS name, the built-in placeholders stay.
 pub fn example_addresses(endpoint: &str) -> Option<(IpAddr, IpAddr)> {
-    let host = super::lint::endpoint_host(endpoint);
+    let host = machinist::address::host(endpoint);
     let cp: IpAddr = host.parse().ok()?;
     let worker = match cp {
         IpAddr::V4(a) => IpAddr::V4(u32::from(a).checked_add(10)?.into()),

@@ -112,19 +112,9 @@ fn indent(s: &str) -> String {
     s.lines().map(|l| format!("  {l}\n")).collect()
 }
 
-/// The host part of an `https://host:port` endpoint (IPv6 brackets removed).
+/// The host of an endpoint (one rule for the whole project: [`crate::address::host`]).
 pub(crate) fn endpoint_host(endpoint: &str) -> String {
-    let rest = endpoint
-        .trim_start_matches("https://")
-        .trim_start_matches("http://");
-    let hostport = rest.split('/').next().unwrap_or(rest);
-    if let Some(v6) = hostport.strip_prefix('[') {
-        return v6.split(']').next().unwrap_or(v6).to_string();
-    }
-    hostport
-        .rsplit_once(':')
-        .map_or(hostport, |(h, _)| h)
-        .to_string()
+    crate::address::host(endpoint).to_string()
 }
 
 /// Kubernetes version `talosctl gen config` defaults to for a Talos minor (talos-api §8).

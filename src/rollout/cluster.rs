@@ -81,27 +81,14 @@ pub async fn bootstrap(
     }
 }
 
-/// The host part of an address or URL (`https://10.0.0.1:2380` → `10.0.0.1`).
-pub fn host_of(s: &str) -> &str {
-    let s = s.split("://").nth(1).unwrap_or(s);
-    let s = s.split('/').next().unwrap_or(s);
-    if let Some(rest) = s.strip_prefix('[') {
-        return rest.split(']').next().unwrap_or(rest);
-    }
-    match s.rsplit_once(':') {
-        Some((h, p)) if p.chars().all(|c| c.is_ascii_digit()) && !h.contains(':') => h,
-        _ => s,
-    }
-}
-
 /// The etcd member that is `node`: a peer or client URL at its address, else its name.
 pub fn member_of<'a>(node: &RenderedNode, members: &'a [EtcdMember]) -> Option<&'a EtcdMember> {
-    let host = host_of(&node.address);
+    let host = crate::address::host(&node.address);
     members.iter().find(|m| {
         m.peer_urls
             .iter()
             .chain(&m.client_urls)
-            .any(|u| host_of(u) == host)
+            .any(|u| crate::address::host(u) == host)
     })
 }
 
@@ -193,19 +180,5 @@ pub async fn wait_healthy(
             ));
         }
         tokio::time::sleep(waits.poll).await;
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::host_of;
-
-    #[test]
-    fn hosts_come_out_of_addresses_and_urls() {
-        assert_eq!(host_of("https://10.0.0.1:2380"), "10.0.0.1");
-        assert_eq!(host_of("10.0.0.1"), "10.0.0.1");
-        assert_eq!(host_of("10.0.0.1:50000"), "10.0.0.1");
-        assert_eq!(host_of("https://[fd00::1]:2379"), "fd00::1");
-        assert_eq!(host_of("fd00::1"), "fd00::1");
     }
 }
