@@ -56,9 +56,14 @@ pub fn run(args: BootstrapArgs) -> u8 {
         report::error("no talosconfig: run `machinist talosconfig DIR` first");
         return 1;
     };
-    match node_conn::runtime().block_on(cluster::bootstrap(
+    let known = machinist::rollout::identity::Known {
+        nodes: &loaded.all,
+        facts: &loaded.project.facts,
+    };
+    match node_conn::runtime().block_on(cluster::bootstrap_checked(
         &secure,
         node,
+        known,
         machinist::rollout::Waits::default(),
     )) {
         Ok(BootstrapOutcome::Bootstrapped) => {

@@ -81,6 +81,28 @@ pub async fn bootstrap(
     }
 }
 
+/// [`bootstrap`] after the identity guard: the machine at the node's address must be that node
+/// (SMBIOS uuid from facts, else its live hostname and machine type), never another one.
+pub async fn bootstrap_checked(
+    api: &Api,
+    node: &RenderedNode,
+    known: super::identity::Known<'_>,
+    waits: Waits,
+) -> Result<BootstrapOutcome, String> {
+    let live = api
+        .machine_config(&target(node))
+        .await
+        .map_err(|e| e.to_string())?;
+    let docs = live
+        .as_deref()
+        .map(crate::diff::parse_docs)
+        .transpose()
+        .map_err(|e| format!("node {}: live config does not parse: {e}", node.name))?
+        .unwrap_or_default();
+    super::identity::verify(api, node, Some(&docs), known).await?;
+    bootstrap(api, node, waits).await
+}
+
 /// The etcd member that is `node`: a peer or client URL at its address, else its name.
 pub fn member_of<'a>(node: &RenderedNode, members: &'a [EtcdMember]) -> Option<&'a EtcdMember> {
     let host = crate::address::host(&node.address);

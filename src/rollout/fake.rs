@@ -29,6 +29,8 @@ pub struct State {
     pub cp_peak: usize,
     /// The etcd members every control plane lists.
     pub members: Vec<machinist_talos::EtcdMember>,
+    /// Addresses that received Bootstrap.
+    pub bootstrapped: Vec<String>,
 }
 
 /// The fake; `secure` tells which client it plays.
@@ -75,6 +77,18 @@ impl NodeApi for Fake {
             platform: "metal".into(),
             configured: m.config.is_some(),
         })
+    }
+    async fn bootstrap(
+        &self,
+        t: &NodeTarget,
+    ) -> Result<machinist_talos::BootstrapOutcome, NodeError> {
+        self.machine(t)?;
+        self.state
+            .lock()
+            .unwrap()
+            .bootstrapped
+            .push(t.address.clone());
+        Ok(machinist_talos::BootstrapOutcome::Bootstrapped)
     }
     async fn machine_config(&self, t: &NodeTarget) -> Result<Option<Vec<u8>>, NodeError> {
         Ok(self.machine(t)?.config)
@@ -379,5 +393,43 @@ mod tests {
             "ghcr.io/siderolabs/installer:v1.14.0".into();
         let err = crate::rollout::upgrade::target_of(&nodes[0], "v1.13.9").unwrap_err();
         assert!(err.contains("run `machinist migrate`"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn bootstrap_refuses_a_worker_answering_at_the_control_planes_address() {
+        let nodes = three_plus_two();
+        let (clients, state) = cluster(&nodes, true);
+        // The project's cp-01 now points at the machine that runs worker-01's config.
+        let mut swapped = nodes.clone();
+        swapped[0].address = "a4".into();
+        swapped[3].address = "a1".into();
+        let facts = BTreeMap::new();
+        let known = Known {
+            nodes: &swapped,
+            facts: &facts,
+        };
+        let secure = clients.secure.clone().unwrap();
+        let err = crate::rollout::cluster::bootstrap_checked(
+            &secure,
+            &swapped[0],
+            known,
+            Waits::default(),
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            err.contains("node cp-01: refusing") && err.contains("worker-01"),
+            "{err}"
+        );
+        assert!(state.lock().unwrap().bootstrapped.is_empty());
+        // At its real address the same node is bootstrapped.
+        let known = Known {
+            nodes: &nodes,
+            facts: &facts,
+        };
+        crate::rollout::cluster::bootstrap_checked(&secure, &nodes[0], known, Waits::default())
+            .await
+            .unwrap();
+        assert_eq!(state.lock().unwrap().bootstrapped, vec!["a1".to_string()]);
     }
 }
