@@ -22,8 +22,6 @@ use crate::lifecycle::{
     UpgradeOutcome, UpgradeRequest,
 };
 use crate::machineconfig;
-use crate::proto::cosi::resource::GetRequest;
-use crate::proto::cosi::resource::state_client::StateClient;
 use crate::proto::machine::ApplyConfigurationRequest;
 use crate::proto::machine::apply_configuration_request::Mode;
 use crate::proto::machine::machine_service_client::MachineServiceClient;
@@ -587,34 +585,21 @@ impl NodeApi for TalosClient {
     }
 
     async fn machine_config(&self, node: &NodeTarget) -> Result<Option<Vec<u8>>, NodeError> {
-        let get = GetRequest {
-            namespace: machineconfig::NAMESPACE.into(),
-            r#type: machineconfig::TYPE.into(),
-            id: machineconfig::ACTIVE_ID.into(),
-            options: None,
-        };
-        let reply = self
-            .call(node, false, |ch| {
-                let get = get.clone();
-                async move {
-                    StateClient::new(ch)
-                        .get(self.request(node, get))
-                        .await
-                        .map(|r| r.into_inner())
-                }
-            })
-            .await;
-        let reply = match reply {
+        let resource = match self
+            .get_resource(
+                node,
+                machineconfig::NAMESPACE,
+                machineconfig::TYPE,
+                machineconfig::ACTIVE_ID,
+            )
+            .await
+        {
             Err(NodeError::Refused {
                 code: tonic::Code::NotFound,
                 ..
             }) => return Ok(None),
             other => other?,
         };
-        let resource = reply.resource.ok_or_else(|| NodeError::Protocol {
-            node: node.name.clone(),
-            reason: "State/Get returned no resource".into(),
-        })?;
         machineconfig::config_bytes(&resource)
             .map(Some)
             .map_err(|e| NodeError::Protocol {

@@ -82,15 +82,18 @@ pub fn kubeconfig_from_targz(archive: &[u8]) -> Result<Vec<u8>, String> {
 }
 
 impl TalosClient {
-    async fn get_resource(
+    /// `cosi.resource.State/Get` of one resource (`namespace`, `r#type`, `id`): the one COSI read
+    /// the discovery calls and `machine_config` share.
+    pub(super) async fn get_resource(
         &self,
         node: &NodeTarget,
-        kind: Kind,
+        namespace: &str,
+        r#type: &str,
         id: &str,
     ) -> Result<Resource, NodeError> {
         let get = GetRequest {
-            namespace: kind.namespace.into(),
-            r#type: kind.r#type.into(),
+            namespace: namespace.into(),
+            r#type: r#type.into(),
             id: id.into(),
             options: None,
         };
@@ -143,7 +146,8 @@ impl TalosClient {
         let r = self
             .get_resource(
                 node,
-                hardware::SYSTEM_INFORMATION,
+                hardware::SYSTEM_INFORMATION.namespace,
+                hardware::SYSTEM_INFORMATION.r#type,
                 hardware::SYSTEM_INFORMATION_ID,
             )
             .await?;
