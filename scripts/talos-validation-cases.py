@@ -6,7 +6,7 @@ Usage: scripts/talos-validation-cases.py GIT_DIR > tests/fixtures/validation/tal
 A validation table is a table-driven test function under pkg/machinery/config/types/ (or
 pkg/machinery/config/container/) whose name contains Validat or Conflict; a case is one
 `name: "..."` entry of its table. The output lists, per contract, the number of cases of each
-table and the total; tests/validation_fixtures.rs compares the mirrored cases against it.
+table and the total; tests/it/validation_fixtures.rs compares the mirrored cases against it.
 """
 import re
 import subprocess
