@@ -4,24 +4,10 @@
 
 use crate::common;
 
-use common::{copy_dir, machinist, repo, transcript};
+use common::{machinist, repo, transcript};
 
 fn render_contract(talos: &str, extra: &[&str]) -> String {
-    let tmp = tempfile::tempdir().unwrap();
-    copy_dir(&repo().join("charts/talos"), tmp.path());
-    let chart = tmp.path().join("Chart.yaml");
-    let text = std::fs::read_to_string(&chart).unwrap();
-    let text: String = text
-        .lines()
-        .map(|l| {
-            if l.starts_with("talosVersion:") {
-                format!("talosVersion: {talos}\n")
-            } else {
-                format!("{l}\n")
-            }
-        })
-        .collect();
-    std::fs::write(&chart, text).unwrap();
+    let tmp = common::builtin_chart(talos);
     let dir = tmp.path().to_string_lossy().into_owned();
     let mut args = vec!["render", dir.as_str()];
     args.extend_from_slice(extra);

@@ -11,23 +11,8 @@ use std::path::{Path, PathBuf};
 use machinist::import::{self, configs::strip_secrets};
 use machinist::project::Project;
 use machinist::render::{RenderOptions, RenderedNode, render};
+use machinist_testkit::reference_or_skip as reference;
 use serde_yaml_ng::Value;
-
-fn reference() -> Option<PathBuf> {
-    let found = common::repo()
-        .ancestors()
-        .map(|a| a.join("shared/reference"))
-        .find(|p| p.is_dir());
-    if found.is_none() {
-        assert_ne!(
-            std::env::var("CI").as_deref(),
-            Ok("true"),
-            "../shared/reference not found and CI=true: reference tests must run in CI, not skip"
-        );
-        println!("skipped: ../shared/reference not found");
-    }
-    found
-}
 
 /// Rebuilds one corpus repository's tree (`a__b.yaml` is `a/b.yaml`) under `to`.
 fn unflatten(repo: &Path, to: &Path) {

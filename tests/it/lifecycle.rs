@@ -9,12 +9,11 @@
 
 use crate::common;
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::Command;
 use std::sync::OnceLock;
 
-use common::Run;
+use crate::sim_lab::SimLab;
 
 const NODES: [(&str, u8, bool); 5] = [
     ("cp-01", 11, true),
@@ -56,11 +55,13 @@ fn template() -> &'static Path {
     .path()
 }
 
+/// A [`SimLab`] of the init project on 127.<net>.240.x, run from the home directory.
 struct Lab {
-    home: tempfile::TempDir,
+    lab: SimLab,
     net: u8,
-    sim: Option<Child>,
 }
+
+crate::sim_lab::deref_to_sim_lab!(Lab);
 
 impl Lab {
     /// A copy of the init project with 3 control planes and 2 workers on 127.<net>.240.x. With
@@ -69,10 +70,10 @@ impl Lab {
     fn new(net: u8, spelling: &str) -> Lab {
         let home = tempfile::tempdir().unwrap();
         common::copy_dir(template(), home.path());
+        let (proj, cwd) = (home.path().join("proj"), home.path().to_path_buf());
         let lab = Lab {
-            home,
+            lab: SimLab::new(home, proj, None, cwd, NODES.len(), "300ms"),
             net,
-            sim: None,
         };
         let proj = lab.dir();
         std::fs::remove_dir_all(proj.join("nodes")).unwrap();
@@ -110,95 +111,8 @@ impl Lab {
         lab
     }
 
-    fn dir(&self) -> PathBuf {
-        self.home.path().join("proj")
-    }
-
     fn addr(&self, last: u8) -> String {
         format!("127.{}.240.{last}", self.net)
-    }
-
-    fn edit(&self, rel: &str, from: &str, to: &str) {
-        let p = self.dir().join(rel);
-        let text = std::fs::read_to_string(&p).unwrap();
-        assert!(text.contains(from), "{rel} has no {from:?}:\n{text}");
-        std::fs::write(p, text.replace(from, to)).unwrap();
-    }
-
-    fn envs(&self, cmd: &mut Command) {
-        cmd.env("NO_COLOR", "1")
-            .env("HOME", self.home.path())
-            .env("MACHINIST_AGE_KEY_FILE", self.home.path().join("age.key"))
-            .env_remove("MACHINIST_AGE_KEY")
-            .env_remove("TALOSCONFIG");
-    }
-
-    fn state(&self) -> PathBuf {
-        self.home.path().join("state")
-    }
-
-    fn start_sim(&mut self, extra: &[&str]) {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_machinist-sim"));
-        self.envs(&mut cmd);
-        let mut child = cmd
-            .arg(self.dir())
-            .arg("--state")
-            .arg(self.state())
-            .args(["--reboot-delay", "300ms"])
-            .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("machinist-sim starts");
-        let want = extra.iter().filter(|a| **a == "--node").count();
-        let want = if want == 0 { NODES.len() } else { want };
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        for _ in 0..want {
-            let line = lines.next().expect("sim prints ready lines").unwrap();
-            assert!(line.starts_with("ready "), "{line}");
-        }
-        self.sim = Some(child);
-    }
-
-    fn run(&self, args: &[&str]) -> Run {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_machinist"));
-        self.envs(&mut cmd);
-        let out = cmd
-            .args(args)
-            .current_dir(self.home.path())
-            .output()
-            .unwrap();
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    }
-
-    fn ok(&self, args: &[&str]) -> Run {
-        let r = self.run(args);
-        assert_eq!(
-            r.code,
-            0,
-            "machinist {}:\n{}\n{}",
-            args.join(" "),
-            r.stdout,
-            r.stderr
-        );
-        r
-    }
-
-    /// The sim's event log: (node, event) in order.
-    fn events(&self) -> Vec<(String, String)> {
-        std::fs::read_to_string(self.state().join("events.log"))
-            .unwrap_or_default()
-            .lines()
-            .filter_map(|l| {
-                let mut p = l.splitn(3, ' ');
-                let _time = p.next()?;
-                Some((p.next()?.to_string(), p.next()?.to_string()))
-            })
-            .collect()
     }
 
     fn status_json(&self) -> (i32, serde_json::Value) {
@@ -206,15 +120,6 @@ impl Lab {
         let v = serde_json::from_str(&r.stdout)
             .unwrap_or_else(|e| panic!("{e}: {}\n{}", r.stdout, r.stderr));
         (r.code, v)
-    }
-}
-
-impl Drop for Lab {
-    fn drop(&mut self) {
-        if let Some(mut c) = self.sim.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
     }
 }
 
@@ -256,7 +161,7 @@ fn openssl_verify(lab: &Lab, kubeconfig: &Path) {
     let server = kc["clusters"][0]["cluster"]["server"].as_str().unwrap();
     assert_eq!(server, format!("https://{}:6443", lab.addr(11)));
     let client = b64(&kc["users"][0]["user"]["client-certificate-data"]);
-    let project = machinist::project::Project::load(&lab.dir()).unwrap();
+    let project = machinist::project::Project::load(lab.dir()).unwrap();
     let env = machinist_secrets::atrest::IdentityEnv {
         key_file: Some(lab.home.path().join("age.key")),
         ..Default::default()

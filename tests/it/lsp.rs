@@ -201,7 +201,9 @@ fn summary(diags: &[Value]) -> Vec<(u64, String)> {
 #[test]
 fn yaml_language_server_reports_typos_with_machinist_schemas() {
     let Some(script) = server_script() else {
-        println!("skipped: node or tests/lsp/node_modules missing (run `npm ci` in tests/lsp)");
+        machinist_testkit::skip(
+            "node or tests/lsp/node_modules missing (run `npm ci` in tests/lsp)",
+        );
         return;
     };
     let dir = tempfile::tempdir().unwrap();

@@ -6,6 +6,7 @@
 //! fixed port.
 
 mod common;
+mod sim_lab;
 
 mod book;
 mod builtin_chart;

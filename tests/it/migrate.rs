@@ -13,17 +13,7 @@ use machinist::migrate::config::{migrate_text, parse_stream};
 use machinist_model::Contract;
 use machinist_model::migrate::value::{get, is_v1alpha1, related};
 use machinist_model::schema::{deprecated_fields, validate_documents, yaml_to_json};
-
-fn reference() -> Option<PathBuf> {
-    let found = common::repo()
-        .ancestors()
-        .map(|a| a.join("shared/reference"))
-        .find(|p| p.is_dir());
-    if found.is_none() {
-        println!("skipped: ../shared/reference not found");
-    }
-    found
-}
+use machinist_testkit::reference_or_skip as reference;
 
 fn corpus_files(root: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();

@@ -5,24 +5,24 @@
 
 use crate::common;
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::Run;
 use machinist_talos::sim::pki::Ca;
+
+use crate::sim_lab::SimLab;
 
 const NODES: [(&str, u8); 4] = [("cp-01", 11), ("cp-02", 12), ("cp-03", 13), ("w-01", 21)];
 
+/// A [`SimLab`] of the `nodeapi` fixture on 127.<net>.250.x, run from the project directory, its
+/// secrets encrypted with an identity kept outside the project.
 struct Lab {
-    project: tempfile::TempDir,
-    aux: tempfile::TempDir,
+    lab: SimLab,
     ca: Ca,
     net: u8,
-    sim: Option<Child>,
-    secrets: Vec<String>,
 }
+
+crate::sim_lab::deref_to_sim_lab!(Lab);
 
 fn b64(s: &str) -> String {
     use base64::Engine as _;
@@ -58,35 +58,18 @@ impl Lab {
         .unwrap();
         let os = bundle.os_ca().unwrap();
         let ca = Ca::from_pem(&os.cert_pem, &os.key_pem).unwrap();
-        let mut secrets = bundle.secret_values();
-        secrets.extend([
+        let dir = project.path().to_path_buf();
+        let mut sim = SimLab::new(aux, dir.clone(), Some(project), dir, NODES.len(), "800ms");
+        sim.secrets = bundle.secret_values();
+        sim.secrets.extend([
             "abcdef.0123456789abcdef".to_string(),
             "c2ltbGFiLWNsdXN0ZXItc2VjcmV0LXZhbHVl".to_string(),
             "hunter2-registry-pass".to_string(),
             "hunter3-registry-pass".to_string(),
         ]);
-        let mut lab = Lab {
-            project,
-            aux,
-            ca,
-            net,
-            sim: None,
-            secrets,
-        };
+        let mut lab = Lab { lab: sim, ca, net };
         lab.talosconfig(&["os:admin"], None);
         lab
-    }
-
-    fn envs(&self, cmd: &mut Command) {
-        cmd.env("NO_COLOR", "1")
-            .env("HOME", self.aux.path())
-            .env("MACHINIST_AGE_KEY_FILE", self.aux.path().join("age.key"))
-            .env_remove("MACHINIST_AGE_KEY")
-            .env_remove("TALOSCONFIG");
-    }
-
-    fn dir(&self) -> &Path {
-        self.project.path()
     }
 
     fn addr(&self, last: u8) -> String {
@@ -108,83 +91,22 @@ impl Lab {
         std::fs::write(self.dir().join("talosconfig"), text).unwrap();
     }
 
-    fn state(&self) -> PathBuf {
-        self.aux.path().join("state")
-    }
-
+    /// Starts the simulator; every node must report ready on its own address.
     fn start_sim(&mut self, extra: &[&str]) {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_machinist-sim"));
-        self.envs(&mut cmd);
-        let mut child = cmd
-            .arg(self.dir())
-            .arg("--state")
-            .arg(self.state())
-            .args(["--reboot-delay", "800ms"])
-            .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("machinist-sim starts");
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let mut ready = Vec::new();
-        while ready.len() < NODES.len() {
-            let line = lines.next().expect("sim prints ready lines").unwrap();
-            ready.push(line);
-        }
-        ready.sort();
+        let ready = self.lab.start_sim(extra);
         let want: Vec<String> = NODES
             .iter()
             .map(|(n, l)| format!("ready {n} {}:50000", self.addr(*l)))
             .collect();
         assert_eq!(ready, want);
-        self.sim = Some(child);
     }
 
-    /// Stops the simulator with SIGTERM; it must exit cleanly.
-    fn stop_sim(&mut self) {
-        let mut child = self.sim.take().unwrap();
-        let st = Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(st.success());
-        let status = child.wait().unwrap();
-        assert!(
-            status.success(),
-            "machinist-sim exits 0 on SIGTERM: {status}"
-        );
-    }
-
-    fn run(&self, args: &[&str]) -> Run {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_machinist"));
-        self.envs(&mut cmd);
-        let out = cmd.args(args).current_dir(self.dir()).output().unwrap();
-        let r = Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        };
-        for s in &self.secrets {
-            assert!(
-                !r.stdout.contains(s.as_str()) && !r.stderr.contains(s.as_str()),
-                "secret {s:?} leaked by `machinist {}`:\n{}\n{}",
-                args.join(" "),
-                r.stdout,
-                r.stderr
-            );
-        }
-        r
-    }
-
-    fn edit(&self, rel: &str, from: &str, to: &str) {
-        let p = self.dir().join(rel);
-        let text = std::fs::read_to_string(&p).unwrap();
-        assert!(text.contains(from), "{rel} has no {from:?}");
-        std::fs::write(p, text.replace(from, to)).unwrap();
-    }
-
-    fn saved(&self, node: &str) -> Option<String> {
-        std::fs::read_to_string(self.state().join(node).join("config.yaml")).ok()
+    /// A lab on 127.<net>.250.x whose simulator runs and whose nodes are installed.
+    fn installed(net: u8) -> Lab {
+        let mut lab = Lab::new(net);
+        lab.start_sim(&[]);
+        lab.install();
+        lab
     }
 
     fn install(&self) {
@@ -199,15 +121,6 @@ impl Lab {
     }
 }
 
-impl Drop for Lab {
-    fn drop(&mut self) {
-        if let Some(mut c) = self.sim.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
 fn rendered(lab: &Lab, node: &str) -> String {
     // Written to a file: printing it would show the secrets the scan looks for.
     let r = lab.run(&["render", ".", "--node", node, "--with-secrets", "-o", "out"]);
@@ -217,9 +130,7 @@ fn rendered(lab: &Lab, node: &str) -> String {
 
 #[test]
 fn first_install_then_a_layer_change_applies_without_reboot() {
-    let mut lab = Lab::new(201);
-    lab.start_sim(&[]);
-    lab.install();
+    let lab = Lab::installed(201);
     for (n, _) in NODES {
         assert_eq!(
             lab.saved(n).unwrap(),
@@ -314,9 +225,7 @@ fn first_install_then_a_layer_change_applies_without_reboot() {
 
 #[test]
 fn a_change_that_needs_a_reboot() {
-    let mut lab = Lab::new(202);
-    lab.start_sim(&[]);
-    lab.install();
+    let lab = Lab::installed(202);
     std::fs::write(
         lab.dir().join("nodes/w-01.yaml"),
         format!("address: {}\nfacets: {{ role: worker }}\nvalues:\n  env:\n    HTTP_PROXY: http://proxy:3128\n", lab.addr(21)),
@@ -364,9 +273,7 @@ fn a_change_that_needs_a_reboot() {
 
 #[test]
 fn swapped_addresses_are_refused_before_anything_is_sent() {
-    let mut lab = Lab::new(203);
-    lab.start_sim(&[]);
-    lab.install();
+    let lab = Lab::installed(203);
     let (a, b) = (lab.addr(11), lab.addr(12));
     lab.edit("nodes/cp-01.yaml", &a, "SWAP");
     lab.edit("nodes/cp-02.yaml", &b, &a);
@@ -388,9 +295,7 @@ fn swapped_addresses_are_refused_before_anything_is_sent() {
 
 #[test]
 fn a_node_dropping_mid_rollout_stops_it_and_a_rerun_finishes() {
-    let mut lab = Lab::new(204);
-    lab.start_sim(&[]);
-    lab.install();
+    let mut lab = Lab::installed(204);
     lab.stop_sim();
     lab.start_sim(&["--fault", "drop:node=cp-02,call=apply,count=1"]);
     lab.edit("values.yaml", "zone: a", "zone: b");
@@ -441,9 +346,7 @@ fn a_node_dropping_mid_rollout_stops_it_and_a_rerun_finishes() {
 
 #[test]
 fn wrong_ca_or_reader_certificate_is_refused_without_fallback() {
-    let mut lab = Lab::new(205);
-    lab.start_sim(&[]);
-    lab.install();
+    let mut lab = Lab::installed(205);
     let other = Ca::generate("talos").unwrap();
     lab.talosconfig(&["os:admin"], Some(&other.pem.cert_pem));
     let r = lab.run(&["diff", "."]);
@@ -489,12 +392,10 @@ fn maintenance_dry_run_shows_the_node_summary() {
 
 #[test]
 fn dry_run_with_secrets_that_differ_from_the_nodes_prints_none_of_them() {
-    let mut lab = Lab::new(207);
-    lab.start_sim(&[]);
-    lab.install();
+    let mut lab = Lab::installed(207);
     // A new bundle (same recipient): every node's token, cluster secret and keys now differ.
     // `lab.run` fails the test if any old or new secret shows in the output.
-    let identity = std::fs::read_to_string(lab.aux.path().join("age.key")).unwrap();
+    let identity = std::fs::read_to_string(lab.home.path().join("age.key")).unwrap();
     let recipients = machinist_secrets::atrest::recipients_of(&identity, "age.key").unwrap();
     let loaded = machinist::project::Project::load(lab.dir()).unwrap();
     let fresh = machinist_secrets::Bundle::generate(loaded.chart.contract).unwrap();
@@ -517,9 +418,7 @@ fn dry_run_with_secrets_that_differ_from_the_nodes_prints_none_of_them() {
 
 #[test]
 fn wait_timeout_bounds_the_wait_for_a_rebooting_node() {
-    let mut lab = Lab::new(208);
-    lab.start_sim(&[]);
-    lab.install();
+    let lab = Lab::installed(208);
     std::fs::write(
         lab.dir().join("nodes/w-01.yaml"),
         format!("address: {}\nfacets: {{ role: worker }}\nvalues:\n  env:\n    HTTP_PROXY: http://proxy:3128\n", lab.addr(21)),

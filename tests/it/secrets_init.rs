@@ -11,6 +11,7 @@ use std::process::Command;
 use common::Run;
 use machinist_secrets::inject::redact;
 use machinist_secrets::{Bundle, IdentityEnv};
+use machinist_testkit::talos_corpus_file as corpus;
 use serde::Deserialize;
 use serde_yaml_ng::Value;
 
@@ -71,37 +72,6 @@ impl Home {
         };
         machinist_secrets::load_bundle(&self.path(project).join("secrets.yaml.age"), &env).unwrap()
     }
-}
-
-/// `shared/reference` beside the repository root (or beside one of its ancestors, as for a
-/// worktree), found by walking up like the other reference tests.
-fn reference() -> Option<PathBuf> {
-    let found = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .map(|a| a.join("shared/reference"))
-        .find(|p| p.is_dir());
-    if let Some(p) = found {
-        Some(p)
-    } else {
-        assert_ne!(
-            std::env::var("CI").as_deref(),
-            Ok("true"),
-            "../shared/reference not found and CI=true: reference tests must run in CI, not skip"
-        );
-        println!("skipped: ../shared/reference not found");
-        None
-    }
-}
-
-fn corpus(suffix: &str) -> Option<(PathBuf, String)> {
-    let dir = reference()?.join("corpus/talos");
-    let e = std::fs::read_dir(&dir)
-        .unwrap()
-        .flatten()
-        .find(|e| e.file_name().to_string_lossy().ends_with(suffix))
-        .unwrap_or_else(|| panic!("corpus file *{suffix} is missing"));
-    let text = std::fs::read_to_string(e.path()).unwrap();
-    Some((e.path(), text))
 }
 
 fn docs(text: &str) -> Vec<Value> {

@@ -4,27 +4,7 @@
 
 use crate::common;
 
-use common::{copy_dir, machinist, repo, transcript};
-
-/// The built-in chart (what `init` writes) for `talos`, in a temporary directory.
-fn chart(talos: &str) -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    copy_dir(&repo().join("charts/talos"), tmp.path());
-    let path = tmp.path().join("Chart.yaml");
-    let text = std::fs::read_to_string(&path).unwrap();
-    let text: String = text
-        .lines()
-        .map(|l| {
-            if l.starts_with("talosVersion:") {
-                format!("talosVersion: {talos}\n")
-            } else {
-                format!("{l}\n")
-            }
-        })
-        .collect();
-    std::fs::write(&path, text).unwrap();
-    tmp
-}
+use common::{builtin_chart as chart, machinist, repo, transcript};
 
 fn write(dir: &std::path::Path, rel: &str, text: &str) -> String {
     let p = dir.join(rel);

@@ -52,6 +52,26 @@ pub fn project_with(name: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
     tmp
 }
 
+/// The built-in chart (what `init` writes) for `talos`, in a temporary directory.
+pub fn builtin_chart(talos: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join("charts/talos"), tmp.path());
+    let path = tmp.path().join("Chart.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let text: String = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("talosVersion:") {
+                format!("talosVersion: {talos}\n")
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    std::fs::write(&path, text).unwrap();
+    tmp
+}
+
 /// Copies a directory tree.
 pub fn copy_dir(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {

@@ -338,24 +338,10 @@ fn installer_image_references() {
     );
 }
 
-/// Finds `shared/reference` beside the repository root, walking up from this crate.
-fn reference_dir() -> Option<std::path::PathBuf> {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .map(|dir| dir.join("shared/reference"))
-        .find(|dir| dir.is_dir())
-}
-
 /// Every schematic ID quoted in the reference notes is one this crate computes.
 #[test]
 fn reference_vectors_are_all_covered() {
-    let Some(dir) = reference_dir() else {
-        assert_ne!(
-            std::env::var("CI").as_deref(),
-            Ok("true"),
-            "../shared/reference not found and CI=true: reference tests must run in CI, not skip"
-        );
-        println!("skipped: ../shared/reference not found");
+    let Some(dir) = machinist_testkit::reference_or_skip() else {
         return;
     };
     let text = std::fs::read_to_string(dir.join("image-factory.md")).unwrap();

@@ -6,9 +6,10 @@ use crate::kinds_support;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use kinds_support::{kind_schema, property_paths, reference_dir, version_key};
+use kinds_support::{kind_schema, property_paths, version_key};
 use machinist_model::Contract;
 use machinist_model::kinds::{KindError, document_identity, lookup, parse_document, registry};
+use machinist_testkit::reference_or_skip as reference_dir;
 use serde_json::Value;
 
 /// Kinds Talos's decoder registers that the published `config.schema.json` leaves out.

@@ -7,9 +7,7 @@ use crate::v1alpha1_support;
 use std::path::Path;
 
 use machinist_model::v1alpha1::Config;
-use v1alpha1_support::{
-    is_v1alpha1_document, parse_stream, reference_dir_or_skip, strip_patch_directives, yaml_files,
-};
+use v1alpha1_support::{is_v1alpha1_document, parse_stream, strip_patch_directives, yaml_files};
 
 /// Files that hold a v1alpha1-looking document which is not a Talos machine config or patch.
 const NOT_MACHINE_CONFIGS: &[(&str, &str)] = &[
@@ -84,7 +82,7 @@ fn check_dir(dir: &Path) -> Outcome {
 
 #[test]
 fn talos_corpus_v1alpha1_documents_deserialize() {
-    let Some(reference) = reference_dir_or_skip() else {
+    let Some(reference) = machinist_testkit::reference_or_skip() else {
         return;
     };
     let outcome = check_dir(&reference.join("corpus/talos"));
@@ -120,7 +118,7 @@ fn talos_corpus_v1alpha1_documents_deserialize() {
 
 #[test]
 fn community_corpus_v1alpha1_documents_deserialize() {
-    let Some(reference) = reference_dir_or_skip() else {
+    let Some(reference) = machinist_testkit::reference_or_skip() else {
         return;
     };
     let outcome = check_dir(&reference.join("corpus/community"));
@@ -135,7 +133,7 @@ fn community_corpus_v1alpha1_documents_deserialize() {
 
 #[test]
 fn files_judged_invalid_are_rejected() {
-    let Some(reference) = reference_dir_or_skip() else {
+    let Some(reference) = machinist_testkit::reference_or_skip() else {
         return;
     };
     for (name, reason) in NOT_MACHINE_CONFIGS {

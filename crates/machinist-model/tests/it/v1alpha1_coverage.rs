@@ -4,14 +4,11 @@
 //! v1.14 schema drops (Talos v1.14 deprecates it in favour of a multi-document kind) carries
 //! `x-talos-deprecated`.
 
-use crate::v1alpha1_support;
-
 use std::collections::{BTreeMap, BTreeSet};
 
 use machinist_model::Contract;
 use machinist_model::v1alpha1::Config;
 use serde_json::Value;
-use v1alpha1_support::reference_dir_or_skip;
 
 /// Paths where our type deliberately differs from the published schema, with the reason.
 const TYPE_EXCEPTIONS: &[(&str, &str)] = &[
@@ -205,7 +202,7 @@ fn compatible(upstream: &Option<BTreeSet<String>>, ours: &Option<BTreeSet<String
 }
 
 fn upstream_schema(version: &str) -> Option<Value> {
-    let dir = reference_dir_or_skip()?;
+    let dir = machinist_testkit::reference_or_skip()?;
     let text =
         std::fs::read_to_string(dir.join(format!("talos-schema/{version}/config.schema.json")))
             .unwrap();

@@ -8,8 +8,8 @@ use crate::v1alpha1_support;
 use machinist_model::v1alpha1::Config;
 use serde_json::Value;
 use v1alpha1_support::{
-    UNKNOWN_KEYS, WRONG_SHAPES, is_v1alpha1_document, parse_stream, reference_dir_or_skip,
-    strip_patch_directives, yaml_files,
+    UNKNOWN_KEYS, WRONG_SHAPES, is_v1alpha1_document, parse_stream, strip_patch_directives,
+    yaml_files,
 };
 
 fn validator() -> jsonschema::Validator {
@@ -79,7 +79,7 @@ fn what_talos_refuses_on_validation_is_invalid_against_the_schema() {
 
 #[test]
 fn corpus_documents_are_valid_against_the_schema() {
-    let Some(reference) = reference_dir_or_skip() else {
+    let Some(reference) = machinist_testkit::reference_or_skip() else {
         return;
     };
     let validator = validator();

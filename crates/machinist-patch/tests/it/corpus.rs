@@ -3,29 +3,9 @@
 //! The comment on each case gives the reasoning. Without the reference corpus the tests print
 //! `skipped: ../shared/reference not found` and pass.
 
-use std::path::PathBuf;
-
 use machinist_patch::{Patch, apply_patches, parse_documents, to_yaml};
+use machinist_testkit::reference_or_skip as reference;
 use serde_yaml_ng::Value;
-
-/// Finds `shared/reference` beside the repository root by walking up from this crate; when it is
-/// missing, says the test is skipped (and fails under `CI=true`).
-fn reference() -> Option<PathBuf> {
-    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let found = here
-        .ancestors()
-        .map(|a| a.join("shared/reference"))
-        .find(|p| p.is_dir());
-    if found.is_none() {
-        assert_ne!(
-            std::env::var("CI").as_deref(),
-            Ok("true"),
-            "../shared/reference not found and CI=true: reference tests must run in CI, not skip"
-        );
-        println!("skipped: ../shared/reference not found");
-    }
-    found
-}
 
 fn corpus(file: &str) -> Option<String> {
     reference().map(|r| std::fs::read_to_string(r.join("corpus/talos").join(file)).unwrap())

@@ -33,7 +33,7 @@ fn have_age() -> bool {
     if Command::new("age").arg("--version").output().is_ok() {
         return true;
     }
-    println!("skipped: the `age` CLI is not installed (apt-get install age)");
+    machinist_testkit::skip("the `age` CLI is not installed (apt-get install age)");
     false
 }
 

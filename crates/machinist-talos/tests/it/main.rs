@@ -5,5 +5,7 @@
 //! The tests share one process: none may change the environment, the current directory or a
 //! fixed port.
 
+mod sim_env;
+
 mod sim_client;
 mod sim_lifecycle;

@@ -2,108 +2,34 @@
 //! per-version apply semantics, reboots, TRY rollback, role and CA refusals, routing through an
 //! endpoint, and injected faults. Each test uses its own 127.77.<n>.x addresses.
 
-use std::net::IpAddr;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use machinist_talos::client::{ClientOptions, RetryPolicy};
 use machinist_talos::sim::pki::Ca;
-use machinist_talos::sim::{Fault, NodeSpec, SimOptions, Simulator};
-use machinist_talos::{
-    ApplyMode, ApplyRequest, Credentials, NodeApi, NodeError, NodeTarget, TalosClient,
-};
+use machinist_talos::{ApplyMode, ApplyRequest, NodeApi, NodeError, NodeTarget, TalosClient};
+
+use machinist_talos::client::ClientOptions;
+
+use crate::sim_env::{Env, creds, insecure, opts, specs, until};
 
 const CFG: &str = "# worker config\nversion: v1alpha1\nmachine:\n  type: worker\n  token: t0k3n\n  install:\n    disk: /dev/sda\n  nodeLabels:\n    zone: a\ncluster:\n  clusterName: lab\n---\napiVersion: v1alpha1\nkind: HostnameConfig\nhostname: HOST\n";
 
-struct Env {
-    sim: Option<Simulator>,
-    ca: Ca,
-    state: tempfile::TempDir,
-    nodes: Vec<NodeTarget>,
-    specs: Vec<NodeSpec>,
-}
-
-fn specs(net: u8, count: u8) -> Vec<NodeSpec> {
-    (1..=count)
-        .map(|i| NodeSpec {
-            name: format!("n{i}"),
-            ip: format!("127.77.{net}.{i}").parse::<IpAddr>().unwrap(),
-            port: 50000,
-        })
-        .collect()
-}
-
-async fn start_with(env: &mut Env, version: &str, faults: &[&str]) {
-    let sim = Simulator::start(SimOptions {
-        nodes: env.specs.clone(),
-        os_ca: Ca::from_pem(&env.ca.pem.cert_pem, &env.ca.pem.key_pem).unwrap(),
-        state_dir: env.state.path().to_path_buf(),
-        talos_version: version.into(),
-        reboot_delay: Duration::from_millis(600),
-        faults: faults.iter().map(|f| Fault::parse(f).unwrap()).collect(),
-        kube_ca: None,
-        uuids: Default::default(),
-    })
-    .await
-    .unwrap();
-    env.sim = Some(sim);
-}
-
+/// `count` nodes n1, n2, … on 127.77.<net>.x, running `version` with `faults`.
 async fn env(net: u8, count: u8, version: &str, faults: &[&str]) -> Env {
-    let specs = specs(net, count);
-    let mut e = Env {
-        sim: None,
-        ca: Ca::generate("talos").unwrap(),
-        state: tempfile::tempdir().unwrap(),
-        nodes: specs
-            .iter()
-            .map(|s| NodeTarget {
-                name: s.name.clone(),
-                address: s.ip.to_string(),
-            })
-            .collect(),
-        specs,
-    };
-    start_with(&mut e, version, faults).await;
+    let names: Vec<String> = (1..=count).map(|i| format!("n{i}")).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let mut e = Env::new(
+        specs("127.77", net, &names),
+        version,
+        Duration::from_millis(600),
+        None,
+    );
+    e.start(faults, &[]).await;
     e
 }
 
-fn creds(ca: &Ca, roles: &[&str]) -> Credentials {
-    let c = ca.client_cert(roles, true).unwrap();
-    Credentials {
-        ca_pem: ca.pem.cert_pem.clone().into_bytes(),
-        cert_pem: c.cert_pem.into_bytes(),
-        // Talos's own label for Ed25519 keys must be accepted.
-        key_pem: c
-            .key_pem
-            .replace("PRIVATE KEY", "ED25519 PRIVATE KEY")
-            .into_bytes(),
-    }
-}
-
-fn opts() -> ClientOptions {
-    ClientOptions {
-        call_timeout: Duration::from_secs(5),
-        retry: RetryPolicy {
-            attempts: 3,
-            base_delay: Duration::from_millis(100),
-        },
-        ..Default::default()
-    }
-}
-
+/// An admin client whose key carries Talos's own `ED25519 PRIVATE KEY` label.
 fn admin(e: &Env) -> TalosClient {
-    TalosClient::new(opts(), Some(&creds(&e.ca, &["os:admin"]))).unwrap()
-}
-
-fn insecure() -> TalosClient {
-    TalosClient::new(
-        ClientOptions {
-            insecure: true,
-            ..opts()
-        },
-        None,
-    )
-    .unwrap()
+    TalosClient::new(opts(), Some(&creds(&e.os_ca, &["os:admin"], true))).unwrap()
 }
 
 fn cfg_for(n: &NodeTarget) -> String {
@@ -116,19 +42,6 @@ fn req(data: &str, mode: ApplyMode) -> ApplyRequest {
         mode,
         dry_run: false,
         try_timeout: None,
-    }
-}
-
-/// Waits (polling, no fixed sleep) until `cond` holds; gives up after 10 s naming `what`.
-async fn until<F, Fut>(what: &str, mut cond: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let t = Instant::now();
-    while !cond().await {
-        assert!(t.elapsed() < Duration::from_secs(10), "never: {what}");
-        tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
 
@@ -153,16 +66,9 @@ async fn install(e: &Env) {
     }
 }
 
-async fn wait_up(c: &TalosClient, n: &NodeTarget) -> Duration {
-    let t = Instant::now();
-    while c.version(n).await.is_err() {
-        assert!(
-            t.elapsed() < Duration::from_secs(10),
-            "node never came back"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    t.elapsed()
+/// Waits until `n` answers Version again (after a reboot).
+async fn wait_up(c: &TalosClient, n: &NodeTarget) {
+    until("node came back", || async { c.version(n).await.is_ok() }).await;
 }
 
 #[tokio::test]
@@ -211,15 +117,14 @@ async fn maintenance_install_switches_to_mtls_and_survives_restart() {
     })
     .await;
 
-    e.sim.take().unwrap().shutdown().await;
-    start_with(&mut e, "v1.13.9", &[]).await;
+    e.restart(&[], &[]).await;
     let c = admin(&e);
     assert_eq!(
         c.machine_config(&e.nodes[0]).await.unwrap().unwrap(),
         cfg_for(&e.nodes[0]).as_bytes(),
         "state persisted across restarts"
     );
-    e.sim.take().unwrap().shutdown().await;
+    e.stop().await;
 }
 
 #[tokio::test]
@@ -288,7 +193,7 @@ async fn v113_reboot_rules_no_reboot_refused_auto_reboots() {
         c.machine_config(n).await.unwrap().unwrap(),
         needs_reboot.as_bytes()
     );
-    e.sim.take().unwrap().shutdown().await;
+    e.stop().await;
 }
 
 #[tokio::test]
@@ -307,7 +212,7 @@ async fn staged_only_persists_and_try_reverts() {
         c.machine_config(n).await.unwrap().unwrap(),
         cfg_for(n).as_bytes()
     );
-    let saved = std::fs::read_to_string(e.state.path().join("n1/config.yaml")).unwrap();
+    let saved = std::fs::read_to_string(e.state_dir().join("n1/config.yaml")).unwrap();
     assert_eq!(saved, staged);
 
     let tried = cfg_for(n).replace("zone: a", "zone: try");
@@ -333,7 +238,7 @@ async fn staged_only_persists_and_try_reverts() {
         c.machine_config(n).await.unwrap().unwrap() == staged.as_bytes()
     })
     .await;
-    e.sim.take().unwrap().shutdown().await;
+    e.stop().await;
 }
 
 #[tokio::test]
@@ -355,7 +260,7 @@ async fn v114_refuses_reboot_and_auto_never_reboots() {
     let out = c.apply(n, &req(&changed, ApplyMode::Auto)).await.unwrap();
     assert_eq!(out.mode, ApplyMode::NoReboot);
     assert_eq!(c.version(n).await.unwrap().tag, "v1.14.0");
-    e.sim.take().unwrap().shutdown().await;
+    e.stop().await;
 }
 
 #[tokio::test]
@@ -364,7 +269,7 @@ async fn wrong_ca_and_missing_admin_role_are_refused_clearly() {
     install(&e).await;
     let n = &e.nodes[0];
     let other = Ca::generate("talos").unwrap();
-    let mut wrong = creds(&e.ca, &["os:admin"]);
+    let mut wrong = creds(&e.os_ca, &["os:admin"], true);
     wrong.ca_pem = other.pem.cert_pem.clone().into_bytes();
     let c = TalosClient::new(opts(), Some(&wrong)).unwrap();
     let err = c.version(n).await.unwrap_err();
@@ -374,7 +279,7 @@ async fn wrong_ca_and_missing_admin_role_are_refused_clearly() {
         "{err}"
     );
 
-    let reader = TalosClient::new(opts(), Some(&creds(&e.ca, &["os:reader"]))).unwrap();
+    let reader = TalosClient::new(opts(), Some(&creds(&e.os_ca, &["os:reader"], true))).unwrap();
     assert!(reader.version(n).await.is_ok(), "reader may call Version");
     let err = reader.machine_config(n).await.unwrap_err();
     assert_eq!(err.to_string(), "node n1: PermissionDenied: not authorized");
@@ -388,14 +293,14 @@ async fn wrong_ca_and_missing_admin_role_are_refused_clearly() {
     let stranger = TalosClient::new(
         opts(),
         Some(&{
-            let mut s = creds(&other, &["os:admin"]);
-            s.ca_pem = e.ca.pem.cert_pem.clone().into_bytes();
+            let mut s = creds(&other, &["os:admin"], true);
+            s.ca_pem = e.os_ca.pem.cert_pem.clone().into_bytes();
             s
         }),
     )
     .unwrap();
     assert!(stranger.machine_config(n).await.is_err());
-    e.sim.take().unwrap().shutdown().await;
+    e.stop().await;
 }
 
 #[tokio::test]
@@ -407,7 +312,7 @@ async fn endpoint_routes_calls_with_the_node_key_and_released_connections_close(
             endpoints: vec![e.nodes[0].address.clone()],
             ..opts()
         },
-        Some(&creds(&e.ca, &["os:admin"])),
+        Some(&creds(&e.os_ca, &["os:admin"], true)),
     )
     .unwrap();
     for n in &e.nodes {
@@ -430,7 +335,7 @@ async fn endpoint_routes_calls_with_the_node_key_and_released_connections_close(
     let again = direct.machine_config(&e.nodes[0]).await.unwrap().unwrap();
     assert_eq!(again, cfg_for(&e.nodes[0]).as_bytes());
     assert_eq!(direct.open_channels(), 3);
-    e.sim.take().unwrap().shutdown().await;
+    e.stop().await;
 }
 
 #[tokio::test]
@@ -490,5 +395,5 @@ async fn faults_drop_refuse_and_crash() {
         newer.as_bytes(),
         "crash after persisting boots the new config"
     );
-    e.sim.take().unwrap().shutdown().await;
+    e.stop().await;
 }

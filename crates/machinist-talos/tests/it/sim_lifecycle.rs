@@ -4,42 +4,19 @@
 //! maintenance, and the role rules. Each test uses its own 127.78.<n>.x addresses. Nothing here
 //! asserts on timing: reboots are awaited by polling, with a generous limit.
 
-use std::net::IpAddr;
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use machinist_talos::client::{ClientOptions, RetryPolicy};
-use machinist_talos::sim::pki::Ca;
-use machinist_talos::sim::{Fault, NodeSpec, SimOptions, Simulator};
 use machinist_talos::{
-    ApplyMode, ApplyRequest, BootstrapOutcome, Credentials, NodeApi, NodeError, NodeTarget,
-    ResetRequest, TalosClient, UpgradeApi, UpgradeRequest, WipeMode,
+    ApplyMode, ApplyRequest, BootstrapOutcome, NodeApi, NodeError, NodeTarget, ResetRequest,
+    UpgradeApi, UpgradeRequest, WipeMode,
 };
 
+use machinist_talos::sim::Simulator;
+
+use crate::sim_env::{Env, insecure, specs, until};
+
 const ENDPOINT: &str = "https://lab.example:6443";
-
-struct Env {
-    sim: Option<Simulator>,
-    os_ca: Ca,
-    kube_ca_pem: (String, String),
-    state: tempfile::TempDir,
-    nodes: Vec<NodeTarget>,
-    specs: Vec<NodeSpec>,
-    version: String,
-}
-
-/// Node `i` of network `net`: names starting with `cp` are control planes.
-fn env_spec(net: u8, names: &[&str]) -> Vec<NodeSpec> {
-    names
-        .iter()
-        .enumerate()
-        .map(|(i, n)| NodeSpec {
-            name: (*n).to_owned(),
-            ip: format!("127.78.{net}.{}", i + 1).parse::<IpAddr>().unwrap(),
-            port: 50000,
-        })
-        .collect()
-}
 
 /// A Kubernetes CA made the way a secrets bundle makes it (ECDSA P-256, `O=kubernetes`, key in
 /// Talos's SEC1 `EC PRIVATE KEY` form). Not a whole bundle: its RSA-4096 key is slow in debug builds.
@@ -54,82 +31,17 @@ fn kube_ca_from_bundle() -> (String, String) {
     (ca.cert_pem.clone(), ca.key_pem.clone())
 }
 
-async fn start(e: &mut Env, faults: &[&str], uuids: &[(&str, &str)]) {
-    let kube_key = machinist_secrets::pem::key_to_pkcs8_pem(&e.kube_ca_pem.1).unwrap();
-    let sim = Simulator::start(SimOptions {
-        nodes: e.specs.clone(),
-        os_ca: Ca::from_pem(&e.os_ca.pem.cert_pem, &e.os_ca.pem.key_pem).unwrap(),
-        state_dir: e.state.path().join("state"),
-        talos_version: e.version.clone(),
-        reboot_delay: Duration::from_millis(300),
-        faults: faults.iter().map(|f| Fault::parse(f).unwrap()).collect(),
-        kube_ca: Some(Ca::from_pem(&e.kube_ca_pem.0, &kube_key).unwrap()),
-        uuids: uuids
-            .iter()
-            .map(|(n, u)| ((*n).to_owned(), (*u).to_owned()))
-            .collect(),
-    })
-    .await
-    .unwrap();
-    e.sim = Some(sim);
-}
-
+/// Nodes `names` on 127.78.<net>.x (names starting with `cp` are control planes) running
+/// `version` with `faults`, with a Kubernetes CA for kubeconfigs.
 async fn env(net: u8, names: &[&str], version: &str, faults: &[&str]) -> Env {
-    let specs = env_spec(net, names);
-    let mut e = Env {
-        sim: None,
-        os_ca: Ca::generate("talos").unwrap(),
-        kube_ca_pem: kube_ca_from_bundle(),
-        state: tempfile::tempdir().unwrap(),
-        nodes: specs
-            .iter()
-            .map(|s| NodeTarget {
-                name: s.name.clone(),
-                address: s.ip.to_string(),
-            })
-            .collect(),
-        specs,
-        version: version.into(),
-    };
-    start(&mut e, faults, &[]).await;
+    let mut e = Env::new(
+        specs("127.78", net, names),
+        version,
+        Duration::from_millis(300),
+        Some(kube_ca_from_bundle()),
+    );
+    e.start(faults, &[]).await;
     e
-}
-
-async fn restart(e: &mut Env, faults: &[&str], uuids: &[(&str, &str)]) {
-    e.sim.take().unwrap().shutdown().await;
-    start(e, faults, uuids).await;
-}
-
-fn opts() -> ClientOptions {
-    ClientOptions {
-        call_timeout: Duration::from_secs(5),
-        retry: RetryPolicy {
-            attempts: 3,
-            base_delay: Duration::from_millis(100),
-        },
-        ..Default::default()
-    }
-}
-
-fn client(e: &Env, roles: &[&str]) -> TalosClient {
-    let c = e.os_ca.client_cert(roles, true).unwrap();
-    let creds = Credentials {
-        ca_pem: e.os_ca.pem.cert_pem.clone().into_bytes(),
-        cert_pem: c.cert_pem.into_bytes(),
-        key_pem: c.key_pem.into_bytes(),
-    };
-    TalosClient::new(opts(), Some(&creds)).unwrap()
-}
-
-fn insecure() -> TalosClient {
-    TalosClient::new(
-        ClientOptions {
-            insecure: true,
-            ..opts()
-        },
-        None,
-    )
-    .unwrap()
 }
 
 fn config_for(n: &NodeTarget) -> String {
@@ -142,32 +54,6 @@ fn config_for(n: &NodeTarget) -> String {
         "version: v1alpha1\nmachine:\n  type: {ty}\n  token: t0k3n\n  install:\n    disk: /dev/sda\ncluster:\n  clusterName: lab\n  controlPlane:\n    endpoint: {ENDPOINT}\n---\napiVersion: v1alpha1\nkind: HostnameConfig\nhostname: {}\n",
         n.name
     )
-}
-
-/// Polls `f` until it is true (10 s limit, a hang guard rather than a speed target).
-async fn until<F, Fut>(what: &str, mut f: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let t = Instant::now();
-    while !f().await {
-        assert!(t.elapsed() < Duration::from_secs(10), "never: {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-/// `<node> <event>` for every line of the event log, in order.
-fn events(e: &Env) -> Vec<String> {
-    machinist_talos::sim::read_events(&e.state.path().join("state"))
-        .unwrap()
-        .into_iter()
-        .map(|ev| format!("{} {}", ev.node, ev.what))
-        .collect()
-}
-
-fn logged(e: &Env, line: &str) -> bool {
-    events(e).iter().any(|l| l == line)
 }
 
 /// Installs every node from maintenance mode and waits until each one runs (kubelet listed).
@@ -186,7 +72,7 @@ async fn install_all(e: &Env) {
         .await
         .unwrap();
     }
-    let admin = client(e, &["os:admin"]);
+    let admin = e.client(&["os:admin"]);
     for n in &e.nodes {
         until(&format!("{} running", n.name), || async {
             admin
@@ -231,18 +117,18 @@ async fn identity_differs_per_node_and_survives_restart() {
     assert!(disks[0].size > 0);
 
     // Stable across a restart, and after install with mutual TLS too.
-    restart(&mut e, &[], &[]).await;
+    e.restart(&[], &[]).await;
     assert_eq!(ins.system_info(&e.nodes[0]).await.unwrap(), a);
     install_all(&e).await;
-    let reader = client(&e, &["os:reader"]);
+    let reader = e.client(&["os:reader"]);
     assert_eq!(reader.system_info(&e.nodes[0]).await.unwrap(), a);
     assert_eq!(reader.links(&e.nodes[1]).await.unwrap(), links_b);
 
     // An override replaces the derived UUID.
     let fixed = "4c4c4544-0042-3510-8050-b4c04f4e3232";
-    restart(&mut e, &[], &[("w-01", fixed)]).await;
+    e.restart(&[], &[("w-01", fixed)]).await;
     assert_eq!(reader.system_info(&e.nodes[1]).await.unwrap().uuid, fixed);
-    e.sim.take().unwrap().shutdown().await;
+    e.stop().await;
 }
 
 #[tokio::test]
@@ -264,7 +150,7 @@ async fn bootstrap_once_members_join_and_graceful_reset_leaves() {
     );
     assert_eq!(msg, "machine type is not set, cannot use member list API");
     install_all(&e).await;
-    let admin = client(&e, &["os:admin"]);
+    let admin = e.client(&["os:admin"]);
     let msg = refused(admin.bootstrap(w1).await, tonic::Code::Unimplemented);
     assert_eq!(msg, "bootstrap is only available on control plane nodes");
     refused(admin.etcd_members(cp1).await, tonic::Code::Unavailable);
@@ -304,8 +190,8 @@ async fn bootstrap_once_members_join_and_graceful_reset_leaves() {
     );
 
     // Membership and the bootstrapped flag survive a restart.
-    restart(&mut e, &[], &[]).await;
-    let admin = client(&e, &["os:admin"]);
+    e.restart(&[], &[]).await;
+    let admin = e.client(&["os:admin"]);
     assert_eq!(
         names(admin.etcd_members(cp1).await.unwrap()),
         ["cp-01", "cp-02"]
@@ -334,7 +220,7 @@ async fn bootstrap_once_members_join_and_graceful_reset_leaves() {
     })
     .await;
     assert!(!e.state.path().join("state/cp-02/config.yaml").exists());
-    let ev = events(&e);
+    let ev = e.events();
     let pos = |s: &str| {
         ev.iter()
             .position(|l| l == s)
@@ -342,15 +228,15 @@ async fn bootstrap_once_members_join_and_graceful_reset_leaves() {
     };
     assert!(pos("cp-01 bootstrap") < pos("cp-02 etcd-join"));
     assert!(pos("cp-02 etcd-leave") < pos("cp-02 reset graceful=true reboot=true mode=all"));
-    assert!(logged(&e, "cp-02 up version=v1.13.9 maintenance"));
-    e.sim.take().unwrap().shutdown().await;
+    assert!(e.logged("cp-02 up version=v1.13.9 maintenance"));
+    e.stop().await;
 }
 
 #[tokio::test]
 async fn kubeconfig_is_signed_by_the_kubernetes_ca_and_points_at_the_endpoint() {
     let mut e = env(3, &["cp-01", "w-01"], "v1.13.9", &[]).await;
     install_all(&e).await;
-    let admin = client(&e, &["os:admin"]);
+    let admin = e.client(&["os:admin"]);
     let msg = refused(
         admin.kubeconfig(&e.nodes[1]).await,
         tonic::Code::Unimplemented,
@@ -373,7 +259,7 @@ async fn kubeconfig_is_signed_by_the_kubernetes_ca_and_points_at_the_endpoint() 
     };
     assert_eq!(
         b64(&cluster["cluster"]["certificate-authority-data"]),
-        e.kube_ca_pem.0
+        e.kube_ca_pem.as_ref().unwrap().0
     );
     let user = &kc["users"][0]["user"];
     let cert_pem = b64(&user["client-certificate-data"]);
@@ -394,17 +280,22 @@ async fn kubeconfig_is_signed_by_the_kubernetes_ca_and_points_at_the_endpoint() 
         .map(|a| a.as_str().unwrap())
         .collect();
     assert_eq!((cn, org), (vec!["admin"], vec!["system:masters"]));
-    verify_with_openssl(e.state.path(), &e.kube_ca_pem.0, &cert_pem, true);
+    verify_with_openssl(
+        e.state.path(),
+        &e.kube_ca_pem.as_ref().unwrap().0,
+        &cert_pem,
+        true,
+    );
     // And it does not verify against another CA (the check can fail).
     verify_with_openssl(e.state.path(), &kube_ca_from_bundle().0, &cert_pem, false);
 
     // Readers cannot fetch admin credentials.
     refused(
-        client(&e, &["os:reader"]).kubeconfig(&e.nodes[0]).await,
+        e.client(&["os:reader"]).kubeconfig(&e.nodes[0]).await,
         tonic::Code::PermissionDenied,
     );
-    restart(&mut e, &[], &[]).await;
-    e.sim.take().unwrap().shutdown().await;
+    e.restart(&[], &[]).await;
+    e.stop().await;
 }
 
 fn verify_with_openssl(dir: &Path, ca: &str, cert: &str, expect_ok: bool) {
@@ -440,7 +331,7 @@ fn upgrade_to(tag: &str) -> UpgradeRequest {
 async fn upgrade_reboots_into_the_new_version_unless_it_falls_back() {
     let mut e = env(4, &["cp-01", "w-01"], "v1.13.9", &["upgrade-fallback=w-01"]).await;
     install_all(&e).await;
-    let admin = client(&e, &["os:admin"]);
+    let admin = e.client(&["os:admin"]);
     let (cp, w) = (&e.nodes[0].clone(), &e.nodes[1].clone());
 
     let out = admin.upgrade(cp, &upgrade_to("v1.14.0")).await.unwrap();
@@ -453,10 +344,7 @@ async fn upgrade_reboots_into_the_new_version_unless_it_falls_back() {
 
     admin.upgrade(w, &upgrade_to("v1.14.0")).await.unwrap();
     until("w-01 fell back", || async {
-        logged(
-            &e,
-            "w-01 upgrade-fallback image=factory.talos.dev/installer/0123abcd:v1.14.0",
-        )
+        e.logged("w-01 upgrade-fallback image=factory.talos.dev/installer/0123abcd:v1.14.0")
     })
     .await;
     until("w-01 answers after its reboot", || async {
@@ -468,14 +356,15 @@ async fn upgrade_reboots_into_the_new_version_unless_it_falls_back() {
         "v1.13.9",
         "fell back to the old version"
     );
-    let ups = events(&e)
+    let ups = e
+        .events()
         .iter()
         .filter(|l| *l == "w-01 up version=v1.13.9")
         .count();
     assert_eq!(ups, 2, "installed, then back from the upgrade reboot");
 
     // The event log orders each upgrade: start, reboot, up.
-    let ev = events(&e);
+    let ev = e.events();
     let pos = |s: &str| {
         ev.iter()
             .position(|l| l == s)
@@ -485,19 +374,19 @@ async fn upgrade_reboots_into_the_new_version_unless_it_falls_back() {
     assert!(start < pos("cp-01 reboot") && pos("cp-01 reboot") < pos("cp-01 up version=v1.14.0"));
 
     // The running version survives a restart.
-    restart(&mut e, &[], &[]).await;
+    e.restart(&[], &[]).await;
     assert_eq!(
-        client(&e, &["os:admin"]).version(cp).await.unwrap().tag,
+        e.client(&["os:admin"]).version(cp).await.unwrap().tag,
         "v1.14.0"
     );
-    e.sim.take().unwrap().shutdown().await;
+    e.stop().await;
 }
 
 #[tokio::test]
 async fn v112_nodes_upgrade_through_the_machine_service() {
     let mut e = env(5, &["w-01"], "v1.12.11", &[]).await;
     install_all(&e).await;
-    let admin = client(&e, &["os:admin"]);
+    let admin = e.client(&["os:admin"]);
     let n = &e.nodes[0].clone();
     let out = admin.upgrade(n, &upgrade_to("v1.13.9")).await.unwrap();
     assert_eq!(out.api, UpgradeApi::Machine);
@@ -506,15 +395,15 @@ async fn v112_nodes_upgrade_through_the_machine_service() {
         admin.version(n).await.is_ok_and(|v| v.tag == "v1.13.9")
     })
     .await;
-    restart(&mut e, &[], &[]).await;
-    e.sim.take().unwrap().shutdown().await;
+    e.restart(&[], &[]).await;
+    e.stop().await;
 }
 
 #[tokio::test]
 async fn readers_cannot_run_lifecycle_calls_but_can_list() {
     let mut e = env(6, &["cp-01"], "v1.13.9", &[]).await;
     install_all(&e).await;
-    let reader = client(&e, &["os:reader"]);
+    let reader = e.client(&["os:reader"]);
     let n = &e.nodes[0].clone();
     for r in [
         reader.bootstrap(n).await.map(|_| ()),
@@ -540,45 +429,36 @@ async fn readers_cannot_run_lifecycle_calls_but_can_list() {
             .iter()
             .any(|s| s.id == "apid")
     );
-    client(&e, &["os:admin"]).bootstrap(n).await.unwrap();
+    e.client(&["os:admin"]).bootstrap(n).await.unwrap();
     assert_eq!(reader.etcd_members(n).await.unwrap().len(), 1);
     assert!(
-        !events(&e)
+        !e.events()
             .iter()
             .any(|l| l.contains("reset") || l.contains("upgrade"))
     );
 
     // Operators may reboot, and the node comes back configured.
-    let operator = client(&e, &["os:operator"]);
+    let operator = e.client(&["os:operator"]);
     operator.reboot(n).await.unwrap();
-    until("cp-01 rebooted", || async { logged(&e, "cp-01 reboot") }).await;
+    until("cp-01 rebooted", || async { e.logged("cp-01 reboot") }).await;
     until("cp-01 back", || async {
         reader.version(n).await.is_ok_and(|v| v.configured)
     })
     .await;
-    e.sim.take().unwrap().shutdown().await;
+    e.stop().await;
 }
 
 #[tokio::test]
 async fn an_address_not_on_this_machine_names_the_fix() {
     let mut e = env(7, &["cp-01"], "v1.13.9", &[]).await;
-    e.sim.take().unwrap().shutdown().await;
+    e.stop().await;
     // TEST-NET-1: never assigned to this machine.
     e.specs[0].ip = "192.0.2.10".parse().unwrap();
-    let err = Simulator::start(SimOptions {
-        nodes: e.specs.clone(),
-        os_ca: Ca::from_pem(&e.os_ca.pem.cert_pem, &e.os_ca.pem.key_pem).unwrap(),
-        state_dir: e.state.path().join("state"),
-        talos_version: e.version.clone(),
-        reboot_delay: Duration::from_millis(300),
-        faults: Vec::new(),
-        kube_ca: None,
-        uuids: Default::default(),
-    })
-    .await
-    .err()
-    .expect("binding 192.0.2.10 fails")
-    .to_string();
+    let err = Simulator::start(e.options(&[], &[]))
+        .await
+        .err()
+        .expect("binding 192.0.2.10 fails")
+        .to_string();
     assert!(
         err.starts_with("node cp-01: cannot listen on 192.0.2.10:50000: "),
         "{err}"

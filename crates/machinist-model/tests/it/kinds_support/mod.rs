@@ -1,32 +1,13 @@
-//! Helpers shared by the multi-document kind tests: locating `shared/reference`, generating a
-//! self-contained JSON schema for one kind, and walking JSON schemas into property paths.
+//! Helpers shared by the multi-document kind tests: generating a self-contained JSON schema for
+//! one kind, and walking JSON schemas into property paths (`shared/reference` is found by
+//! `machinist_testkit`).
 
 #![allow(dead_code)]
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
 
 use machinist_model::kinds::KindInfo;
 use serde_json::Value;
-
-/// Finds `shared/reference` beside one of the ancestors of this crate (the repo root's parent in
-/// CI and in the worktrees). Prints the agreed skip line and returns `None` when it is absent.
-pub fn reference_dir() -> Option<PathBuf> {
-    let start = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for dir in start.ancestors() {
-        let candidate = dir.join("shared").join("reference");
-        if candidate.is_dir() {
-            return Some(candidate);
-        }
-    }
-    assert_ne!(
-        std::env::var("CI").as_deref(),
-        Ok("true"),
-        "../shared/reference not found and CI=true: reference tests must run in CI, not skip"
-    );
-    println!("skipped: ../shared/reference not found");
-    None
-}
 
 /// A standalone draft 2020-12 schema of one kind: `$ref` to its definition plus every `$defs`
 /// entry it needs.

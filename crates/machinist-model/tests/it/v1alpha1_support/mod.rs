@@ -1,6 +1,6 @@
-//! Helpers shared by the v1alpha1 integration tests. In: the location of this crate. Out: the
-//! `shared/reference` directory (when present beside the repository), the v1alpha1 documents of a
-//! YAML stream, and patch directives stripped so that patches can be read as plain documents.
+//! Helpers shared by the v1alpha1 integration tests. In: YAML text. Out: the v1alpha1 documents of
+//! a YAML stream, and patch directives stripped so that patches can be read as plain documents
+//! (`shared/reference` is found by `machinist_testkit`).
 
 #![allow(dead_code)]
 
@@ -8,30 +8,6 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use serde_yaml_ng::Value;
-
-/// Finds `shared/reference` by walking up from this crate until a directory contains it. CI
-/// clones the repository beside a copy of `shared/`, so it sits next to the repository root.
-pub fn reference_dir() -> Option<PathBuf> {
-    let start = Path::new(env!("CARGO_MANIFEST_DIR"));
-    start
-        .ancestors()
-        .map(|dir| dir.join("shared").join("reference"))
-        .find(|candidate| candidate.is_dir())
-}
-
-/// Like [`reference_dir`], but prints the agreed skip message when it is missing.
-pub fn reference_dir_or_skip() -> Option<PathBuf> {
-    let dir = reference_dir();
-    if dir.is_none() {
-        assert_ne!(
-            std::env::var("CI").as_deref(),
-            Ok("true"),
-            "../shared/reference not found and CI=true: reference tests must run in CI, not skip"
-        );
-        println!("skipped: ../shared/reference not found");
-    }
-    dir
-}
 
 /// Parses every document of a YAML stream. Empty documents (a lone `---`) are dropped.
 pub fn parse_stream(text: &str) -> Result<Vec<Value>, serde_yaml_ng::Error> {

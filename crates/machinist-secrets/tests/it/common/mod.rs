@@ -1,35 +1,14 @@
-//! Shared helpers of the integration tests: locating ../shared/reference and running openssl.
+//! Shared helpers of the integration tests: reading the Talos corpus of ../shared/reference
+//! (through `machinist_testkit`) and running openssl.
 
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-/// `shared/reference` beside the repository root, found by walking up from this crate.
-pub fn reference_dir() -> Option<PathBuf> {
-    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    here.ancestors()
-        .map(|a| a.join("shared/reference"))
-        .find(|p| p.is_dir())
-}
-
-/// The corpus file whose name ends with `suffix`, or None (after printing the skip line).
+/// The Talos corpus file whose name ends with `suffix`, or None (after printing the skip line).
 pub fn corpus_file(suffix: &str) -> Option<String> {
-    let Some(dir) = reference_dir() else {
-        assert_ne!(
-            std::env::var("CI").as_deref(),
-            Ok("true"),
-            "../shared/reference not found and CI=true: reference tests must run in CI, not skip"
-        );
-        println!("skipped: ../shared/reference not found");
-        return None;
-    };
-    let talos = dir.join("corpus/talos");
-    let entry = std::fs::read_dir(&talos)
-        .ok()?
-        .flatten()
-        .find(|e| e.file_name().to_string_lossy().ends_with(suffix))?;
-    Some(std::fs::read_to_string(entry.path()).unwrap())
+    machinist_testkit::talos_corpus_file(suffix).map(|(_, text)| text)
 }
 
 /// Whether a command exists on PATH.
