@@ -38,7 +38,7 @@ pub mod resource {
 }
 
 /// `talos.resource.definitions.*` packages: the specs of the hardware, block and network
-/// resources (SystemInformation, Disk, LinkStatus).
+/// resources (SystemInformation, Disk, LinkStatus) and of ExtensionStatus.
 pub mod definitions {
     /// `talos.resource.definitions.hardware`.
     pub mod hardware {
@@ -55,5 +55,9 @@ pub mod definitions {
     /// `talos.resource.definitions.network`.
     pub mod network {
         tonic::include_proto!("talos.resource.definitions.network");
+    }
+    /// `talos.resource.definitions.extensions`.
+    pub mod extensions {
+        tonic::include_proto!("talos.resource.definitions.extensions");
     }
 }

@@ -11,6 +11,7 @@ use std::io::Read as _;
 use tokio_stream::StreamExt as _;
 
 use super::{NodeError, NodeTarget, TalosClient, first_message};
+use crate::extensions::{self, ExtensionInfo};
 use crate::hardware::{self, Kind};
 use crate::lifecycle::{
     BootstrapOutcome, DiskInfo, EtcdMember, LinkInfo, ResetRequest, ServiceInfo, SystemInfo,
@@ -172,6 +173,21 @@ impl TalosClient {
             .await?
             .iter()
             .map(hardware::link)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| protocol(node, e.to_string()))?;
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(out)
+    }
+
+    pub(super) async fn lc_extensions(
+        &self,
+        node: &NodeTarget,
+    ) -> Result<Vec<ExtensionInfo>, NodeError> {
+        let mut out = self
+            .list_resources(node, extensions::EXTENSION_STATUSES)
+            .await?
+            .iter()
+            .map(extensions::extension)
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| protocol(node, e.to_string()))?;
         out.sort_by(|a, b| a.id.cmp(&b.id));

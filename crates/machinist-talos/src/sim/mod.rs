@@ -114,6 +114,9 @@ struct NodeState {
     tag: String,
     /// An upgrade image installed to disk, booted at the next reboot.
     staged_image: Option<String>,
+    /// The installer image the running system came from (its schematic is served as the
+    /// `schematic` extension).
+    image: Option<String>,
     /// Configured but still installing (the first reboot delay after the maintenance apply).
     installing: bool,
     /// An upgrade is in progress.
@@ -271,6 +274,7 @@ impl Simulator {
                         node_file.version
                     },
                     staged_image: node_file.staged_image,
+                    image: node_file.image,
                     installing: false,
                     upgrading: false,
                     pulled: HashSet::new(),
