@@ -21,11 +21,17 @@ pub mod machine {
     tonic::include_proto!("machine");
 }
 
-/// `cosi.resource` package: the COSI `State` service (Get and List).
+/// `cosi.resource` package: the COSI `State` service (Get and List) and, in `meta`, the
+/// ResourceDefinition spec.
 pub mod cosi {
     /// `cosi.resource`.
     pub mod resource {
         tonic::include_proto!("cosi.resource");
+
+        /// `cosi.resource.meta`: the ResourceDefinition spec.
+        pub mod meta {
+            tonic::include_proto!("cosi.resource.meta");
+        }
     }
 }
 

@@ -691,3 +691,90 @@ async fn the_running_schematic_is_the_booted_image_not_the_config() {
     );
     e.sim.take().unwrap().shutdown().await;
 }
+
+/// What `talosctl get NAME` does first (`client.ResolveResourceKind`): list every
+/// ResourceDefinition and match the id or any alias, case-insensitively.
+async fn resolve(c: &TalosClient, n: &NodeTarget, name: &str) -> Option<(String, String)> {
+    use machinist_talos::proto::cosi::resource::meta::ResourceDefinitionSpec;
+    use prost::Message as _;
+    let defs = c
+        .list(n, "meta", "ResourceDefinitions.meta.cosi.dev")
+        .await
+        .unwrap();
+    let matched: Vec<ResourceDefinitionSpec> = defs
+        .iter()
+        .map(|r| {
+            ResourceDefinitionSpec::decode(r.spec.as_ref().unwrap().proto_spec.as_slice()).unwrap()
+        })
+        .filter(|s| {
+            s.resource_type.eq_ignore_ascii_case(name)
+                || s.all_aliases.iter().any(|a| a.eq_ignore_ascii_case(name))
+        })
+        .collect();
+    assert!(matched.len() <= 1, "{name} is ambiguous: {matched:?}");
+    matched
+        .first()
+        .map(|s| (s.default_namespace.clone(), s.resource_type.clone()))
+}
+
+#[tokio::test]
+async fn resource_definitions_let_talosctl_get_resolve_types_and_aliases() {
+    let mut e = env(22, &["w-01"], "v1.13.9", &[]).await;
+    let n = e.nodes[0].clone();
+    let reader = client(&e, &["os:reader"]);
+    // Served in maintenance mode too (non-sensitive), like every other discovery read.
+    let maintenance = insecure();
+    assert_eq!(
+        resolve(&maintenance, &n, "systeminformation").await,
+        Some((
+            "hardware".into(),
+            "SystemInformations.hardware.talos.dev".into()
+        ))
+    );
+    install_all(&e).await;
+    for (alias, ns, ty) in [
+        ("links", "network", "LinkStatuses.net.talos.dev"),
+        ("LinkStatus", "network", "LinkStatuses.net.talos.dev"),
+        (
+            "extensions",
+            "runtime",
+            "ExtensionStatuses.runtime.talos.dev",
+        ),
+        ("mc", "config", "MachineConfigs.config.talos.dev"),
+        ("disks.block", "runtime", "Disks.block.talos.dev"),
+        ("api-resources", "meta", "ResourceDefinitions.meta.cosi.dev"),
+    ] {
+        assert_eq!(
+            resolve(&reader, &n, alias).await,
+            Some((ns.to_string(), ty.to_string())),
+            "{alias}"
+        );
+    }
+    assert_eq!(
+        resolve(&reader, &n, "members").await,
+        None,
+        "not served: not registered"
+    );
+    // Then the resolved type in its default namespace, as `talosctl get links` lists it.
+    let links = reader
+        .list(&n, "network", "LinkStatuses.net.talos.dev")
+        .await
+        .unwrap();
+    assert_eq!(links.len(), 2);
+    // Talos's access policy, in its order: registered type, sensitivity, namespace.
+    let r = reader.list(&n, "network", "Routes.net.talos.dev").await;
+    assert_eq!(
+        refused(r, tonic::Code::PermissionDenied),
+        "resource type \"Routes.net.talos.dev\" is not supported"
+    );
+    let r = reader
+        .list(&n, "bogus", "MachineConfigs.config.talos.dev")
+        .await;
+    assert_eq!(refused(r, tonic::Code::PermissionDenied), "not authorized");
+    let r = reader.list(&n, "bogus", "LinkStatuses.net.talos.dev").await;
+    assert_eq!(
+        refused(r, tonic::Code::PermissionDenied),
+        "namespace \"bogus\" is not supported"
+    );
+    e.sim.take().unwrap().shutdown().await;
+}

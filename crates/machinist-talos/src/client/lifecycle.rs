@@ -119,9 +119,20 @@ impl TalosClient {
         node: &NodeTarget,
         kind: Kind,
     ) -> Result<Vec<Resource>, NodeError> {
+        self.list(node, kind.namespace, kind.r#type).await
+    }
+
+    /// `cosi.resource.State/List` of every resource of `r#type` in `namespace` (the call behind
+    /// `talosctl get`), as the node sends them.
+    pub async fn list(
+        &self,
+        node: &NodeTarget,
+        namespace: &str,
+        r#type: &str,
+    ) -> Result<Vec<Resource>, NodeError> {
         let list = ListRequest {
-            namespace: kind.namespace.into(),
-            r#type: kind.r#type.into(),
+            namespace: namespace.into(),
+            r#type: r#type.into(),
             options: None,
         };
         self.call(node, false, |ch| {

@@ -32,9 +32,6 @@ use crate::proto::machine::{
 };
 use crate::{extensions, hardware};
 
-/// The namespaces the simulated node has (anything else is refused like Talos's access filter).
-const KNOWN_NAMESPACES: &[&str] = &["config", "hardware", "runtime", "network"];
-
 type Stream<T> = Pin<Box<dyn tokio_stream::Stream<Item = Result<T, Status>> + Send + 'static>>;
 
 /// The tag of an image reference (`repo/installer:v1.13.1@sha256:...` → `v1.13.1`).
@@ -312,7 +309,7 @@ impl Svc {
         let Some(kind) = kinds.iter().find(|k| k.r#type == ty) else {
             return Ok(None);
         };
-        if !KNOWN_NAMESPACES.contains(&namespace) {
+        if !super::definitions::NAMESPACES.contains(&namespace) {
             return Err(Status::permission_denied(format!(
                 "namespace {namespace:?} is not supported"
             )));
@@ -735,7 +732,7 @@ impl LifecycleService for Svc {
         req: Request<LifecycleServiceUpgradeRequest>,
     ) -> Result<Response<Self::UpgradeStream>, Status> {
         let c = caller(&req)?;
-        let node = self.target(&req, &c)?;
+        let node = self.target(&req, &c, "/machine.LifecycleService/Upgrade")?;
         self.faults(&node, Call::Lifecycle, &c).await?;
         let s = self
             .do_lifecycle_upgrade(node, &c, req.into_inner())
@@ -753,7 +750,7 @@ impl ImageService for Svc {
         req: Request<ImageServicePullRequest>,
     ) -> Result<Response<Self::PullStream>, Status> {
         let c = caller(&req)?;
-        let node = self.target(&req, &c)?;
+        let node = self.target(&req, &c, "/machine.ImageService/Pull")?;
         self.faults(&node, Call::Lifecycle, &c).await?;
         let s = self.do_pull(node, &c, req.into_inner()).await?;
         Ok(Response::new(s))

@@ -9,11 +9,13 @@
 //! EtcdMemberList, ServiceList) and the discovery resources (SystemInformation, Disks,
 //! LinkStatuses) are served too; every step is appended to `<state>/events.log`.
 
+pub mod definitions;
 pub mod fault;
 pub mod identity;
 mod kubeconfig;
 mod lifecycle;
 pub mod pki;
+mod route;
 pub mod semantics;
 mod service;
 mod store;
