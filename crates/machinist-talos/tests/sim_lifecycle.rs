@@ -594,14 +594,9 @@ async fn an_address_not_on_this_machine_names_the_fix() {
 const SCHEMATIC_A: &str = "376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba";
 const SCHEMATIC_B: &str = "ce4c980550dd2ab1b17bbf2b08801c7eb59418eafe8f279833297925d67c7515";
 
-fn schematic_of(
-    c: &TalosClient,
-    n: &NodeTarget,
-) -> impl std::future::Future<Output = Option<String>> {
-    async move {
-        let ext = c.extensions(n).await.unwrap();
-        machinist_talos::extensions::running_schematic(&ext).map(str::to_owned)
-    }
+async fn schematic_of(c: &TalosClient, n: &NodeTarget) -> Option<String> {
+    let ext = c.extensions(n).await.unwrap();
+    machinist_talos::extensions::running_schematic(&ext).map(str::to_owned)
 }
 
 #[tokio::test]
