@@ -684,6 +684,32 @@ async fn the_running_schematic_is_the_booted_image_not_the_config() {
         schematic_of(&admin, &w1).await.as_deref(),
         Some(SCHEMATIC_B)
     );
+
+    // A reset wipes the whole system disk: the next config installs from its own image.
+    let reset = ResetRequest {
+        graceful: false,
+        reboot: true,
+        wipe: WipeMode::All,
+    };
+    admin.reset(&w1, &reset).await.unwrap();
+    until("w-01 back in maintenance", || async {
+        logged(&e, "w-01 up version=v1.13.9 maintenance")
+    })
+    .await;
+    let req = ApplyRequest {
+        data: with_image(&w1, &factory(SCHEMATIC_A, "v1.13.9")).into_bytes(),
+        mode: ApplyMode::Auto,
+        dry_run: false,
+        try_timeout: None,
+    };
+    insecure().apply(&w1, &req).await.unwrap();
+    until("w-01 reinstalled from schematic A", || async {
+        admin
+            .extensions(&w1)
+            .await
+            .is_ok_and(|x| machinist_talos::extensions::running_schematic(&x) == Some(SCHEMATIC_A))
+    })
+    .await;
     e.sim.take().unwrap().shutdown().await;
 }
 

@@ -237,7 +237,9 @@ impl Cluster {
         {
             let mut st = node.state.lock().expect("node state");
             st.installing = true;
-            if image.is_some() {
+            // Talos installs only when the disk holds no system yet (its Install task checks
+            // `Installed()`); otherwise the installed system, and its schematic, stays.
+            if st.image.is_none() {
                 st.image = image;
             }
         }
@@ -578,6 +580,11 @@ impl Svc {
         self.gate(c, &["os:admin"])?;
         let mode = reset_request::WipeMode::try_from(req.mode)
             .map_err(|_| Status::invalid_argument(format!("invalid wipe mode {}", req.mode)))?;
+        // No partition list: the whole system disk, BOOT included, so the next config installs
+        // again (from its own installer image); with a list (STATE, EPHEMERAL) the installed
+        // system stays and boots into maintenance mode.
+        let wipes_disk =
+            mode != reset_request::WipeMode::UserDisks && req.system_partitions_to_wipe.is_empty();
         let wipes_state = mode != reset_request::WipeMode::UserDisks
             && (req.system_partitions_to_wipe.is_empty()
                 || req
@@ -612,6 +619,9 @@ impl Svc {
             let mut st = node.state.lock().expect("node state");
             st.persistent = None;
             st.staged_image = None;
+            if wipes_disk {
+                st.image = None;
+            }
         }
         self.cluster.save_node(&node);
         if req.reboot {
