@@ -9,7 +9,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "proto/resource/definitions/hardware/hardware.proto",
         "proto/resource/definitions/block/block.proto",
         "proto/resource/definitions/network/network.proto",
+        "proto/resource/definitions/extensions/extensions.proto",
         "proto/v1alpha1/state.proto",
+        "proto/v1alpha1/meta.proto",
         "proto/resource/config/config.proto",
     ];
     for f in &files {

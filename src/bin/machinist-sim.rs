@@ -27,7 +27,8 @@ struct Args {
     reboot_delay: Duration,
     /// Inject a fault (repeatable), e.g. `latency=200ms:node=cp-01`, `refuse:count=2`,
     /// `drop:node=w-01,call=apply,count=1`, `crash-after-persist:node=cp-02`,
-    /// `upgrade-fallback=w-01` (an upgrade comes back on the old version).
+    /// `upgrade-fallback=w-01` (an upgrade comes back on the old version),
+    /// `etcd-member-missing=cp-03` (that control plane is not an etcd member).
     #[arg(long = "fault", value_name = "SPEC")]
     faults: Vec<String>,
     /// Read more fault specs from a file (one per line, `#` comments).

@@ -88,6 +88,19 @@ fn print_text(reports: &[NodeReport]) {
             (None, Some(b)) => format!("- (want {b})"),
             _ => "-".to_string(),
         };
+        let short = |id: &Option<String>| match id {
+            Some(id) => id.chars().take(8).collect::<String>(),
+            None => "none".to_string(),
+        };
+        let version = if r.running.is_some() && r.schematic != r.wanted_schematic {
+            format!(
+                "{version} (schematic {}, want {})",
+                short(&r.schematic),
+                short(&r.wanted_schematic)
+            )
+        } else {
+            version
+        };
         let services = match (&r.unhealthy, &r.error) {
             (_, Some(e)) => format!("error: {e}"),
             (Some(b), _) if b.is_empty() => "healthy".to_string(),

@@ -76,8 +76,8 @@ pub fn run(args: UpgradeArgs) -> u8 {
                     );
                     for i in machinist::rollout::rollout_order(&nodes) {
                         match &steps[i] {
-                            Step::Upgrade { from, to } => println!(
-                                "  upgrade  {}  {from} → {}  ({})",
+                            Step::Upgrade { from, to, why, .. } => println!(
+                                "  upgrade  {}  {from} → {}  ({})  {why}",
                                 nodes[i].name, to.version, to.image
                             ),
                             Step::Current(t) => {

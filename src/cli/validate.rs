@@ -3,29 +3,43 @@
 //! talosctl. Every problem is reported with `file:line:col` and a snippet; exit 1 on any error.
 //! Deprecated fields are reported as warnings and do not fail the file. `--format json` prints one
 //! report on stdout instead, with a record per problem (file, line, column, path, message).
+//!
+//! `machinist validate DIR` (one project directory instead of files) renders every node (or the
+//! `--node` ones) with the project's own contract, validates each, and reports like `lint` does
+//! without the cluster-wide checks; `-f`/`--set*` apply. `--patch` and `--talos-version` are
+//! usage errors there: the rendered configs are whole configs of Chart.yaml's `talosVersion`.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::Args;
 use machinist::diagnostics::{Diagnostic, Kind};
+use machinist::lint;
+use machinist::project::Project;
 use machinist::render::stage_validate::finding_message;
+use machinist::render::{RenderOptions, render};
 use machinist::yaml::{self, Kind as YKind, Node, Pos};
 use machinist_model::schema::Finding;
 use machinist_model::{Contract, Mode, check_json_documents};
 
 use super::exit::ExitStatus;
 use super::report;
+use super::values_args::ValueFlags;
 
-/// Check Talos machine configs or patches against the schema, offline.
+/// The contract files are checked against without `--talos-version`.
+const DEFAULT_VERSION: &str = "v1.13";
+
+/// Check Talos configs, patches or a whole project against the schema, offline.
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    /// Files to check (YAML or JSON; multi-document streams are fine).
-    #[arg(required = true, value_name = "FILE")]
+    /// Files to check (YAML or JSON; multi-document streams are fine), or one project directory:
+    /// every node is rendered and checked against Chart.yaml's talosVersion.
+    #[arg(required = true, value_name = "FILE|DIR")]
     pub files: Vec<PathBuf>,
-    /// The Talos version whose config contract applies (v1.11 to v1.15).
-    #[arg(long, value_name = "V", default_value = "v1.13")]
-    pub talos_version: String,
+    /// The Talos version whose config contract applies to the files (v1.11 to v1.15; default
+    /// v1.13). A project uses Chart.yaml's talosVersion.
+    #[arg(long, value_name = "V")]
+    pub talos_version: Option<String>,
     /// The files are patches: every key is optional, `$patch: delete` is allowed, documents may
     /// repeat, and JSON 6902 operation lists are accepted.
     #[arg(long)]
@@ -36,6 +50,44 @@ pub struct ValidateArgs {
     /// `text` (diagnostics on stderr, a line per valid file) or `json` (one report on stdout).
     #[arg(long, value_enum, default_value_t = report::Format::Text)]
     pub format: report::Format,
+    /// With a project directory: only this node (repeatable).
+    #[arg(long = "node", value_name = "NAME")]
+    pub nodes: Vec<String>,
+    /// With a project directory: values applied when rendering.
+    #[command(flatten)]
+    pub values: ValueFlags,
+}
+
+/// The project directory when the arguments name one (and only it), `Err` with a usage message
+/// when they mix directories and files, or give project flags without a project.
+fn project_dir(args: &ValidateArgs) -> Result<Option<&Path>, String> {
+    let dirs: Vec<&PathBuf> = args.files.iter().filter(|f| f.is_dir()).collect();
+    match (dirs.as_slice(), args.files.len()) {
+        ([], _) if !args.nodes.is_empty() || !args.values.is_empty() => Err(
+            "--node, -f/--values and --set* render a project: give its directory, e.g. `machinist validate .`".into(),
+        ),
+        ([], _) => Ok(None),
+        ([dir], 1) => {
+            if args.patch {
+                return Err(format!(
+                    "{} is a project directory: --patch checks patch files, while a project is rendered into whole configs (its patches are checked as part of every node)",
+                    dir.display()
+                ));
+            }
+            if args.talos_version.is_some() {
+                return Err(format!(
+                    "{} is a project directory: it is validated against Chart.yaml's talosVersion; to check it against another version, run `machinist migrate {} --to V`",
+                    dir.display(),
+                    dir.display()
+                ));
+            }
+            Ok(Some(dir.as_path()))
+        }
+        ([dir, ..], _) => Err(format!(
+            "{} is a directory: validate takes config files, or one project directory alone",
+            dir.display()
+        )),
+    }
 }
 
 /// Where the value at `pointer` starts in a document; for a map key, where the key starts, and
@@ -128,7 +180,16 @@ pub fn check_text(
 
 /// Runs `machinist validate`.
 pub fn run(args: ValidateArgs) -> ExitStatus {
-    let contract: Contract = match args.talos_version.parse() {
+    match project_dir(&args) {
+        Err(e) => {
+            report::error(&e);
+            return ExitStatus::Usage;
+        }
+        Ok(Some(dir)) => return run_project(dir, &args),
+        Ok(None) => {}
+    }
+    let version = args.talos_version.as_deref().unwrap_or(DEFAULT_VERSION);
+    let contract: Contract = match version.parse() {
         Ok(c) => c,
         Err(e) => {
             report::error(&e.to_string());
@@ -184,4 +245,105 @@ pub fn run(args: ValidateArgs) -> ExitStatus {
         ));
     }
     ExitStatus::failure_if(failed > 0)
+}
+
+/// `machinist validate DIR`: renders the selected nodes (which validates each against the
+/// project's contract) and reports every problem of every node; deprecated fields are warnings.
+fn run_project(dir: &Path, args: &ValidateArgs) -> ExitStatus {
+    let json = args.format == report::Format::Json;
+    let fail = |diags: &[Diagnostic], head: serde_json::Value, summary: String| {
+        if json {
+            report::print_json_report(diags, head);
+        } else {
+            report::print(diags);
+            report::error(&summary);
+        }
+        ExitStatus::Failure
+    };
+    let project = match Project::load(dir) {
+        Ok(p) => p,
+        Err(diags) => {
+            return fail(
+                &diags,
+                serde_json::json!({ "ok": false }),
+                format!("the project {} does not load", dir.display()),
+            );
+        }
+    };
+    let contract = project.chart.contract;
+    let overrides = match args.values.resolve() {
+        Ok(o) => o,
+        Err(diags) => {
+            return fail(
+                &diags,
+                serde_json::json!({ "ok": false }),
+                "invalid values".into(),
+            );
+        }
+    };
+    let options = RenderOptions {
+        overrides,
+        nodes: args.nodes.clone(),
+        with_secrets: false,
+        patch_files: Vec::new(),
+        mode: args.mode,
+    };
+    let selected = if args.nodes.is_empty() {
+        project.nodes.len()
+    } else {
+        args.nodes.len()
+    };
+    match render(&project, options) {
+        Ok(nodes) => {
+            let warnings = lint::deprecation_warnings(&nodes, contract);
+            if json {
+                report::print_json_report(
+                    &warnings,
+                    serde_json::json!({
+                        "ok": true,
+                        "contract": contract.as_str(),
+                        "nodes": nodes.len(),
+                        "invalid": 0,
+                    }),
+                );
+                return ExitStatus::Success;
+            }
+            report::print(&warnings);
+            for n in &nodes {
+                println!("node {}: valid Talos {contract} config", n.name);
+            }
+            ExitStatus::Success
+        }
+        Err(diags) => {
+            let mut invalid: Vec<&str> = diags
+                .iter()
+                .filter(|d| !d.is_warning())
+                .filter_map(|d| d.node.as_deref())
+                .collect();
+            invalid.sort_unstable();
+            invalid.dedup();
+            let summary = if invalid.is_empty() {
+                format!(
+                    "{} problem(s) found while rendering the project",
+                    diags.len()
+                )
+            } else {
+                format!(
+                    "{} of {selected} node(s) are not valid Talos {contract} configs: {}",
+                    invalid.len(),
+                    invalid.join(", ")
+                )
+            };
+            fail(
+                &diags,
+                serde_json::json!({
+                    "ok": false,
+                    "contract": contract.as_str(),
+                    "nodes": selected,
+                    "invalid": invalid.len(),
+                }),
+                summary,
+            )
+        }
+    }
 }

@@ -1,8 +1,9 @@
 //! The value and patch flags shared by every command that renders a project (render, explain,
 //! lint, diff, apply, talosconfig, schematic): `-f`, `--set`, `--set-string`, `--set-json` and
-//! `-p`. In: the flags as given. Out: [`Overrides`] in precedence order (files in order, then
-//! `--set-json`, `--set`, `--set-string`, each in order — Helm's order) and the [`RenderOptions`]
-//! that carry them and the extra patches into the renderer.
+//! `-p` ([`ValuesArgs`]; `validate DIR` takes the value flags alone, [`ValueFlags`], because its
+//! `--patch` means "the files are patches"). In: the flags as given. Out: [`Overrides`] in
+//! precedence order (files in order, then `--set-json`, `--set`, `--set-string`, each in order —
+//! Helm's order) and the [`RenderOptions`] that carry them and the extra patches into the renderer.
 
 use std::path::PathBuf;
 
@@ -15,8 +16,20 @@ use machinist::values::{self, Overrides, SetKind};
 #[derive(Debug, Clone, Default, Args)]
 #[command(next_help_heading = "Values and patches")]
 pub struct ValuesArgs {
+    #[command(flatten)]
+    pub values: ValueFlags,
+    /// A Talos patch applied to every rendered node after the project's own patches (repeatable).
+    #[arg(short = 'p', long = "patch", value_name = "FILE")]
+    pub patches: Vec<PathBuf>,
+}
+
+/// The value flags alone (`-f`, `--set*`), for `validate DIR`, whose `--patch` is older and
+/// means "the files are patches".
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Values and patches")]
+pub struct ValueFlags {
     /// A values file applied after the project's own files (repeatable; later wins).
-    #[arg(short = 'f', long = "values", value_name = "FILE")]
+    #[arg(id = "values", short = 'f', long = "values", value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// Set a value: `a.b=c`, `list[0]=x`, `a={x,y}`. Integers, true/false and null are typed;
     /// everything else (IPs, versions) stays a string. `null` deletes the key.
@@ -28,12 +41,9 @@ pub struct ValuesArgs {
     /// Set a value from JSON: `ntp={"servers":["a"]}`.
     #[arg(long = "set-json", value_name = "PATH=JSON")]
     pub set_json: Vec<String>,
-    /// A Talos patch applied to every rendered node after the project's own patches (repeatable).
-    #[arg(short = 'p', long = "patch", value_name = "FILE")]
-    pub patches: Vec<PathBuf>,
 }
 
-impl ValuesArgs {
+impl ValueFlags {
     /// Reads the files and parses the flags.
     pub fn resolve(&self) -> Result<Overrides, Vec<Diagnostic>> {
         let mut errors = Vec::new();
@@ -59,6 +69,21 @@ impl ValuesArgs {
         } else {
             Err(errors)
         }
+    }
+
+    /// Whether any value flag was given.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+            && self.set.is_empty()
+            && self.set_string.is_empty()
+            && self.set_json.is_empty()
+    }
+}
+
+impl ValuesArgs {
+    /// Reads the files and parses the flags.
+    pub fn resolve(&self) -> Result<Overrides, Vec<Diagnostic>> {
+        self.values.resolve()
     }
 
     /// The render options for `nodes` (empty = every node) with these values and patches.

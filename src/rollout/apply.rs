@@ -283,11 +283,17 @@ pub async fn apply_one(
         probe::wait_configured(secure, &t, opts.waits, progress, what).await
     };
     match waited {
-        Ok(v) => NodeStatus::Done(format!(
-            "{how}; answers Version {}{}",
-            v.tag,
-            version_note(node, &v.tag)
-        )),
+        Ok(v) => {
+            // The schematic it runs, when the node says (a failed read only drops that check).
+            let schematic = secure.extensions(&t).await.ok().map(|ext| {
+                machinist_talos::extensions::running_schematic(&ext).map(str::to_string)
+            });
+            NodeStatus::Done(format!(
+                "{how}; answers Version {}{}",
+                v.tag,
+                version_note(node, &v.tag, schematic.as_ref().map(Option::as_deref))
+            ))
+        }
         Err(e) => NodeStatus::Failed(format!("node {}: {how} but {e}", node.name)),
     }
 }
@@ -306,17 +312,37 @@ pub async fn apply(
     }
 }
 
-/// What to say when a node runs another Talos version than its rendered installer image names:
-/// the apply changed its config, not its version, and `machinist upgrade` does that.
-fn version_note(node: &RenderedNode, running: &str) -> String {
+/// What to say when a node runs another Talos version or Image Factory schematic than its
+/// rendered installer image names: the apply changed its config (Talos records a new
+/// `machine.install.image` without installing it), not what it runs, and `machinist upgrade` does
+/// that. `schematic` is what the node runs (`Some(None)`: no schematic; `None`: not known).
+fn version_note(node: &RenderedNode, running: &str, schematic: Option<Option<&str>>) -> String {
     let Some(image) = super::upgrade::installer_image(&node.documents) else {
         return String::new();
     };
-    match super::upgrade::image_tag(&image) {
-        Some(want) if want != running => format!(
+    let Some(want) = super::upgrade::image_tag(&image) else {
+        return String::new();
+    };
+    if want != running {
+        return format!(
             " (the project wants {want}: run `machinist upgrade --node {}` to move it)",
             node.name
-        ),
+        );
+    }
+    let wanted = machinist_talos::extensions::schematic_of_image(&image);
+    match schematic {
+        Some(runs) if runs != wanted => {
+            let short = |id: Option<&str>| match id {
+                Some(id) => id.chars().take(8).collect::<String>(),
+                None => "none".into(),
+            };
+            format!(
+                " (it runs schematic {}, the project wants {}: apply only records the installer image; run `machinist upgrade --node {}` to install it)",
+                short(runs),
+                short(wanted),
+                node.name
+            )
+        }
         _ => String::new(),
     }
 }
@@ -343,9 +369,24 @@ mod version_note_tests {
     fn a_node_on_another_version_than_its_installer_names_the_upgrade_command() {
         let n = node("factory.talos.dev/installer/abc:v1.13.2");
         assert_eq!(
-            version_note(&n, "v1.12.7"),
+            version_note(&n, "v1.12.7", Some(None)),
             " (the project wants v1.13.2: run `machinist upgrade --node w-01` to move it)"
         );
-        assert_eq!(version_note(&n, "v1.13.2"), "");
+        assert_eq!(version_note(&n, "v1.13.2", None), "");
+    }
+
+    #[test]
+    fn a_node_on_another_schematic_names_the_upgrade_command() {
+        let a = "376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba";
+        let b = "ce4c980550dd2ab1b17bbf2b08801c7eb59418eafe8f279833297925d67c7515";
+        let n = node(&format!("factory.talos.dev/installer/{b}:v1.13.2"));
+        assert_eq!(
+            version_note(&n, "v1.13.2", Some(Some(a))),
+            " (it runs schematic 37656798, the project wants ce4c9805: apply only records the installer image; run `machinist upgrade --node w-01` to install it)"
+        );
+        assert_eq!(version_note(&n, "v1.13.2", Some(Some(b))), "");
+        assert_eq!(version_note(&n, "v1.13.2", None), "", "not known: no note");
+        let plain = node("ghcr.io/siderolabs/installer:v1.13.2");
+        assert!(version_note(&plain, "v1.13.2", Some(Some(a))).contains("the project wants none"));
     }
 }

@@ -18,6 +18,8 @@ use crate::render::Role;
 pub struct Machine {
     pub config: Option<Vec<u8>>,
     pub uuid: String,
+    /// The schematic ID of the image it runs (served as the `schematic` extension).
+    pub schematic: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -101,6 +103,20 @@ impl NodeApi for Fake {
             ..Default::default()
         })
     }
+    async fn extensions(
+        &self,
+        t: &NodeTarget,
+    ) -> Result<Vec<machinist_talos::ExtensionInfo>, NodeError> {
+        let m = self.machine(t)?;
+        Ok(m.schematic
+            .map(|id| machinist_talos::ExtensionInfo {
+                name: "schematic".into(),
+                version: id,
+                ..Default::default()
+            })
+            .into_iter()
+            .collect())
+    }
     async fn services(
         &self,
         t: &NodeTarget,
@@ -181,6 +197,7 @@ mod tests {
                 Machine {
                     config: configured.then(|| n.to_yaml().into_bytes()),
                     uuid: format!("uuid-{i}"),
+                    schematic: None,
                 },
             );
         }

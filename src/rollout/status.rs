@@ -1,8 +1,9 @@
 //! What each node is compared with what the project says. In: the clients, the rendered nodes
 //! and the project's `talosVersion`. Out: one [`NodeReport`] per node — address, stage, Talos
-//! version running vs wanted, config in sync, etcd membership (control planes), services
+//! version and Image Factory schematic running vs wanted, config in sync, etcd membership (control planes), services
 //! health — and whether it is as the project says.
 
+use machinist_talos::extensions::{running_schematic, schematic_of_image};
 use serde::Serialize;
 
 use super::probe::{self, NodeState};
@@ -25,6 +26,10 @@ pub struct NodeReport {
     pub running: Option<String>,
     /// The version the rendered installer image names.
     pub wanted: Option<String>,
+    /// The Image Factory schematic it runs (its `schematic` extension; `None`: none, or not read).
+    pub schematic: Option<String>,
+    /// The schematic the rendered installer image names (`None`: not an Image Factory image).
+    pub wanted_schematic: Option<String>,
     /// Whether the live config equals the render (`None` when not configured).
     pub in_sync: Option<bool>,
     /// Whether it is an etcd member (control planes only).
@@ -56,9 +61,15 @@ pub async fn status(
     let mut out = Vec::new();
     for n in nodes {
         let t = target(n);
-        let wanted = upgrade::installer_image(&n.documents)
-            .and_then(|i| upgrade::image_tag(&i).map(str::to_string))
+        let image = upgrade::installer_image(&n.documents);
+        let wanted = image
+            .as_deref()
+            .and_then(|i| upgrade::image_tag(i).map(str::to_string))
             .or_else(|| Some(talos_version.to_string()));
+        let wanted_schematic = image
+            .as_deref()
+            .and_then(schematic_of_image)
+            .map(str::to_string);
         let mut r = NodeReport {
             node: n.name.clone(),
             address: n.address.clone(),
@@ -66,6 +77,8 @@ pub async fn status(
             stage: String::new(),
             running: None,
             wanted,
+            schematic: None,
+            wanted_schematic,
             in_sync: None,
             etcd_member: None,
             unhealthy: None,
@@ -103,12 +116,17 @@ pub async fn status(
                             .is_some_and(|m| cluster::member_of(n, m).is_some()),
                     );
                 }
+                match api.extensions(&t).await {
+                    Ok(ext) => r.schematic = running_schematic(&ext).map(str::to_string),
+                    Err(e) => r.error = Some(e.to_string()),
+                }
                 match cluster::unhealthy_services(api, &t).await {
                     Ok(bad) => r.unhealthy = Some(bad),
                     Err(e) => r.error = Some(e),
                 }
                 r.ok = r.error.is_none()
                     && r.running == r.wanted
+                    && r.schematic == r.wanted_schematic
                     && r.in_sync == Some(true)
                     && r.etcd_member != Some(false)
                     && r.unhealthy.as_ref().is_some_and(Vec::is_empty);

@@ -2,18 +2,24 @@
 //! chart's `talosVersion`, facts and options. Out: one [`NodeStatus`] per node.
 //!
 //! The target of a node is the installer image of its *rendered* config (`machine.install.image`,
-//! or `installer.image` of an `UnattendedInstallConfig` document); its version is the image tag.
-//! A node is upgraded when its running version differs from the target's, or the installer
-//! image its live config records differs from the rendered one (a schematic change). After the
-//! upgrade reboot the node must report the target version — one that comes back on the old
-//! version (A/B fallback) stops the rollout — and its live config is updated to record the new
-//! image, so a re-run skips it. Control planes go one at a time, each gated on etcd health
+//! or `installer.image` of an `UnattendedInstallConfig` document); its version is the image tag
+//! and, for an Image Factory image, its schematic is the ID in the image path. A node is compared
+//! with what it *runs*, never with its live config (Talos applies a new `machine.install.image`
+//! without installing anything, and its Upgrade call leaves the config alone, so after a
+//! `machinist apply` the config names an image the node does not run): the running version is the
+//! Version API's tag, the running schematic the `schematic` extension Image Factory images carry
+//! (COSI `ExtensionStatuses`). Only when neither the target nor the node has a schematic (plain
+//! or private-registry installers) is the image the live config records the last resort. After
+//! the upgrade reboot the node must run the target — one that comes back on the old version or
+//! schematic (A/B fallback) stops the rollout — and its live config is updated to record the
+//! new image, so `diff` shows nothing. Control planes go one at a time, each gated on etcd health
 //! before and after; workers `parallel` at a time after them.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use machinist_talos::{ApplyMode, ApplyRequest, NodeError, UpgradeApi, UpgradeRequest};
+use machinist_talos::extensions::{running_schematic, schematic_of_image};
+use machinist_talos::{ApplyMode, ApplyRequest, NodeError, NodeTarget, UpgradeApi, UpgradeRequest};
 use serde_yaml_ng::Value;
 
 use super::identity::{self, Known};
@@ -28,6 +34,75 @@ pub struct Target {
     pub image: String,
     /// Its tag, the Talos version (`v1.13.2`).
     pub version: String,
+}
+
+/// What a node runs: its Talos version and, for an Image Factory image, its schematic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Running {
+    /// The Version API's tag (`v1.13.2`).
+    pub version: String,
+    /// The `schematic` extension's version, the schematic ID (`None`: not an Image Factory image).
+    pub schematic: Option<String>,
+}
+
+impl Target {
+    /// The schematic ID the target image names, if it is an Image Factory image.
+    pub fn schematic(&self) -> Option<&str> {
+        schematic_of_image(&self.image)
+    }
+}
+
+/// The first 8 characters of a schematic ID, for messages.
+fn short(id: Option<&str>) -> String {
+    match id {
+        Some(id) => id.chars().take(8).collect(),
+        None => "none".into(),
+    }
+}
+
+/// Whether what a node runs differs from the target in a way the node itself shows (version or
+/// schematic); the text says how.
+pub fn running_differs(running: &Running, to: &Target) -> Option<String> {
+    if running.version != to.version {
+        return Some(format!("version {} → {}", running.version, to.version));
+    }
+    let want = to.schematic();
+    if running.schematic.as_deref() != want {
+        return Some(format!(
+            "schematic {} → {}",
+            short(running.schematic.as_deref()),
+            short(want)
+        ));
+    }
+    None
+}
+
+/// Why a node needs an upgrade, or `None` when it runs its target. `live_image` (the installer
+/// image its live config records) decides only when neither side has a schematic to compare.
+pub fn needs_upgrade(running: &Running, live_image: Option<&str>, to: &Target) -> Option<String> {
+    if let Some(why) = running_differs(running, to) {
+        return Some(why);
+    }
+    match live_image {
+        Some(l) if to.schematic().is_none() && l != to.image => {
+            Some(format!("installer image {l} → {}", to.image))
+        }
+        _ => None,
+    }
+}
+
+/// Reads what a configured node runs (Version API, then its extensions); `None` in maintenance
+/// mode.
+pub async fn running(api: &Api, t: &NodeTarget) -> Result<Option<Running>, NodeError> {
+    let v = api.version(t).await?;
+    if !v.configured {
+        return Ok(None);
+    }
+    let ext = api.extensions(t).await?;
+    Ok(Some(Running {
+        version: v.tag,
+        schematic: running_schematic(&ext).map(str::to_string),
+    }))
 }
 
 /// The installer image a node's documents name, if any.
@@ -118,12 +193,17 @@ impl Default for UpgradeOptions {
 /// What the plan says for one node.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
-    /// Upgrade from the running version to the target.
+    /// Upgrade from what runs to the target.
     Upgrade {
         /// Running version.
         from: String,
         /// Target.
         to: Target,
+        /// Why (`version v1.13.9 → v1.13.10`, `schematic 37656798 → ce4c9805`).
+        why: String,
+        /// The node shows the change once it boots the target (version or schematic); when
+        /// `false` only the live config's image differed, so the reboot itself is awaited.
+        visible: bool,
     },
     /// Already there.
     Current(Target),
@@ -168,11 +248,20 @@ pub async fn plan(
                 .transpose()?
                 .unwrap_or_default();
             identity::verify(api, n, Some(&live), known).await?;
+            let ext = api.extensions(&t).await.map_err(|e| e.to_string())?;
+            let now = Running {
+                version: v.tag,
+                schematic: running_schematic(&ext).map(str::to_string),
+            };
             let live_image = installer_image(&live);
-            if v.tag == to.version && live_image.as_deref().is_none_or(|l| l == to.image) {
-                Ok(Step::Current(to))
-            } else {
-                Ok(Step::Upgrade { from: v.tag, to })
+            match needs_upgrade(&now, live_image.as_deref(), &to) {
+                None => Ok(Step::Current(to)),
+                Some(why) => Ok(Step::Upgrade {
+                    visible: running_differs(&now, &to).is_some(),
+                    from: now.version,
+                    to,
+                    why,
+                }),
             }
         }
         .await;
@@ -256,8 +345,8 @@ pub async fn execute(
         .iter()
         .map(|s| match s {
             Step::Current(t) => Some(NodeStatus::Unchanged(format!("already runs {}", t.version))),
-            Step::Upgrade { from, to } if opts.dry_run => Some(NodeStatus::Done(format!(
-                "dry run: would upgrade {from} → {} ({})",
+            Step::Upgrade { from, to, why, .. } if opts.dry_run => Some(NodeStatus::Done(format!(
+                "dry run: would upgrade {from} → {} ({}; {why})",
                 to.version, to.image
             ))),
             Step::Upgrade { .. } => None,
@@ -271,13 +360,16 @@ pub async fn execute(
     let shared = Arc::new((api, cps, opts.clone(), progress.clone()));
     super::run_in_order(nodes, &mut statuses, opts.parallel, |i| {
         let node = nodes[i].clone();
-        let Step::Upgrade { from, to } = steps[i].clone() else {
+        let Step::Upgrade {
+            from, to, visible, ..
+        } = steps[i].clone()
+        else {
             unreachable!("only open statuses run")
         };
         let shared = shared.clone();
         async move {
             let (api, cps, opts, progress) = &*shared;
-            let s = upgrade_one(api, cps, &node, &from, &to, opts, progress).await;
+            let s = upgrade_one(api, cps, &node, (&from, &to, visible), opts, progress).await;
             progress(super::Event::Finished {
                 node: node.name.clone(),
             });
@@ -292,8 +384,7 @@ async fn upgrade_one(
     api: &Api,
     cps: &[RenderedNode],
     node: &RenderedNode,
-    from: &str,
-    to: &Target,
+    (from, to, visible): (&str, &Target, bool),
     opts: &UpgradeOptions,
     progress: &Progress,
 ) -> NodeStatus {
@@ -338,11 +429,21 @@ async fn upgrade_one(
     let start = Instant::now();
     let mut seen_down = false;
     step(progress, &node.name, "rebooting into the new version");
+    // Arrived: the node runs the target (version and schematic) — and, when only the live
+    // config's image told the change, has been seen rebooting. Back on anything else after the
+    // reboot: it fell back.
     let came_back = loop {
-        match api.version(&t).await {
-            Ok(v) if v.configured && v.tag == to.version => break Ok(v.tag),
-            Ok(v) if v.configured && seen_down => break Err(v.tag),
-            Ok(_) => {}
+        match running(api, &t).await {
+            Ok(None) => {}
+            Ok(Some(r)) => {
+                let differs = running_differs(&r, to);
+                if differs.is_none() && (visible || seen_down) {
+                    break Ok(r.version);
+                }
+                if differs.is_some() && seen_down {
+                    break Err(r);
+                }
+            }
             Err(_) => seen_down = true,
         }
         if start.elapsed() >= opts.waits.timeout {
@@ -359,9 +460,19 @@ async fn upgrade_one(
     let running = match came_back {
         Ok(tag) => tag,
         Err(old) => {
+            let on = if old.version != to.version {
+                format!("{}, not {}", old.version, to.version)
+            } else {
+                format!(
+                    "{} with schematic {}, not {}",
+                    old.version,
+                    short(old.schematic.as_deref()),
+                    short(to.schematic())
+                )
+            };
             return NodeStatus::Failed(format!(
-                "node {}: came back on {old}, not {} (A/B fallback: the new system did not boot); the rollout stops here; inspect the node (`talosctl dmesg`) before re-running",
-                node.name, to.version
+                "node {}: came back on {on} (A/B fallback: the new system did not boot); the rollout stops here; inspect the node (`talosctl dmesg`) before re-running",
+                node.name
             ));
         }
     };
@@ -447,5 +558,66 @@ mod tests {
         assert_eq!(image_tag("registry:5000/installer"), None);
         assert_eq!(minor_of("v1.13.2"), Some((1, 13)));
         assert_eq!(minor_of("v1.14.0-beta.1"), Some((1, 14)));
+    }
+
+    const A: &str = "376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba";
+    const B: &str = "ce4c980550dd2ab1b17bbf2b08801c7eb59418eafe8f279833297925d67c7515";
+
+    fn factory(id: &str, tag: &str) -> Target {
+        Target {
+            image: format!("factory.talos.dev/installer/{id}:{tag}"),
+            version: tag.into(),
+        }
+    }
+
+    fn runs(tag: &str, schematic: Option<&str>) -> Running {
+        Running {
+            version: tag.into(),
+            schematic: schematic.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn the_decision_follows_what_runs_not_the_live_config() {
+        let b = factory(B, "v1.13.9");
+        // `machinist apply` already wrote B into the live config: the node still runs A.
+        assert_eq!(
+            needs_upgrade(&runs("v1.13.9", Some(A)), Some(&b.image), &b).as_deref(),
+            Some("schematic 37656798 → ce4c9805")
+        );
+        // Runs B, whatever an old live config says.
+        let old = factory(A, "v1.13.9").image;
+        assert_eq!(
+            needs_upgrade(&runs("v1.13.9", Some(B)), Some(&old), &b),
+            None
+        );
+        // A version change wins.
+        assert_eq!(
+            needs_upgrade(&runs("v1.13.8", Some(B)), None, &b).as_deref(),
+            Some("version v1.13.8 → v1.13.9")
+        );
+        // From a plain installer to a factory image, and back.
+        assert!(needs_upgrade(&runs("v1.13.9", None), None, &b).is_some());
+        let plain = Target {
+            image: "ghcr.io/siderolabs/installer:v1.13.9".into(),
+            version: "v1.13.9".into(),
+        };
+        assert_eq!(
+            needs_upgrade(&runs("v1.13.9", Some(A)), Some(&plain.image), &plain).as_deref(),
+            Some("schematic 37656798 → none")
+        );
+        // Neither side has a schematic: only the recorded image can tell.
+        assert_eq!(
+            needs_upgrade(&runs("v1.13.9", None), Some(&plain.image), &plain),
+            None
+        );
+        let private = "registry.lab/talos/installer:v1.13.9";
+        assert_eq!(
+            needs_upgrade(&runs("v1.13.9", None), Some(private), &plain).as_deref(),
+            Some(
+                "installer image registry.lab/talos/installer:v1.13.9 → ghcr.io/siderolabs/installer:v1.13.9"
+            )
+        );
+        assert!(running_differs(&runs("v1.13.9", None), &plain).is_none());
     }
 }

@@ -486,3 +486,191 @@ fn an_unreachable_node_stops_up_before_anything_is_installed() {
         "nothing is installed when a node of the plan is unreachable"
     );
 }
+
+const SCHEMATIC: &str = "ce4c980550dd2ab1b17bbf2b08801c7eb59418eafe8f279833297925d67c7515";
+
+/// Puts an Image Factory installer of the *same* Talos version into both role layers: only the
+/// schematic changes.
+fn change_schematic_only(lab: &Lab) {
+    let image = format!("factory.talos.dev/installer/{SCHEMATIC}:v1.13.9");
+    for layer in ["controlplane", "worker"] {
+        let p = lab.dir().join(format!("layers/role/{layer}.yaml"));
+        let text = std::fs::read_to_string(&p).unwrap().replace("{}\n", "");
+        std::fs::write(&p, format!("{text}install:\n  image: {image}\n")).unwrap();
+    }
+}
+
+fn schematics(lab: &Lab) -> Vec<String> {
+    let (_, st) = lab.status_json();
+    st["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["schematic"].as_str().unwrap_or("-").to_string())
+        .collect()
+}
+
+#[test]
+fn apply_before_upgrade_still_upgrades_to_the_new_schematic() {
+    // The user's sequence: a schematic change in a layer, `apply` (which writes the new
+    // machine.install.image into every live config), then `upgrade`. The upgrade must compare
+    // with what the nodes run, not with their live configs.
+    let mut lab = Lab::new(41, "controlplane");
+    lab.start_sim(&["--fault", "upgrade-fallback:node=worker-02,count=1"]);
+    lab.ok(&["up", "proj"]);
+    assert_eq!(
+        schematics(&lab),
+        vec!["-"; 5],
+        "plain installer: no schematic"
+    );
+    change_schematic_only(&lab);
+
+    let r = lab.ok(&["apply", "proj"]);
+    assert!(
+        r.stdout
+            .contains("summary: 5 done, 0 unchanged, 0 failed, 0 not started"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("(it runs schematic none, the project wants ce4c9805: apply only records the installer image; run `machinist upgrade --node cp-01` to install it)"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        !lab.events().iter().any(|(_, e)| e.starts_with("upgrade-")),
+        "apply installs nothing"
+    );
+    // The configs are in sync, but the nodes do not run what the project says.
+    let (code, st) = lab.status_json();
+    assert_eq!(code, 2, "{st:#}");
+    assert_eq!(st["nodes"][0]["in_sync"], true, "{st:#}");
+    assert_eq!(st["nodes"][0]["wanted_schematic"], SCHEMATIC, "{st:#}");
+    assert_eq!(
+        st["nodes"][0]["schematic"],
+        serde_json::Value::Null,
+        "{st:#}"
+    );
+    let r = lab.run(&["status", "proj"]);
+    assert!(
+        r.stdout.contains("v1.13.9 (schematic none, want ce4c9805)"),
+        "{}",
+        r.stdout
+    );
+
+    let r = lab.ok(&["upgrade", "proj", "--dry-run"]);
+    assert!(
+        r.stdout.contains(&format!(
+            "upgrade  cp-01  v1.13.9 → v1.13.9  (factory.talos.dev/installer/{SCHEMATIC}:v1.13.9)  schematic none → ce4c9805"
+        )),
+        "{}",
+        r.stdout
+    );
+
+    // worker-02 falls back once: with the version unchanged, the schematic tells.
+    let before = lab.events().len();
+    let r = lab.run(&["upgrade", "proj"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout
+            .contains("summary: 4 done, 0 unchanged, 1 failed, 0 not started"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains(
+            "node worker-02: came back on v1.13.9 with schematic none, not ce4c9805 (A/B fallback"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert_control_planes_one_at_a_time(&lab.events()[before..], "upgrade-start");
+    assert_eq!(
+        schematics(&lab),
+        [SCHEMATIC, SCHEMATIC, SCHEMATIC, SCHEMATIC, "-"]
+    );
+
+    // Resumable: only worker-02 is left; then nothing.
+    let r = lab.ok(&["upgrade", "proj"]);
+    assert!(
+        r.stdout.contains("summary: 1 done, 4 unchanged"),
+        "{}",
+        r.stdout
+    );
+    let r = lab.ok(&["upgrade", "proj"]);
+    assert!(
+        r.stdout.contains("summary: 0 done, 5 unchanged"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(schematics(&lab), vec![SCHEMATIC; 5]);
+    assert_eq!(lab.status_json().0, 0);
+}
+
+#[test]
+fn a_control_plane_missing_from_etcd_stops_status_and_upgrade() {
+    let mut lab = Lab::new(42, "controlplane");
+    lab.start_sim(&[]);
+    lab.ok(&["up", "proj"]);
+    // cp-03 drops out of etcd (the simulator restarted with the fault, state kept).
+    if let Some(mut c) = lab.sim.take() {
+        c.kill().unwrap();
+        c.wait().unwrap();
+    }
+    lab.start_sim(&["--fault", "etcd-member-missing=cp-03"]);
+
+    let (code, st) = lab.status_json();
+    assert_eq!(code, 2, "{st:#}");
+    let etcd: Vec<_> = st["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["etcd_member"].clone())
+        .collect();
+    assert_eq!(
+        etcd,
+        [
+            true.into(),
+            true.into(),
+            false.into(),
+            serde_json::Value::Null,
+            serde_json::Value::Null
+        ],
+        "{st:#}"
+    );
+    let r = lab.run(&["status", "proj"]);
+    let line = r
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("cp-03"))
+        .unwrap_or_else(|| panic!("{}", r.stdout));
+    assert!(
+        line.contains("missing") && line.contains("not healthy: etcd (Preparing)"),
+        "{line}"
+    );
+
+    bump_installer(&lab);
+    let before = lab.events().len();
+    let r = lab.run(&["upgrade", "proj"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains(&format!(
+            "node cp-01: etcd is not healthy, so no control plane is upgraded: control plane cp-03 ({}) is not an etcd member (as cp-01 lists them)",
+            lab.addr(13)
+        )),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("summary: 0 done, 0 unchanged, 3 failed, 2 not started"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        !lab.events()[before..]
+            .iter()
+            .any(|(_, e)| e.starts_with("upgrade-")),
+        "nothing was upgraded"
+    );
+}

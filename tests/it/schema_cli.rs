@@ -295,3 +295,78 @@ fn validate_and_lint_report_json_for_ci() {
     assert_eq!(v["findings"][0]["node"], "wk-1");
     assert_eq!(v["findings"][0]["file"], "values.yaml");
 }
+
+#[test]
+fn validate_a_project_directory_checks_every_rendered_node() {
+    let run = machinist(&repo(), &["validate", "examples/homelab"]);
+    assert_eq!(run.code, 0, "{}", transcript(&run));
+    assert_eq!(
+        run.stdout,
+        "node cp-01: valid Talos v1.12 config\nnode cp-02: valid Talos v1.12 config\nnode cp-03: valid Talos v1.12 config\nnode worker-01: valid Talos v1.12 config\n"
+    );
+    // A value that renders but is not valid: every node is reported, with where the value came from.
+    let basic = "tests/fixtures/basic";
+    let run = machinist(&repo(), &["validate", basic, "--set", "network.mtu=abc"]);
+    assert_eq!(run.code, 1, "{}", transcript(&run));
+    assert!(
+        run.stderr.contains(
+            "`machine.network.interfaces[0].mtu`: expected integer, found string (value \"abc\")"
+        ) && run
+            .stderr
+            .contains("the value was set by --set network.mtu=abc")
+            && run
+                .stderr
+                .contains("error: 2 of 2 node(s) are not valid Talos v1.13 configs: cp-1, wk-1"),
+        "{}",
+        run.stderr
+    );
+    // One node, as one JSON report.
+    let run = machinist(
+        &repo(),
+        &[
+            "validate",
+            basic,
+            "--node",
+            "wk-1",
+            "--set",
+            "network.mtu=abc",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", transcript(&run));
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        (v["ok"].clone(), v["nodes"].clone(), v["invalid"].clone()),
+        (false.into(), 1.into(), 1.into())
+    );
+    assert_eq!(v["findings"][0]["node"], "wk-1");
+    // Flags that mean something else for files are usage errors with a project.
+    for (args, says) in [
+        (
+            vec!["validate", basic, "--patch"],
+            "--patch checks patch files",
+        ),
+        (
+            vec!["validate", basic, "--talos-version", "v1.12"],
+            "run `machinist migrate tests/fixtures/basic --to V`",
+        ),
+        (
+            vec!["validate", basic, "examples/homelab"],
+            "validate takes config files, or one project directory alone",
+        ),
+        (
+            vec![
+                "validate",
+                "tests/fixtures/validate/bad-config.yaml",
+                "--set",
+                "a=b",
+            ],
+            "give its directory",
+        ),
+    ] {
+        let run = machinist(&repo(), &args);
+        assert_eq!(run.code, 64, "{args:?}: {}", transcript(&run));
+        assert!(run.stderr.contains(says), "{args:?}: {}", run.stderr);
+    }
+}

@@ -17,6 +17,7 @@ pub use lifecycle::kubeconfig_from_targz;
 use hyper_util::rt::TokioIo;
 use tonic::transport::{Channel, Endpoint};
 
+use crate::extensions::ExtensionInfo;
 use crate::lifecycle::{
     BootstrapOutcome, DiskInfo, EtcdMember, LinkInfo, ResetRequest, ServiceInfo, SystemInfo,
     UpgradeOutcome, UpgradeRequest,
@@ -248,6 +249,11 @@ pub trait NodeApi: Send + Sync {
     /// Links (COSI `LinkStatuses.net.talos.dev`, namespace `network`).
     async fn links(&self, node: &NodeTarget) -> Result<Vec<LinkInfo>, NodeError> {
         Err(not_served(node, "links"))
+    }
+    /// Loaded system extensions (COSI `ExtensionStatuses.runtime.talos.dev`, namespace
+    /// `runtime`); an Image Factory image carries the `schematic` one.
+    async fn extensions(&self, node: &NodeTarget) -> Result<Vec<ExtensionInfo>, NodeError> {
+        Err(not_served(node, "extensions"))
     }
     /// `machine.MachineService/Bootstrap`; "already bootstrapped" is an outcome, not an error.
     async fn bootstrap(&self, node: &NodeTarget) -> Result<BootstrapOutcome, NodeError> {
@@ -652,6 +658,10 @@ impl NodeApi for TalosClient {
 
     async fn links(&self, node: &NodeTarget) -> Result<Vec<LinkInfo>, NodeError> {
         self.lc_links(node).await
+    }
+
+    async fn extensions(&self, node: &NodeTarget) -> Result<Vec<ExtensionInfo>, NodeError> {
+        self.lc_extensions(node).await
     }
 
     async fn bootstrap(&self, node: &NodeTarget) -> Result<BootstrapOutcome, NodeError> {

@@ -24,7 +24,7 @@ pub struct Kind {
     /// Canonical resource type.
     pub r#type: &'static str,
     /// The controller that owns it (Talos fills `metadata.owner`).
-    owner: &'static str,
+    pub(crate) owner: &'static str,
 }
 
 /// SMBIOS identity (one resource, id [`SYSTEM_INFORMATION_ID`]).
@@ -62,18 +62,18 @@ pub enum DecodeError {
     Yaml(&'static str, String),
 }
 
-fn spec<'a>(r: &'a Resource, what: &'static str) -> Result<&'a Spec, DecodeError> {
+pub(crate) fn spec<'a>(r: &'a Resource, what: &'static str) -> Result<&'a Spec, DecodeError> {
     r.spec
         .as_ref()
         .filter(|s| !s.proto_spec.is_empty() || !s.yaml_spec.is_empty())
         .ok_or(DecodeError::Missing(what))
 }
 
-fn yaml(s: &Spec, what: &'static str) -> Result<Value, DecodeError> {
+pub(crate) fn yaml(s: &Spec, what: &'static str) -> Result<Value, DecodeError> {
     serde_yaml_ng::from_str(&s.yaml_spec).map_err(|e| DecodeError::Yaml(what, e.to_string()))
 }
 
-fn text(v: &Value, key: &str) -> String {
+pub(crate) fn text(v: &Value, key: &str) -> String {
     match v.get(key) {
         Some(Value::String(s)) => s.clone(),
         Some(Value::Number(n)) => n.to_string(),
@@ -85,7 +85,7 @@ fn flag(v: &Value, key: &str) -> bool {
     v.get(key).and_then(Value::as_bool).unwrap_or(false)
 }
 
-fn id_of(r: &Resource) -> String {
+pub(crate) fn id_of(r: &Resource) -> String {
     r.metadata
         .as_ref()
         .map(|m| m.id.clone())
@@ -222,7 +222,7 @@ pub fn link(r: &Resource) -> Result<LinkInfo, DecodeError> {
     })
 }
 
-fn resource(kind: Kind, id: &str, proto_spec: Vec<u8>, yaml: Mapping) -> Resource {
+pub(crate) fn resource(kind: Kind, id: &str, proto_spec: Vec<u8>, yaml: Mapping) -> Resource {
     Resource {
         metadata: Some(Metadata {
             namespace: kind.namespace.into(),
@@ -240,11 +240,11 @@ fn resource(kind: Kind, id: &str, proto_spec: Vec<u8>, yaml: Mapping) -> Resourc
     }
 }
 
-fn put(m: &mut Mapping, key: &str, v: impl Into<Value>) {
+pub(crate) fn put(m: &mut Mapping, key: &str, v: impl Into<Value>) {
     m.insert(Value::from(key), v.into());
 }
 
-fn put_text(m: &mut Mapping, key: &str, v: &str) {
+pub(crate) fn put_text(m: &mut Mapping, key: &str, v: &str) {
     if !v.is_empty() {
         put(m, key, v);
     }

@@ -22,6 +22,7 @@
 pub mod certinfo;
 pub mod client;
 pub mod duration;
+pub mod extensions;
 pub mod hardware;
 pub mod lifecycle;
 pub mod machineconfig;
@@ -33,6 +34,7 @@ pub mod tls;
 pub use client::{
     ApplyMode, ApplyOutcome, ApplyRequest, NodeApi, NodeError, NodeTarget, TalosClient,
 };
+pub use extensions::ExtensionInfo;
 pub use lifecycle::{
     BootstrapOutcome, DiskInfo, EtcdMember, Facts, LinkInfo, ResetRequest, ServiceInfo, SystemInfo,
     UpgradeApi, UpgradeOutcome, UpgradeRequest, WipeMode,

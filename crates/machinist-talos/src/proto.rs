@@ -21,11 +21,17 @@ pub mod machine {
     tonic::include_proto!("machine");
 }
 
-/// `cosi.resource` package: the COSI `State` service (Get and List).
+/// `cosi.resource` package: the COSI `State` service (Get and List) and, in `meta`, the
+/// ResourceDefinition spec.
 pub mod cosi {
     /// `cosi.resource`.
     pub mod resource {
         tonic::include_proto!("cosi.resource");
+
+        /// `cosi.resource.meta`: the ResourceDefinition spec.
+        pub mod meta {
+            tonic::include_proto!("cosi.resource.meta");
+        }
     }
 }
 
@@ -38,7 +44,7 @@ pub mod resource {
 }
 
 /// `talos.resource.definitions.*` packages: the specs of the hardware, block and network
-/// resources (SystemInformation, Disk, LinkStatus).
+/// resources (SystemInformation, Disk, LinkStatus) and of ExtensionStatus.
 pub mod definitions {
     /// `talos.resource.definitions.hardware`.
     pub mod hardware {
@@ -55,5 +61,9 @@ pub mod definitions {
     /// `talos.resource.definitions.network`.
     pub mod network {
         tonic::include_proto!("talos.resource.definitions.network");
+    }
+    /// `talos.resource.definitions.extensions`.
+    pub mod extensions {
+        tonic::include_proto!("talos.resource.definitions.extensions");
     }
 }

@@ -11,6 +11,7 @@ use std::io::Read as _;
 use tokio_stream::StreamExt as _;
 
 use super::{NodeError, NodeTarget, TalosClient, first_message};
+use crate::extensions::{self, ExtensionInfo};
 use crate::hardware::{self, Kind};
 use crate::lifecycle::{
     BootstrapOutcome, DiskInfo, EtcdMember, LinkInfo, ResetRequest, ServiceInfo, SystemInfo,
@@ -118,9 +119,20 @@ impl TalosClient {
         node: &NodeTarget,
         kind: Kind,
     ) -> Result<Vec<Resource>, NodeError> {
+        self.list(node, kind.namespace, kind.r#type).await
+    }
+
+    /// `cosi.resource.State/List` of every resource of `r#type` in `namespace` (the call behind
+    /// `talosctl get`), as the node sends them.
+    pub async fn list(
+        &self,
+        node: &NodeTarget,
+        namespace: &str,
+        r#type: &str,
+    ) -> Result<Vec<Resource>, NodeError> {
         let list = ListRequest {
-            namespace: kind.namespace.into(),
-            r#type: kind.r#type.into(),
+            namespace: namespace.into(),
+            r#type: r#type.into(),
             options: None,
         };
         self.call(node, false, |ch| {
@@ -172,6 +184,21 @@ impl TalosClient {
             .await?
             .iter()
             .map(hardware::link)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| protocol(node, e.to_string()))?;
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(out)
+    }
+
+    pub(super) async fn lc_extensions(
+        &self,
+        node: &NodeTarget,
+    ) -> Result<Vec<ExtensionInfo>, NodeError> {
+        let mut out = self
+            .list_resources(node, extensions::EXTENSION_STATUSES)
+            .await?
+            .iter()
+            .map(extensions::extension)
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| protocol(node, e.to_string()))?;
         out.sort_by(|a, b| a.id.cmp(&b.id));

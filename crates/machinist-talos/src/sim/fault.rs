@@ -7,7 +7,9 @@
 //! `crash-before-persist` or `crash-after-persist` (the node goes down for the reboot delay, with
 //! or without the new config saved), `upgrade-fallback` or `upgrade-fallback=NODE` (an upgraded
 //! node comes back from its reboot on the old version, like Talos falling back to the previous
-//! boot entry). Keys: `node=NAME` (default: every node), `call=version|get|apply|lifecycle|any`
+//! boot entry), `etcd-member-missing=NODE` (that control plane is not in the etcd member list,
+//! as after `talosctl etcd remove-member`, and its etcd service does not run; it rejoins once the
+//! simulator runs without the fault). Keys: `node=NAME` (default: every node), `call=version|get|apply|lifecycle|any`
 //! (default `any`; crashes default to `apply`; `lifecycle` = bootstrap, kubeconfig, upgrade,
 //! image pull, reset, reboot, etcd member list, service list), `count=N` (how many times it
 //! fires; default unlimited).
@@ -30,6 +32,8 @@ pub enum FaultKind {
     CrashAfterPersist,
     /// Upgrades: the node reboots but comes back on its old version.
     UpgradeFallback,
+    /// The control plane is not an etcd member (and does not join).
+    EtcdMemberMissing,
 }
 
 /// Which RPC a fault applies to.
@@ -91,16 +95,24 @@ impl Fault {
             None if head == "crash-after-persist" => FaultKind::CrashAfterPersist,
             None if head == "upgrade-fallback" => FaultKind::UpgradeFallback,
             Some(("upgrade-fallback", _)) => FaultKind::UpgradeFallback,
+            Some(("etcd-member-missing", _)) => FaultKind::EtcdMemberMissing,
+            None if head == "etcd-member-missing" => {
+                return Err(bad(
+                    "etcd-member-missing needs a node: etcd-member-missing=NODE".into(),
+                ));
+            }
             _ => {
                 return Err(bad(format!(
-                    "unknown fault `{head}` (expected latency=D, refuse, drop, crash-before-persist, crash-after-persist, upgrade-fallback[=NODE])"
+                    "unknown fault `{head}` (expected latency=D, refuse, drop, crash-before-persist, crash-after-persist, upgrade-fallback[=NODE], etcd-member-missing=NODE)"
                 )));
             }
         };
         let mut node = match head.split_once('=') {
-            Some(("upgrade-fallback", n)) if !n.is_empty() => Some(n.to_owned()),
-            Some(("upgrade-fallback", _)) => {
-                return Err(bad("upgrade-fallback= needs a node name".into()));
+            Some((k @ ("upgrade-fallback" | "etcd-member-missing"), n)) => {
+                if n.is_empty() {
+                    return Err(bad(format!("{k}= needs a node name")));
+                }
+                Some(n.to_owned())
             }
             _ => None,
         };
@@ -203,6 +215,17 @@ mod tests {
                 !f.fires("w-02", Call::Any) && f.fires("w-01", Call::Any),
                 "{spec}"
             );
+        }
+    }
+
+    #[test]
+    fn an_etcd_member_goes_missing_on_one_node() {
+        let f = Fault::parse("etcd-member-missing=cp-03").unwrap();
+        assert_eq!(f.kind, FaultKind::EtcdMemberMissing);
+        assert!(!f.fires("cp-01", Call::Any) && f.fires("cp-03", Call::Any));
+        for spec in ["etcd-member-missing", "etcd-member-missing="] {
+            let e = Fault::parse(spec).unwrap_err().to_string();
+            assert!(e.contains("needs a node"), "{spec}: {e}");
         }
     }
 

@@ -3,7 +3,8 @@
 //! maintenance → installing → running, reboots that take a node off the network for the reboot
 //! delay and boot a staged upgrade image (or fall back to the old version under the
 //! `upgrade-fallback` fault), bootstrap and etcd membership shared by every control plane, reset
-//! back to maintenance, service health, the discovery resources, the admin kubeconfig, and one
+//! back to maintenance, service health, the discovery resources, the `schematic` extension of the
+//! installer image the node booted (install or upgrade), the admin kubeconfig, and one
 //! `events.log` line per step.
 
 use std::pin::Pin;
@@ -17,7 +18,6 @@ use super::fault::{Call, FaultKind};
 use super::service::{Svc, caller, has_role, not_authorized};
 use super::store::{self, Member};
 use super::{Caller, Cluster, Node, kubeconfig, semantics};
-use crate::hardware;
 use crate::proto::common::Data;
 use crate::proto::cosi::resource::Resource;
 use crate::proto::machine::image_service_server::ImageService;
@@ -30,9 +30,7 @@ use crate::proto::machine::{
     ResetRequest, ResetResponse, ServiceHealth, ServiceInfo, ServiceList, ServiceListResponse,
     Upgrade, UpgradeRequest, UpgradeResponse, image_service_pull_response, reset_request,
 };
-
-/// The namespaces the simulated node has (anything else is refused like Talos's access filter).
-const KNOWN_NAMESPACES: &[&str] = &["config", "hardware", "runtime", "network"];
+use crate::{extensions, hardware};
 
 type Stream<T> = Pin<Box<dyn tokio_stream::Stream<Item = Result<T, Status>> + Send + 'static>>;
 
@@ -48,6 +46,21 @@ pub fn image_tag(image: &str) -> Option<&str> {
 fn applied(node: &Node) -> Option<semantics::Config> {
     let st = node.state.lock().expect("node state");
     st.active.as_deref().and_then(|b| semantics::parse(b).ok())
+}
+
+/// The installer image a config installs from: `machine.install.image`, or `installer.image` of
+/// an `UnattendedInstallConfig` document.
+fn install_image(cfg: &semantics::Config) -> Option<String> {
+    let v1 = cfg
+        .v1alpha1
+        .as_ref()
+        .and_then(|v| v.get("machine")?.get("install")?.get("image")?.as_str());
+    let unattended = cfg.others.iter().find_map(|d| {
+        (d.get("kind")?.as_str()? == "UnattendedInstallConfig")
+            .then(|| d.get("installer")?.get("image")?.as_str())
+            .flatten()
+    });
+    v1.or(unattended).map(str::to_owned)
 }
 
 fn machine_type(cfg: &semantics::Config) -> &str {
@@ -95,23 +108,41 @@ impl Cluster {
             store::NodeFile {
                 version: st.tag.clone(),
                 staged_image: st.staged_image.clone(),
+                image: st.image.clone(),
             }
         };
         let _ = store::write_yaml(&node.dir.join("node.yaml"), &file);
     }
 
-    /// Running control planes that are not etcd members join once the cluster is bootstrapped.
+    /// Whether the `etcd-member-missing` fault keeps `node` out of etcd.
+    fn kept_out_of_etcd(&self, node: &str) -> bool {
+        self.faults
+            .iter()
+            .any(|f| f.kind == FaultKind::EtcdMemberMissing && f.node.as_deref() == Some(node))
+    }
+
+    /// Running control planes that are not etcd members join once the cluster is bootstrapped;
+    /// a node the `etcd-member-missing` fault names is removed instead (and does not rejoin).
     pub(super) fn reconcile_etcd(&self) {
         let joiners: Vec<&Arc<Node>> = self
             .nodes
             .iter()
             .filter(|n| running(n) && is_control_plane(n))
+            .filter(|n| !self.kept_out_of_etcd(&n.spec.name))
             .collect();
         let mut etcd = self.etcd.lock().expect("etcd");
         if !etcd.bootstrapped {
             return;
         }
         let mut changed = false;
+        let (kept_out, stay): (Vec<Member>, Vec<Member>) = std::mem::take(&mut etcd.members)
+            .into_iter()
+            .partition(|m| self.kept_out_of_etcd(&m.node));
+        etcd.members = stay;
+        for m in kept_out {
+            self.events.record(&m.node, "etcd-member-missing (fault)");
+            changed = true;
+        }
         for n in joiners {
             if etcd.members.iter().any(|m| m.node == n.spec.name) {
                 continue;
@@ -151,8 +182,11 @@ impl Cluster {
             if let Some(image) = st.staged_image.take() {
                 if self.fallback_fault(node) {
                     fell_back = Some(image);
-                } else if let Some(tag) = image_tag(&image) {
-                    st.tag = tag.to_owned();
+                } else {
+                    if let Some(tag) = image_tag(&image) {
+                        st.tag = tag.to_owned();
+                    }
+                    st.image = Some(image);
                 }
             }
             st.upgrading = false;
@@ -199,7 +233,16 @@ impl Cluster {
     /// The first config is installed: the node is configured at once (mutual TLS) and finishes
     /// installing after the reboot delay.
     pub(super) fn installing(self: &Arc<Self>, node: Arc<Node>) {
-        node.state.lock().expect("node state").installing = true;
+        let image = applied(&node).and_then(|c| install_image(&c));
+        {
+            let mut st = node.state.lock().expect("node state");
+            st.installing = true;
+            // Talos installs only when the disk holds no system yet (its Install task checks
+            // `Installed()`); otherwise the installed system, and its schematic, stays.
+            if st.image.is_none() {
+                st.image = image;
+            }
+        }
         self.event(&node, "install");
         let cluster = self.clone();
         tokio::spawn(async move {
@@ -263,11 +306,12 @@ impl Svc {
             hardware::SYSTEM_INFORMATION,
             hardware::DISKS,
             hardware::LINK_STATUSES,
+            extensions::EXTENSION_STATUSES,
         ];
         let Some(kind) = kinds.iter().find(|k| k.r#type == ty) else {
             return Ok(None);
         };
-        if !KNOWN_NAMESPACES.contains(&namespace) {
+        if !super::definitions::NAMESPACES.contains(&namespace) {
             return Err(Status::permission_denied(format!(
                 "namespace {namespace:?} is not supported"
             )));
@@ -280,7 +324,15 @@ impl Svc {
             return Ok(Some(Vec::new()));
         }
         let name = &node.spec.name;
-        let out = if *kind == hardware::SYSTEM_INFORMATION {
+        let out = if *kind == extensions::EXTENSION_STATUSES {
+            // Only Image Factory images carry the `schematic` extension.
+            let st = node.state.lock().expect("node state");
+            st.image
+                .as_deref()
+                .and_then(extensions::schematic_of_image)
+                .map(|id| vec![extensions::schematic_resource("0", id)])
+                .unwrap_or_default()
+        } else if *kind == hardware::SYSTEM_INFORMATION {
             vec![hardware::system_info_resource(&node.identity)]
         } else if *kind == hardware::DISKS {
             super::identity::disks(name)
@@ -528,6 +580,11 @@ impl Svc {
         self.gate(c, &["os:admin"])?;
         let mode = reset_request::WipeMode::try_from(req.mode)
             .map_err(|_| Status::invalid_argument(format!("invalid wipe mode {}", req.mode)))?;
+        // No partition list: the whole system disk, BOOT included, so the next config installs
+        // again (from its own installer image); with a list (STATE, EPHEMERAL) the installed
+        // system stays and boots into maintenance mode.
+        let wipes_disk =
+            mode != reset_request::WipeMode::UserDisks && req.system_partitions_to_wipe.is_empty();
         let wipes_state = mode != reset_request::WipeMode::UserDisks
             && (req.system_partitions_to_wipe.is_empty()
                 || req
@@ -562,6 +619,9 @@ impl Svc {
             let mut st = node.state.lock().expect("node state");
             st.persistent = None;
             st.staged_image = None;
+            if wipes_disk {
+                st.image = None;
+            }
         }
         self.cluster.save_node(&node);
         if req.reboot {
@@ -682,7 +742,7 @@ impl LifecycleService for Svc {
         req: Request<LifecycleServiceUpgradeRequest>,
     ) -> Result<Response<Self::UpgradeStream>, Status> {
         let c = caller(&req)?;
-        let node = self.target(&req, &c)?;
+        let node = self.target(&req, &c, "/machine.LifecycleService/Upgrade")?;
         self.faults(&node, Call::Lifecycle, &c).await?;
         let s = self
             .do_lifecycle_upgrade(node, &c, req.into_inner())
@@ -700,7 +760,7 @@ impl ImageService for Svc {
         req: Request<ImageServicePullRequest>,
     ) -> Result<Response<Self::PullStream>, Status> {
         let c = caller(&req)?;
-        let node = self.target(&req, &c)?;
+        let node = self.target(&req, &c, "/machine.ImageService/Pull")?;
         self.faults(&node, Call::Lifecycle, &c).await?;
         let s = self.do_pull(node, &c, req.into_inner()).await?;
         Ok(Response::new(s))

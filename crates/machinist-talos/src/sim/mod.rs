@@ -9,11 +9,13 @@
 //! EtcdMemberList, ServiceList) and the discovery resources (SystemInformation, Disks,
 //! LinkStatuses) are served too; every step is appended to `<state>/events.log`.
 
+pub mod definitions;
 pub mod fault;
 pub mod identity;
 mod kubeconfig;
 mod lifecycle;
 pub mod pki;
+mod route;
 pub mod semantics;
 mod service;
 mod store;
@@ -114,6 +116,9 @@ struct NodeState {
     tag: String,
     /// An upgrade image installed to disk, booted at the next reboot.
     staged_image: Option<String>,
+    /// The installer image the running system came from (its schematic is served as the
+    /// `schematic` extension).
+    image: Option<String>,
     /// Configured but still installing (the first reboot delay after the maintenance apply).
     installing: bool,
     /// An upgrade is in progress.
@@ -271,6 +276,7 @@ impl Simulator {
                         node_file.version
                     },
                     staged_image: node_file.staged_image,
+                    image: node_file.image,
                     installing: false,
                     upgrading: false,
                     pulled: HashSet::new(),

@@ -1,5 +1,5 @@
 //! The simulated node's gRPC handlers. In: requests (with the caller's roles attached by the
-//! connection) and the `node` metadata key. Out: Talos-shaped replies, errors with Talos's codes
+//! connection) and the `node` / `nodes` metadata keys (routing and reply merging: `route.rs`). Out: Talos-shaped replies, errors with Talos's codes
 //! and messages, and the node state changes an apply causes (persist, switch, reboot, rollback).
 
 use std::pin::Pin;
@@ -9,12 +9,13 @@ use std::time::Duration;
 use tonic::{Request, Response, Status};
 
 use super::fault::{Call, FaultKind};
-use super::semantics;
+use super::route::{Merge, Route};
 use super::{Caller, Cluster, Node};
+use super::{definitions, semantics};
 use crate::client::ApplyMode;
 use crate::machineconfig;
 use crate::proto::cosi::resource::state_server::{State, StateServer};
-use crate::proto::cosi::resource::{GetRequest, GetResponse, ListRequest, ListResponse};
+use crate::proto::cosi::resource::{GetRequest, GetResponse, ListRequest, ListResponse, Resource};
 use crate::proto::machine::image_service_server::ImageServiceServer;
 use crate::proto::machine::lifecycle_service_server::LifecycleServiceServer;
 use crate::proto::machine::machine_service_server::{MachineService, MachineServiceServer};
@@ -79,40 +80,6 @@ pub(super) fn not_authorized() -> Status {
 }
 
 impl Svc {
-    /// The node a request is for: the `node` metadata key, or the node that accepted it.
-    pub(super) fn target<T>(&self, req: &Request<T>, c: &Caller) -> Result<Arc<Node>, Status> {
-        let local = self.cluster.nodes[c.local].clone();
-        if c.maintenance && self.cluster.minor >= 13 {
-            return Ok(local); // maintenance mode disables node routing
-        }
-        if req.metadata().get("nodes").is_some() {
-            return Err(Status::invalid_argument(
-                "one-2-many proxying (the `nodes` key) is not supported by machinist-sim; use `node`",
-            ));
-        }
-        let values: Vec<_> = req.metadata().get_all("node").iter().collect();
-        let wanted = match values.as_slice() {
-            [] => return Ok(local),
-            [one] => one.to_str().unwrap_or_default().to_owned(),
-            _ => {
-                return Err(Status::invalid_argument(
-                    "node metadata must be single-valued",
-                ));
-            }
-        };
-        let found = self
-            .cluster
-            .nodes
-            .iter()
-            .find(|n| n.spec.ip.to_string() == wanted || n.spec.name == wanted)
-            .filter(|n| *n.up.borrow());
-        found.cloned().ok_or_else(|| {
-            Status::unavailable(format!(
-                "connection error: desc = \"transport: Error while dialing: dial tcp {wanted}:50000: connect: connection refused\""
-            ))
-        })
-    }
-
     /// Latency and drop faults for a call.
     pub(super) async fn faults(&self, node: &Node, call: Call, c: &Caller) -> Result<(), Status> {
         for f in &self.cluster.faults {
@@ -332,6 +299,37 @@ impl Svc {
         Ok(())
     }
 
+    /// Talos's COSI access policy, in its order: the type must be registered (a
+    /// ResourceDefinition), a sensitive one needs os:admin (never in maintenance mode), and the
+    /// namespace must exist.
+    fn access(&self, c: &Caller, namespace: &str, ty: &str) -> Result<(), Status> {
+        let Some(sensitive) = definitions::sensitive(ty) else {
+            return Err(Status::permission_denied(format!(
+                "resource type {ty:?} is not supported"
+            )));
+        };
+        if sensitive && (!has_role(c, &["os:admin"]) || c.maintenance) {
+            return Err(not_authorized());
+        }
+        if !definitions::NAMESPACES.contains(&namespace) {
+            return Err(Status::permission_denied(format!(
+                "namespace {namespace:?} is not supported"
+            )));
+        }
+        Ok(())
+    }
+
+    /// The ResourceDefinitions when `ty` names them (none outside namespace `meta`).
+    fn definitions(namespace: &str, ty: &str) -> Option<Vec<Resource>> {
+        (ty == definitions::TYPE).then(|| {
+            if namespace == definitions::NAMESPACE {
+                definitions::all()
+            } else {
+                Vec::new()
+            }
+        })
+    }
+
     fn check_config_resource(&self, c: &Caller, namespace: &str, ty: &str) -> Result<(), Status> {
         if namespace != machineconfig::NAMESPACE {
             return Err(Status::permission_denied(format!(
@@ -359,95 +357,8 @@ fn reply(mode: ApplyMode, details: String) -> ApplyConfiguration {
     }
 }
 
-#[tonic::async_trait]
-impl MachineService for Svc {
-    async fn apply_configuration(
-        &self,
-        req: Request<ApplyConfigurationRequest>,
-    ) -> Result<Response<ApplyConfigurationResponse>, Status> {
-        let c = caller(&req)?;
-        let node = self.target(&req, &c)?;
-        self.faults(&node, Call::Apply, &c).await?;
-        let msg = self.do_apply(node, &c, req.into_inner()).await?;
-        Ok(Response::new(ApplyConfigurationResponse {
-            messages: vec![msg],
-        }))
-    }
-
-    async fn bootstrap(
-        &self,
-        req: Request<BootstrapRequest>,
-    ) -> Result<Response<BootstrapResponse>, Status> {
-        let c = caller(&req)?;
-        let node = self.target(&req, &c)?;
-        self.faults(&node, Call::Lifecycle, &c).await?;
-        Ok(Response::new(self.do_bootstrap(node, &c).await?))
-    }
-
-    async fn etcd_member_list(
-        &self,
-        req: Request<EtcdMemberListRequest>,
-    ) -> Result<Response<EtcdMemberListResponse>, Status> {
-        let c = caller(&req)?;
-        let node = self.target(&req, &c)?;
-        self.faults(&node, Call::Lifecycle, &c).await?;
-        Ok(Response::new(self.do_etcd_members(node, &c).await?))
-    }
-
-    type KubeconfigStream = KubeconfigStream;
-
-    async fn kubeconfig(&self, req: Request<()>) -> Result<Response<KubeconfigStream>, Status> {
-        let c = caller(&req)?;
-        let node = self.target(&req, &c)?;
-        self.faults(&node, Call::Lifecycle, &c).await?;
-        Ok(Response::new(self.do_kubeconfig(node, &c).await?))
-    }
-
-    async fn reboot(
-        &self,
-        req: Request<RebootRequest>,
-    ) -> Result<Response<RebootResponse>, Status> {
-        let c = caller(&req)?;
-        let node = self.target(&req, &c)?;
-        self.faults(&node, Call::Lifecycle, &c).await?;
-        Ok(Response::new(self.do_reboot(node, &c).await?))
-    }
-
-    async fn reset(&self, req: Request<ResetRequest>) -> Result<Response<ResetResponse>, Status> {
-        let c = caller(&req)?;
-        let node = self.target(&req, &c)?;
-        self.faults(&node, Call::Lifecycle, &c).await?;
-        Ok(Response::new(
-            self.do_reset(node, &c, req.into_inner()).await?,
-        ))
-    }
-
-    async fn service_list(
-        &self,
-        req: Request<()>,
-    ) -> Result<Response<ServiceListResponse>, Status> {
-        let c = caller(&req)?;
-        let node = self.target(&req, &c)?;
-        self.faults(&node, Call::Lifecycle, &c).await?;
-        Ok(Response::new(self.do_services(node, &c).await?))
-    }
-
-    async fn upgrade(
-        &self,
-        req: Request<UpgradeRequest>,
-    ) -> Result<Response<UpgradeResponse>, Status> {
-        let c = caller(&req)?;
-        let node = self.target(&req, &c)?;
-        self.faults(&node, Call::Lifecycle, &c).await?;
-        Ok(Response::new(
-            self.do_upgrade(node, &c, req.into_inner()).await?,
-        ))
-    }
-
-    async fn version(&self, req: Request<()>) -> Result<Response<VersionResponse>, Status> {
-        let c = caller(&req)?;
-        let node = self.target(&req, &c)?;
-        self.faults(&node, Call::Version, &c).await?;
+impl Svc {
+    async fn do_version(&self, node: Arc<Node>, c: &Caller) -> Result<VersionResponse, Status> {
         let (configured, tag) = {
             let st = node.state.lock().expect("node state");
             (st.active.is_some(), st.tag.clone())
@@ -457,10 +368,10 @@ impl MachineService for Svc {
                 "API is not implemented in maintenance mode",
             ));
         }
-        if !has_role(&c, &["os:admin", "os:operator", "os:reader"]) {
+        if !has_role(c, &["os:admin", "os:operator", "os:reader"]) {
             return Err(not_authorized());
         }
-        Ok(Response::new(VersionResponse {
+        Ok(VersionResponse {
             messages: vec![Version {
                 metadata: None,
                 version: Some(VersionInfo {
@@ -477,7 +388,136 @@ impl MachineService for Svc {
                 }),
                 features: configured.then_some(FeaturesInfo { rbac: true }),
             }],
-        }))
+        })
+    }
+}
+
+/// One unary MachineService handler: routes the request by its `node` / `nodes` metadata, runs
+/// the faults of each target, and merges the replies of several targets like apid
+/// ([`Merge`]). `|node, c, r| body`: the target node, the caller, the request message.
+macro_rules! unary {
+    ($svc:ident, $req:ident, $name:literal, $call:expr, |$node:ident, $c:ident, $r:ident| $body:expr) => {{
+        let $c = caller(&$req)?;
+        let method = concat!("/machine.MachineService/", $name);
+        match $svc.route(&$req, &$c, method)? {
+            Route::Many(targets) => {
+                let inner = $req.into_inner();
+                let mut merged = Merge::empty();
+                for t in targets {
+                    let $r = inner.clone();
+                    let one = async {
+                        let $node = $svc.lookup(&t)?;
+                        $svc.faults(&$node, $call, &$c).await?;
+                        let $c = $c.clone();
+                        $body.await
+                    }
+                    .await;
+                    match one {
+                        Ok(resp) => Merge::append(&mut merged, Merge::stamp(resp, &t)),
+                        Err(e) => Merge::append(&mut merged, Merge::failed(&t, &e)),
+                    }
+                }
+                Ok(Response::new(merged))
+            }
+            Route::One(t) => {
+                let $node = $svc.lookup(&t)?;
+                $svc.faults(&$node, $call, &$c).await?;
+                let $r = $req.into_inner();
+                Ok(Response::new($body.await?))
+            }
+            Route::Local => {
+                let $node = $svc.cluster.nodes[$c.local].clone();
+                $svc.faults(&$node, $call, &$c).await?;
+                let $r = $req.into_inner();
+                Ok(Response::new($body.await?))
+            }
+        }
+    }};
+}
+
+#[tonic::async_trait]
+impl MachineService for Svc {
+    async fn apply_configuration(
+        &self,
+        req: Request<ApplyConfigurationRequest>,
+    ) -> Result<Response<ApplyConfigurationResponse>, Status> {
+        unary!(
+            self,
+            req,
+            "ApplyConfiguration",
+            Call::Apply,
+            |node, c, r| async move {
+                let msg = self.do_apply(node, &c, r).await?;
+                Ok::<_, Status>(ApplyConfigurationResponse {
+                    messages: vec![msg],
+                })
+            }
+        )
+    }
+
+    async fn bootstrap(
+        &self,
+        req: Request<BootstrapRequest>,
+    ) -> Result<Response<BootstrapResponse>, Status> {
+        unary!(self, req, "Bootstrap", Call::Lifecycle, |node, c, _r| self
+            .do_bootstrap(node, &c))
+    }
+
+    async fn etcd_member_list(
+        &self,
+        req: Request<EtcdMemberListRequest>,
+    ) -> Result<Response<EtcdMemberListResponse>, Status> {
+        unary!(
+            self,
+            req,
+            "EtcdMemberList",
+            Call::Lifecycle,
+            |node, c, _r| self.do_etcd_members(node, &c)
+        )
+    }
+
+    type KubeconfigStream = KubeconfigStream;
+
+    async fn kubeconfig(&self, req: Request<()>) -> Result<Response<KubeconfigStream>, Status> {
+        let c = caller(&req)?;
+        let node = self.target(&req, &c, "/machine.MachineService/Kubeconfig")?;
+        self.faults(&node, Call::Lifecycle, &c).await?;
+        Ok(Response::new(self.do_kubeconfig(node, &c).await?))
+    }
+
+    async fn reboot(
+        &self,
+        req: Request<RebootRequest>,
+    ) -> Result<Response<RebootResponse>, Status> {
+        unary!(self, req, "Reboot", Call::Lifecycle, |node, c, _r| self
+            .do_reboot(node, &c))
+    }
+
+    async fn reset(&self, req: Request<ResetRequest>) -> Result<Response<ResetResponse>, Status> {
+        unary!(self, req, "Reset", Call::Lifecycle, |node, c, r| self
+            .do_reset(node, &c, r))
+    }
+
+    async fn service_list(
+        &self,
+        req: Request<()>,
+    ) -> Result<Response<ServiceListResponse>, Status> {
+        unary!(self, req, "ServiceList", Call::Lifecycle, |node, c, _r| {
+            self.do_services(node, &c)
+        })
+    }
+
+    async fn upgrade(
+        &self,
+        req: Request<UpgradeRequest>,
+    ) -> Result<Response<UpgradeResponse>, Status> {
+        unary!(self, req, "Upgrade", Call::Lifecycle, |node, c, r| self
+            .do_upgrade(node, &c, r))
+    }
+
+    async fn version(&self, req: Request<()>) -> Result<Response<VersionResponse>, Status> {
+        unary!(self, req, "Version", Call::Version, |node, c, _r| self
+            .do_version(node, &c))
     }
 }
 
@@ -496,10 +536,15 @@ type ListStream =
 impl State for Svc {
     async fn get(&self, req: Request<GetRequest>) -> Result<Response<GetResponse>, Status> {
         let c = caller(&req)?;
-        let node = self.target(&req, &c)?;
+        let node = self.target(&req, &c, "/cosi.resource.State/Get")?;
         self.faults(&node, Call::Get, &c).await?;
         let r = req.get_ref();
-        if let Some(found) = self.hardware(&node, &c, &r.namespace, &r.r#type)? {
+        self.access(&c, &r.namespace, &r.r#type)?;
+        let found = match Self::definitions(&r.namespace, &r.r#type) {
+            Some(d) => Some(d),
+            None => self.hardware(&node, &c, &r.namespace, &r.r#type)?,
+        };
+        if let Some(found) = found {
             let resource = found
                 .into_iter()
                 .find(|x| x.metadata.as_ref().is_some_and(|m| m.id == r.id))
@@ -541,10 +586,15 @@ impl State for Svc {
 
     async fn list(&self, req: Request<ListRequest>) -> Result<Response<ListStream>, Status> {
         let c = caller(&req)?;
-        let node = self.target(&req, &c)?;
+        let node = self.target(&req, &c, "/cosi.resource.State/List")?;
         self.faults(&node, Call::Get, &c).await?;
         let r = req.get_ref();
-        if let Some(found) = self.hardware(&node, &c, &r.namespace, &r.r#type)? {
+        self.access(&c, &r.namespace, &r.r#type)?;
+        let found = match Self::definitions(&r.namespace, &r.r#type) {
+            Some(d) => Some(d),
+            None => self.hardware(&node, &c, &r.namespace, &r.r#type)?,
+        };
+        if let Some(found) = found {
             let items: Vec<_> = found
                 .into_iter()
                 .map(|x| Ok(ListResponse { resource: Some(x) }))

@@ -1,7 +1,7 @@
 //! What the simulator keeps on disk. In: the state directory and the state to save. Out: private
 //! files (directories 0700, files 0600: they sit next to CA material) written atomically —
-//! `<node>/config.yaml` (the saved machine config), `<node>/node.yaml` (running Talos version and
-//! any installed-but-not-yet-booted upgrade image), `etcd.yaml` (bootstrapped flag and members,
+//! `<node>/config.yaml` (the saved machine config), `<node>/node.yaml` (running Talos version, the
+//! installer image it came from, and any installed-but-not-yet-booted upgrade image), `etcd.yaml` (bootstrapped flag and members,
 //! shared by the cluster) — and the append-only `events.log` tests read: one line per event,
 //! `<RFC 3339 UTC time> <node> <event>`.
 
@@ -20,6 +20,10 @@ pub(super) struct NodeFile {
     /// An installer image written to disk and booted at the next reboot.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub staged_image: Option<String>,
+    /// The installer image the running system came from (install, or the last booted upgrade):
+    /// its Image Factory schematic is what the node serves as its `schematic` extension.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
 }
 
 /// One etcd member.
@@ -203,6 +207,7 @@ mod tests {
         let v = NodeFile {
             version: "v1.13.1".into(),
             staged_image: Some("installer:v1.13.2".into()),
+            image: Some("installer:v1.13.1".into()),
         };
         write_yaml(&f, &v).unwrap();
         assert_eq!(read_yaml::<NodeFile>(&f).unwrap(), v);

@@ -470,3 +470,212 @@ async fn an_address_not_on_this_machine_names_the_fix() {
         "{err}"
     );
 }
+
+const SCHEMATIC_A: &str = "376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba";
+const SCHEMATIC_B: &str = "ce4c980550dd2ab1b17bbf2b08801c7eb59418eafe8f279833297925d67c7515";
+
+async fn schematic_of(c: &TalosClient, n: &NodeTarget) -> Option<String> {
+    let ext = c.extensions(n).await.unwrap();
+    machinist_talos::extensions::running_schematic(&ext).map(str::to_owned)
+}
+
+#[tokio::test]
+async fn the_running_schematic_is_the_booted_image_not_the_config() {
+    let mut e = env(21, &["w-01", "w-02"], "v1.13.9", &[]).await;
+    let (w1, w2) = (e.nodes[0].clone(), e.nodes[1].clone());
+    let with_image = |n: &NodeTarget, image: &str| {
+        config_for(n).replace(
+            "    disk: /dev/sda\n",
+            &format!("    disk: /dev/sda\n    image: {image}\n"),
+        )
+    };
+    let factory = |id: &str, tag: &str| format!("factory.talos.dev/installer/{id}:{tag}");
+    let ins = insecure();
+    for (n, image) in [
+        (&w1, factory(SCHEMATIC_A, "v1.13.9")),
+        (&w2, "ghcr.io/siderolabs/installer:v1.13.9".to_string()),
+    ] {
+        let req = ApplyRequest {
+            data: with_image(n, &image).into_bytes(),
+            mode: ApplyMode::Auto,
+            dry_run: false,
+            try_timeout: None,
+        };
+        ins.apply(n, &req).await.unwrap();
+    }
+    let admin = client(&e, &["os:admin"]);
+    let reader = client(&e, &["os:reader"]);
+    until("both installed", || async {
+        logged(&e, "w-01 up version=v1.13.9") && logged(&e, "w-02 up version=v1.13.9")
+    })
+    .await;
+    // Installed from a factory image: the schematic extension names its ID; readers may see it.
+    assert_eq!(
+        schematic_of(&reader, &w1).await.as_deref(),
+        Some(SCHEMATIC_A)
+    );
+    let ext = admin.extensions(&w1).await.unwrap();
+    assert_eq!(ext.len(), 1);
+    assert_eq!(
+        (ext[0].name.as_str(), ext[0].author.as_str()),
+        ("schematic", "Image Factory")
+    );
+    // The plain installer carries no extension at all.
+    assert!(admin.extensions(&w2).await.unwrap().is_empty());
+
+    // A new image in the config (applied without reboot, like Talos) installs nothing.
+    let out = admin
+        .apply(
+            &w1,
+            &ApplyRequest {
+                data: with_image(&w1, &factory(SCHEMATIC_B, "v1.13.9")).into_bytes(),
+                mode: ApplyMode::Auto,
+                dry_run: false,
+                try_timeout: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(out.mode, ApplyMode::NoReboot);
+    assert_eq!(
+        schematic_of(&admin, &w1).await.as_deref(),
+        Some(SCHEMATIC_A)
+    );
+
+    // The upgrade boots it.
+    let req = UpgradeRequest {
+        image: factory(SCHEMATIC_B, "v1.13.9"),
+        preserve: false,
+        stage: false,
+        force: false,
+    };
+    admin.upgrade(&w1, &req).await.unwrap();
+    until("w-01 runs schematic B", || async {
+        admin
+            .extensions(&w1)
+            .await
+            .is_ok_and(|x| machinist_talos::extensions::running_schematic(&x) == Some(SCHEMATIC_B))
+    })
+    .await;
+    // And it is kept across a restart of the simulator.
+    restart(&mut e, &[], &[]).await;
+    let admin = client(&e, &["os:admin"]);
+    assert_eq!(
+        schematic_of(&admin, &w1).await.as_deref(),
+        Some(SCHEMATIC_B)
+    );
+
+    // A reset wipes the whole system disk: the next config installs from its own image.
+    let reset = ResetRequest {
+        graceful: false,
+        reboot: true,
+        wipe: WipeMode::All,
+    };
+    admin.reset(&w1, &reset).await.unwrap();
+    until("w-01 back in maintenance", || async {
+        logged(&e, "w-01 up version=v1.13.9 maintenance")
+    })
+    .await;
+    let req = ApplyRequest {
+        data: with_image(&w1, &factory(SCHEMATIC_A, "v1.13.9")).into_bytes(),
+        mode: ApplyMode::Auto,
+        dry_run: false,
+        try_timeout: None,
+    };
+    insecure().apply(&w1, &req).await.unwrap();
+    until("w-01 reinstalled from schematic A", || async {
+        admin
+            .extensions(&w1)
+            .await
+            .is_ok_and(|x| machinist_talos::extensions::running_schematic(&x) == Some(SCHEMATIC_A))
+    })
+    .await;
+    e.sim.take().unwrap().shutdown().await;
+}
+
+/// What `talosctl get NAME` does first (`client.ResolveResourceKind`): list every
+/// ResourceDefinition and match the id or any alias, case-insensitively.
+async fn resolve(c: &TalosClient, n: &NodeTarget, name: &str) -> Option<(String, String)> {
+    use machinist_talos::proto::cosi::resource::meta::ResourceDefinitionSpec;
+    use prost::Message as _;
+    let defs = c
+        .list(n, "meta", "ResourceDefinitions.meta.cosi.dev")
+        .await
+        .unwrap();
+    let matched: Vec<ResourceDefinitionSpec> = defs
+        .iter()
+        .map(|r| {
+            ResourceDefinitionSpec::decode(r.spec.as_ref().unwrap().proto_spec.as_slice()).unwrap()
+        })
+        .filter(|s| {
+            s.resource_type.eq_ignore_ascii_case(name)
+                || s.all_aliases.iter().any(|a| a.eq_ignore_ascii_case(name))
+        })
+        .collect();
+    assert!(matched.len() <= 1, "{name} is ambiguous: {matched:?}");
+    matched
+        .first()
+        .map(|s| (s.default_namespace.clone(), s.resource_type.clone()))
+}
+
+#[tokio::test]
+async fn resource_definitions_let_talosctl_get_resolve_types_and_aliases() {
+    let mut e = env(22, &["w-01"], "v1.13.9", &[]).await;
+    let n = e.nodes[0].clone();
+    let reader = client(&e, &["os:reader"]);
+    // Served in maintenance mode too (non-sensitive), like every other discovery read.
+    let maintenance = insecure();
+    assert_eq!(
+        resolve(&maintenance, &n, "systeminformation").await,
+        Some((
+            "hardware".into(),
+            "SystemInformations.hardware.talos.dev".into()
+        ))
+    );
+    install_all(&e).await;
+    for (alias, ns, ty) in [
+        ("links", "network", "LinkStatuses.net.talos.dev"),
+        ("LinkStatus", "network", "LinkStatuses.net.talos.dev"),
+        (
+            "extensions",
+            "runtime",
+            "ExtensionStatuses.runtime.talos.dev",
+        ),
+        ("mc", "config", "MachineConfigs.config.talos.dev"),
+        ("disks.block", "runtime", "Disks.block.talos.dev"),
+        ("api-resources", "meta", "ResourceDefinitions.meta.cosi.dev"),
+    ] {
+        assert_eq!(
+            resolve(&reader, &n, alias).await,
+            Some((ns.to_string(), ty.to_string())),
+            "{alias}"
+        );
+    }
+    assert_eq!(
+        resolve(&reader, &n, "members").await,
+        None,
+        "not served: not registered"
+    );
+    // Then the resolved type in its default namespace, as `talosctl get links` lists it.
+    let links = reader
+        .list(&n, "network", "LinkStatuses.net.talos.dev")
+        .await
+        .unwrap();
+    assert_eq!(links.len(), 2);
+    // Talos's access policy, in its order: registered type, sensitivity, namespace.
+    let r = reader.list(&n, "network", "Routes.net.talos.dev").await;
+    assert_eq!(
+        refused(r, tonic::Code::PermissionDenied),
+        "resource type \"Routes.net.talos.dev\" is not supported"
+    );
+    let r = reader
+        .list(&n, "bogus", "MachineConfigs.config.talos.dev")
+        .await;
+    assert_eq!(refused(r, tonic::Code::PermissionDenied), "not authorized");
+    let r = reader.list(&n, "bogus", "LinkStatuses.net.talos.dev").await;
+    assert_eq!(
+        refused(r, tonic::Code::PermissionDenied),
+        "namespace \"bogus\" is not supported"
+    );
+    e.sim.take().unwrap().shutdown().await;
+}
