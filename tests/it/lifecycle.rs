@@ -613,10 +613,7 @@ fn a_control_plane_missing_from_etcd_stops_status_and_upgrade() {
     lab.start_sim(&[]);
     lab.ok(&["up", "proj"]);
     // cp-03 drops out of etcd (the simulator restarted with the fault, state kept).
-    if let Some(mut c) = lab.sim.take() {
-        c.kill().unwrap();
-        c.wait().unwrap();
-    }
+    lab.stop_sim();
     lab.start_sim(&["--fault", "etcd-member-missing=cp-03"]);
 
     let (code, st) = lab.status_json();

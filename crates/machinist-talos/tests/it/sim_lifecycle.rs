@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use machinist_talos::{
     ApplyMode, ApplyRequest, BootstrapOutcome, NodeApi, NodeError, NodeTarget, ResetRequest,
-    UpgradeApi, UpgradeRequest, WipeMode,
+    TalosClient, UpgradeApi, UpgradeRequest, WipeMode,
 };
 
 use machinist_talos::sim::Simulator;
@@ -503,10 +503,10 @@ async fn the_running_schematic_is_the_booted_image_not_the_config() {
         };
         ins.apply(n, &req).await.unwrap();
     }
-    let admin = client(&e, &["os:admin"]);
-    let reader = client(&e, &["os:reader"]);
+    let admin = e.client(&["os:admin"]);
+    let reader = e.client(&["os:reader"]);
     until("both installed", || async {
-        logged(&e, "w-01 up version=v1.13.9") && logged(&e, "w-02 up version=v1.13.9")
+        e.logged("w-01 up version=v1.13.9") && e.logged("w-02 up version=v1.13.9")
     })
     .await;
     // Installed from a factory image: the schematic extension names its ID; readers may see it.
@@ -558,8 +558,8 @@ async fn the_running_schematic_is_the_booted_image_not_the_config() {
     })
     .await;
     // And it is kept across a restart of the simulator.
-    restart(&mut e, &[], &[]).await;
-    let admin = client(&e, &["os:admin"]);
+    e.restart(&[], &[]).await;
+    let admin = e.client(&["os:admin"]);
     assert_eq!(
         schematic_of(&admin, &w1).await.as_deref(),
         Some(SCHEMATIC_B)
@@ -573,7 +573,7 @@ async fn the_running_schematic_is_the_booted_image_not_the_config() {
     };
     admin.reset(&w1, &reset).await.unwrap();
     until("w-01 back in maintenance", || async {
-        logged(&e, "w-01 up version=v1.13.9 maintenance")
+        e.logged("w-01 up version=v1.13.9 maintenance")
     })
     .await;
     let req = ApplyRequest {
@@ -622,7 +622,7 @@ async fn resolve(c: &TalosClient, n: &NodeTarget, name: &str) -> Option<(String,
 async fn resource_definitions_let_talosctl_get_resolve_types_and_aliases() {
     let mut e = env(22, &["w-01"], "v1.13.9", &[]).await;
     let n = e.nodes[0].clone();
-    let reader = client(&e, &["os:reader"]);
+    let reader = e.client(&["os:reader"]);
     // Served in maintenance mode too (non-sensitive), like every other discovery read.
     let maintenance = insecure();
     assert_eq!(
