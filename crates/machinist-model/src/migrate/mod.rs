@@ -105,6 +105,37 @@ pub struct Moved {
     pub group: &'static str,
 }
 
+impl Moved {
+    /// Where the field went, from the mapping table: `Kind.field` for a field that has one row
+    /// (`HostnameConfig.hostname`), else the document kinds its rows name (`KubeNetworkConfig,
+    /// KubeFlannelCNIConfig` for the whole `cluster.network` section).
+    pub fn target(&self) -> String {
+        let rows: Vec<&table::FieldMap> = table::rows()
+            .filter(|(g, _)| g.title == self.group)
+            .map(|(_, r)| r)
+            .collect();
+        if let Some(r) = rows.iter().find(|r| r.source == self.source) {
+            return match r.field {
+                "" => r.kind.to_string(),
+                f => format!("{}.{f}", r.kind),
+            };
+        }
+        let mut kinds: Vec<&str> = Vec::new();
+        for r in rows
+            .iter()
+            .filter(|r| value::related(r.source, &self.source))
+        {
+            if !kinds.contains(&r.kind) {
+                kinds.push(r.kind);
+            }
+        }
+        if kinds.is_empty() {
+            return self.group.to_string();
+        }
+        kinds.join(", ")
+    }
+}
+
 /// Something the migration did not do, named.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Warning {
@@ -166,6 +197,20 @@ pub fn migrate(
     to: Contract,
     patch: bool,
 ) -> Result<Migration, MigrateError> {
+    migrate_where(docs, from, to, patch, &|_| true)
+}
+
+/// [`migrate`], moving only the groups whose every moved v1alpha1 path `allow`s; the other
+/// groups stay where they are without a warning. `machinist diff` uses it to migrate a node's
+/// live config only as far as the rendered config moved (a field the rendered config still
+/// keeps in v1alpha1 is not a move).
+pub fn migrate_where(
+    docs: &[Value],
+    from: Contract,
+    to: Contract,
+    patch: bool,
+    allow: &dyn Fn(&str) -> bool,
+) -> Result<Migration, MigrateError> {
     if to < from {
         return Err(MigrateError::Backwards { from, to });
     }
@@ -179,6 +224,7 @@ pub fn migrate(
             let root = &out_docs[root_at];
             match run_group(group, root, to).and_then(|out| place(&out_docs, root_at, out)) {
                 Ok(None) => {}
+                Ok(Some((_, taken, _, _))) if !taken.iter().all(|p| allow(p)) => {}
                 Ok(Some((next, taken, new_docs, group_notes))) => {
                     out_docs = next;
                     added += new_docs;
