@@ -3,7 +3,8 @@
 //! deprecated v1alpha1 field the live config sets and the rendered config moved into its own
 //! document (per the mapping table of `machinist_model::migrate`), and whose document changes are
 //! what differs once the live config is migrated the same way: a move whose value also changed
-//! shows both the move and the change, and any other change is reported as by [`diff_docs`].
+//! shows both the move and the change (its document headed `live (moved)`), and any other change
+//! is reported as by [`diff_docs`].
 //!
 //! A field counts as moved only when the rendered v1alpha1 document no longer has it and the
 //! rendered config has a document of a kind the table moves it to; the live config is migrated
@@ -16,7 +17,7 @@ use machinist_model::migrate::value::{get, is_v1alpha1, kind_of, related};
 use machinist_model::migrate::{Moved, migrate_where};
 use serde_yaml_ng::Value;
 
-use super::{NodeDiff, diff_docs};
+use super::{NodeDiff, diff_docs, keys};
 
 /// A deprecated v1alpha1 field the rendered config moved into its own document.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,6 +59,16 @@ pub fn diff_docs_migrating(live: &[Value], rendered: &[Value], to: Contract) -> 
         return plain;
     }
     let mut out = diff_docs(&m.docs, rendered);
+    // A document the live config only has once migrated is labelled so.
+    let live_keys = keys(live);
+    for d in &mut out.docs {
+        if !live_keys.contains(&d.key) {
+            let from = format!("--- live {}\n", d.key);
+            d.unified = d
+                .unified
+                .replacen(&from, &format!("--- live (moved) {}\n", d.key), 1);
+        }
+    }
     out.moves = m.moved.iter().map(Move::of).collect();
     out
 }

@@ -185,6 +185,13 @@ fn a_moved_field_whose_value_changed_shows_the_move_and_the_change() {
     assert_eq!(d.docs[0].key.to_string(), "HostnameConfig");
     assert_eq!(d.docs[0].changes[0].path, "hostname");
     assert_eq!(d.docs[0].changes[0].new, Some(Value::from("w-02")));
+    assert!(
+        d.docs[0]
+            .unified
+            .starts_with("--- live (moved) HostnameConfig\n+++ rendered HostnameConfig\n"),
+        "{}",
+        d.docs[0].unified
+    );
 }
 
 #[test]
