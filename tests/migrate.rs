@@ -229,7 +229,10 @@ fn cli_strict_refuses_fields_that_stay() {
         .unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{err}");
-    assert!(err.contains("`machine.files`"), "{err}");
+    assert!(
+        err.contains("`machine.files.0.path` is outside /etc"),
+        "{err}"
+    );
     assert!(err.contains("nothing written"), "{err}");
     assert!(!output.exists());
 }

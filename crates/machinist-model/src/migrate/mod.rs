@@ -11,6 +11,8 @@
 pub mod book;
 pub mod convert;
 pub mod convert_cluster;
+pub mod convert_files;
+pub mod convert_volumes;
 pub mod defaults;
 pub mod effective;
 pub mod network;
