@@ -711,3 +711,87 @@ fn talm_142_links_without_the_gateway_are_not_dropped() {
         &yaml("[{address: 203.0.113.11/24}]")
     );
 }
+
+/// A field with no equivalent is a named warning, the rest moves and is written; `--strict`
+/// refuses the same file and writes nothing.
+#[test]
+fn a_field_with_no_equivalent_is_named_and_strict_refuses_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("cp.yaml");
+    let output = dir.path().join("out.yaml");
+    std::fs::write(
+        &input,
+        "version: v1alpha1\nmachine:\n  type: controlplane\n  network:\n    hostname: cp-01\n  kubelet:\n    image: ghcr.io/siderolabs/kubelet:v1.35.4\n    extraMounts:\n      - {destination: /var/lib/longhorn, type: bind, source: /var/lib/longhorn, options: [bind, rshared, rw]}\n",
+    )
+    .unwrap();
+    let run = |strict: bool| {
+        let mut cmd = machinist();
+        cmd.args(["migrate", "config"])
+            .arg(&input)
+            .args(["--from", "v1.13", "--to", "v1.14", "--patch", "-o"])
+            .arg(&output);
+        if strict {
+            cmd.arg("--strict");
+        }
+        cmd.output().unwrap()
+    };
+    let o = run(true);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("`machine.kubelet.extraMounts`") && err.contains("nothing written"),
+        "{err}"
+    );
+    assert!(!output.exists());
+
+    let o = run(false);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("warning:") && err.contains("`machine.kubelet.extraMounts`"),
+        "{err}"
+    );
+    let out = std::fs::read_to_string(&output).unwrap();
+    assert!(
+        out.contains("kind: HostnameConfig\nhostname: cp-01\n"),
+        "{out}"
+    );
+    assert!(out.contains("extraMounts:"), "{out}");
+    assert!(!out.contains("kind: KubeletConfig"), "{out}");
+}
+
+/// `migrate DIR --write` with a target older than the project's contract, or a version machinist
+/// does not know, is an error naming it, and no file of the project changes.
+#[test]
+fn write_refuses_bad_targets_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("homelab");
+    common::copy_dir(&common::repo().join("examples/homelab"), &root);
+    let snapshot = |root: &Path| -> Vec<(PathBuf, Vec<u8>)> {
+        let mut files: Vec<(PathBuf, Vec<u8>)> = walkdir::WalkDir::new(root)
+            .into_iter()
+            .map(|e| e.unwrap())
+            .filter(|e| e.file_type().is_file())
+            .map(|e| (e.path().to_path_buf(), std::fs::read(e.path()).unwrap()))
+            .collect();
+        files.sort();
+        files
+    };
+    let before = snapshot(&root);
+    for (to, expect) in [
+        ("v1.11", "older than"),
+        ("v1.99", "unsupported Talos version `v1.99`"),
+        ("latest", "unsupported Talos version `latest`"),
+    ] {
+        let o = machinist()
+            .args(["migrate"])
+            .arg(&root)
+            .args(["--to", to, "--write"])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_ne!(o.status.code(), Some(0), "{to}: {err}");
+        assert!(err.contains(expect), "{to}: {err}");
+        assert_eq!(snapshot(&root), before, "{to}: the project changed");
+    }
+}

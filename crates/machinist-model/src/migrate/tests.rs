@@ -612,3 +612,58 @@ fn files_move_to_cri_customization_and_etc_files_or_stay_named() {
         );
     }
 }
+
+/// The fields that stay in v1alpha1 say so by path, with the Talos source that makes them stay,
+/// and the group they belong to stays whole.
+#[test]
+fn fields_without_a_document_stay_named_with_the_reason() {
+    for (yaml, path, cites) in [
+        (
+            "cluster:\n  discovery: {enabled: true, registries: {kubernetes: {}, service: {}}}\n",
+            "cluster.discovery.registries.kubernetes",
+            "controllers/cluster/config.go",
+        ),
+        (
+            "machine:\n  kubelet: {image: k:v1, extraMounts: [{destination: /var/x, type: bind, source: /var/x, options: [bind]}]}\n",
+            "machine.kubelet.extraMounts",
+            "types/k8s/kubelet.go",
+        ),
+        (
+            "cluster:\n  apiServer: {image: a:v1, extraVolumes: [{hostPath: /var/a, mountPath: /var/a}]}\n",
+            "cluster.apiServer.extraVolumes",
+            "types/k8s/apiserver.go",
+        ),
+        (
+            "machine:\n  disks: [{device: /dev/sdb, partitions: [{mountpoint: /var/mnt/data}]}]\n",
+            "machine.disks",
+            "controllers/block/user_disk_config.go",
+        ),
+        (
+            "machine:\n  install: {disk: /dev/sda, image: i:v1, extraKernelArgs: [console=ttyS0]}\n",
+            "machine.install.extraKernelArgs",
+            "types/runtime/unattended_install.go",
+        ),
+    ] {
+        let doc = y(&format!("version: v1alpha1\n{yaml}"));
+        let m = migrate(
+            std::slice::from_ref(&doc),
+            Contract::V1_13,
+            Contract::V1_14,
+            true,
+        )
+        .unwrap_or_else(|e| panic!("{path}: {e}"));
+        let w = m
+            .warnings
+            .iter()
+            .find(|w| w.path == path)
+            .unwrap_or_else(|| panic!("{path}: {:?}", m.warnings));
+        assert!(w.message.contains(cites), "{path}: {}", w.message);
+        // The section it is in did not move.
+        let section: Vec<&str> = path.split('.').take(2).collect();
+        assert_eq!(
+            get(&m.docs[0], &section.join(".")),
+            get(&doc, &section.join(".")),
+            "{path}"
+        );
+    }
+}
