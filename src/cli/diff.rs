@@ -30,8 +30,8 @@ pub struct DiffArgs {
     /// Only this node (repeatable).
     #[arg(long = "node", value_name = "NAME")]
     pub nodes: Vec<String>,
-    /// `text` (a unified YAML diff per changed document) or `json` (one object: node statuses
-    /// and one record per changed path).
+    /// `text` (a unified YAML diff per changed document, a `moved:` line per field moved out of
+    /// v1alpha1) or `json` (one object: node statuses, one record per changed path, the moves).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Also ask each changed node (dry-run apply) whether the change needs a reboot.
