@@ -19,6 +19,12 @@ use serde_yaml_ng::Value;
 
 use super::{NodeDiff, diff_docs, keys};
 
+/// A row's source path up to its first list (`machine.network.interfaces[].vlans` →
+/// `machine.network.interfaces`), the path a migration takes it by.
+fn list_root(source: &str) -> &str {
+    source.split("[]").next().unwrap_or(source)
+}
+
 /// A deprecated v1alpha1 field the rendered config moved into its own document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Move {
@@ -48,14 +54,14 @@ pub fn diff_docs_migrating(live: &[Value], rendered: &[Value], to: Contract) -> 
     let allow = |path: &str| {
         let gone = rendered_root.is_none_or(|r| get(r, path).is_none());
         gone && rows()
-            .filter(|(_, r)| related(r.source, path))
+            .filter(|(_, r)| related(list_root(r.source), path))
             .any(|(_, r)| rendered.iter().any(|d| kind_of(d) == Some(r.kind)))
     };
     // Only when some field the live config sets is one the rendered config moved is the
     // migration (and its validation) worth running: ordinary changes stay as cheap as before.
     let live_root = live.iter().find(|d| is_v1alpha1(d));
     let moved_any = rows().any(|(_, r)| {
-        let path = r.source.split("[]").next().unwrap_or(r.source);
+        let path = list_root(r.source);
         live_root.is_some_and(|l| get(l, path).is_some()) && allow(path)
     });
     if !moved_any {

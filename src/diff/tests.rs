@@ -209,3 +209,16 @@ fn a_field_the_rendered_config_keeps_in_v1alpha1_is_not_a_move() {
         ["machine.network.hostname", "machine.time.servers[0]"]
     );
 }
+
+#[test]
+fn a_moved_section_names_the_documents_it_became() {
+    use machinist_model::Contract;
+    let live = "version: v1alpha1\nmachine:\n  type: worker\n  network:\n    interfaces:\n      - interface: eth0\n        addresses: [10.0.0.5/24]\n        vlans: [{vlanId: 20, dhcp: true}]\n";
+    let rendered = "version: v1alpha1\nmachine:\n  type: worker\n---\napiVersion: v1alpha1\nkind: LinkConfig\nname: eth0\naddresses: [{address: 10.0.0.5/24}]\n---\napiVersion: v1alpha1\nkind: VLANConfig\nname: eth0.20\nvlanID: 20\nparent: eth0\n---\napiVersion: v1alpha1\nkind: DHCPv4Config\nname: eth0.20\n";
+    let d = diff_docs_migrating(&docs(live), &docs(rendered), Contract::V1_12);
+    assert_eq!(
+        moves(&d),
+        ["machine.network.interfaces → LinkConfig/eth0, VLANConfig/eth0.20, DHCPv4Config/eth0.20"]
+    );
+    assert_eq!(d.docs, vec![]);
+}

@@ -105,12 +105,15 @@ pub struct Moved {
     pub source: String,
     /// The group (table entry) that moved it.
     pub group: &'static str,
+    /// `Kind` or `Kind/name` of every document that group wrote.
+    pub produced: Vec<String>,
 }
 
 impl Moved {
-    /// Where the field went, from the mapping table: `Kind.field` for a field that has one row
-    /// (`HostnameConfig.hostname`), else the document kinds its rows name (`KubeNetworkConfig,
-    /// KubeFlannelCNIConfig` for the whole `cluster.network` section).
+    /// Where the field went: `Kind.field` from the mapping table for a field that has a row
+    /// (`HostnameConfig.hostname`), else the documents its group wrote (`KubeNetworkConfig,
+    /// KubeFlannelCNIConfig` for the whole `cluster.network` section, `LinkConfig/eth0,
+    /// VLANConfig/eth0.20` for `machine.network.interfaces`).
     pub fn target(&self) -> String {
         let rows: Vec<&table::FieldMap> = table::rows()
             .filter(|(g, _)| g.title == self.group)
@@ -122,19 +125,10 @@ impl Moved {
                 f => format!("{}.{f}", r.kind),
             };
         }
-        let mut kinds: Vec<&str> = Vec::new();
-        for r in rows
-            .iter()
-            .filter(|r| value::related(r.source, &self.source))
-        {
-            if !kinds.contains(&r.kind) {
-                kinds.push(r.kind);
-            }
+        if !self.produced.is_empty() {
+            return self.produced.join(", ");
         }
-        if kinds.is_empty() {
-            return self.group.to_string();
-        }
-        kinds.join(", ")
+        self.group.to_string()
     }
 }
 
@@ -226,8 +220,14 @@ pub fn migrate_where(
             let root = &out_docs[root_at];
             match run_group(group, root, to).and_then(|out| place(&out_docs, root_at, out)) {
                 Ok(None) => {}
-                Ok(Some((_, taken, _, _))) if !taken.iter().all(|p| allow(p)) => {}
-                Ok(Some((next, taken, new_docs, group_notes))) => {
+                Ok(Some(p)) if !p.taken.iter().all(|t| allow(t)) => {}
+                Ok(Some(Placed {
+                    next,
+                    taken,
+                    added: new_docs,
+                    notes: group_notes,
+                    produced,
+                })) => {
                     out_docs = next;
                     added += new_docs;
                     notes.extend(group_notes);
@@ -239,6 +239,7 @@ pub fn migrate_where(
                         moved.push(Moved {
                             source: path,
                             group: group.title,
+                            produced: produced.clone(),
                         });
                     }
                 }
@@ -402,15 +403,33 @@ fn run_group(group: &Group, root: &Value, to: Contract) -> Result<Out, Blocked> 
 }
 
 /// What placing a group's output gives: the next documents, the paths taken, documents added.
-type Placed = Option<(Vec<Value>, Vec<String>, usize, Vec<&'static str>)>;
+struct Placed {
+    next: Vec<Value>,
+    taken: Vec<String>,
+    added: usize,
+    notes: Vec<&'static str>,
+    /// `Kind` or `Kind/name` of every document the group wrote.
+    produced: Vec<String>,
+}
 
 /// Adds a group's documents to the config: an unnamed kind that already exists is merged (a
 /// conflicting value blocks the group), a named one that exists blocks it.
-fn place(docs: &[Value], root_at: usize, out: Out) -> Result<Placed, Blocked> {
+fn place(docs: &[Value], root_at: usize, out: Out) -> Result<Option<Placed>, Blocked> {
     if out.taken.is_empty() {
         return Ok(None);
     }
     let first = out.taken[0].clone();
+    let produced = out
+        .docs
+        .iter()
+        .map(|d| {
+            let kind = kind_of(d).unwrap_or_default();
+            match name_of(d) {
+                Some(n) => format!("{kind}/{n}"),
+                None => kind.to_string(),
+            }
+        })
+        .collect();
     let mut next = docs.to_vec();
     let mut added = 0;
     for doc in out.docs {
@@ -460,5 +479,11 @@ fn place(docs: &[Value], root_at: usize, out: Out) -> Result<Placed, Blocked> {
             }
         }
     }
-    Ok(Some((next, out.taken, added, out.notes)))
+    Ok(Some(Placed {
+        next,
+        taken: out.taken,
+        added,
+        notes: out.notes,
+        produced,
+    }))
 }
