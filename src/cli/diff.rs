@@ -1,6 +1,7 @@
 //! `machinist diff`: renders the selected nodes, reads the nodes' live configs concurrently
 //! (`--parallel` at a time, each node's own connection closed once it is read) and
-//! prints what would change, per node and per document, with secrets redacted. Exit 0 = no
+//! prints what would change, per node and per document, with secrets redacted; a deprecated
+//! v1alpha1 field the rendered config moved into its own document is one `moved:` line. Exit 0 = no
 //! changes, 2 = changes, 1 = an error (an unreachable node included, named).
 
 use std::io::Write;
@@ -10,6 +11,7 @@ use clap::Args;
 use machinist::diff::{self, NodeDiff};
 use machinist::project::Project;
 use machinist::render::{RenderedNode, Renderer, render};
+use machinist_model::Contract;
 use machinist_talos::{ApplyMode, ApplyRequest, NodeApi};
 use serde_json::json;
 
@@ -28,8 +30,8 @@ pub struct DiffArgs {
     /// Only this node (repeatable).
     #[arg(long = "node", value_name = "NAME")]
     pub nodes: Vec<String>,
-    /// `text` (a unified YAML diff per changed document) or `json` (one object: node statuses
-    /// and one record per changed path).
+    /// `text` (a unified YAML diff per changed document, a `moved:` line per field moved out of
+    /// v1alpha1) or `json` (one object: node statuses, one record per changed path, the moves).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Also ask each changed node (dry-run apply) whether the change needs a reboot.
@@ -57,11 +59,12 @@ pub struct NodeResult {
 
 /// Renders `dir` for `nodes` with real secrets (needed to compare with live configs), and
 /// remembers the project's control-plane endpoints for the talosconfig check when connecting.
+/// Also gives the contract the nodes were rendered for.
 pub fn render_nodes(
     dir: &std::path::Path,
     nodes: &[String],
     values: &ValuesArgs,
-) -> Result<Vec<RenderedNode>, ExitStatus> {
+) -> Result<(Vec<RenderedNode>, Contract), ExitStatus> {
     let project = Project::load(dir).map_err(|d| {
         report::print(&d);
         ExitStatus::Failure
@@ -96,12 +99,12 @@ pub fn render_nodes(
             cluster_host,
         });
     }
-    Ok(rendered)
+    Ok((rendered, project.chart.contract))
 }
 
 /// Runs `machinist diff`.
 pub fn run(args: DiffArgs) -> ExitStatus {
-    let rendered = match render_nodes(&args.dir, &args.nodes, &args.values) {
+    let (rendered, contract) = match render_nodes(&args.dir, &args.nodes, &args.values) {
         Ok(r) => r,
         Err(code) => return code,
     };
@@ -132,7 +135,8 @@ pub fn run(args: DiffArgs) -> ExitStatus {
                                 }),
                                 None => Ok(Vec::new()),
                             };
-                            live_docs.map(|l| diff::diff_docs(&l, &node.documents))
+                            live_docs
+                                .map(|l| diff::diff_docs_migrating(&l, &node.documents, contract))
                         }
                         Err(e) => Err(e.to_string()),
                     };
@@ -218,13 +222,21 @@ pub fn text_output(results: &[NodeResult]) -> String {
             continue;
         }
         let n = d.docs.len();
+        let moved = match d.moves.len() {
+            0 => String::new(),
+            1 => "1 field moved out of v1alpha1, ".to_string(),
+            m => format!("{m} fields moved out of v1alpha1, "),
+        };
         out.push_str(&format!(
-            "node {} ({}): {n} document{} to change{}\n",
+            "node {} ({}): {moved}{n} document{} to change{}\n",
             r.node.name,
             r.node.address,
             if n == 1 { "" } else { "s" },
             reboot_text(&r.reboot)
         ));
+        for m in &d.moves {
+            out.push_str(&format!("moved: {} → {}\n", m.from, m.to));
+        }
         for doc in &d.docs {
             out.push_str(&doc.unified);
         }
@@ -232,10 +244,12 @@ pub fn text_output(results: &[NodeResult]) -> String {
     out
 }
 
-/// The JSON form: `{"nodes": [...], "changes": [{node, document, path, op, old, new, secret}]}`.
+/// The JSON form: `{"nodes": [...], "changes": [{node, document, path, op, old, new, secret}],
+/// "moves": [{node, from, to}]}`.
 pub fn json_output(results: &[NodeResult]) -> String {
     let mut nodes = Vec::new();
     let mut changes = Vec::new();
+    let mut moves = Vec::new();
     for r in results {
         let status = match &r.diff {
             Err(_) => "error",
@@ -251,6 +265,9 @@ pub fn json_output(results: &[NodeResult]) -> String {
         }
         nodes.push(n);
         let Ok(d) = &r.diff else { continue };
+        for m in &d.moves {
+            moves.push(json!({"node": r.node.name, "from": m.from, "to": m.to}));
+        }
         for doc in &d.docs {
             if doc.changes.is_empty() {
                 continue;
@@ -268,5 +285,7 @@ pub fn json_output(results: &[NodeResult]) -> String {
             }
         }
     }
-    serde_json::to_string_pretty(&json!({"nodes": nodes, "changes": changes})).expect("JSON") + "\n"
+    serde_json::to_string_pretty(&json!({"nodes": nodes, "changes": changes, "moves": moves}))
+        .expect("JSON")
+        + "\n"
 }

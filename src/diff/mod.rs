@@ -3,14 +3,18 @@
 //! main document being `v1alpha1` — whether it was added, removed or changed, one record per
 //! changed path, and a unified YAML diff; secrets are redacted everywhere (a changed secret shows as
 //! changed, never its value). Comments, key order and formatting never count as changes, since
-//! both sides are compared as parsed values, the way Talos compares configs.
+//! both sides are compared as parsed values, the way Talos compares configs. [`diff_docs_migrating`]
+//! also recognises fields a migration moved out of v1alpha1 into their own documents and reports
+//! each as one move.
 
+mod moves;
 mod redact;
 
 use std::fmt;
 
 use serde_yaml_ng::Value;
 
+pub use moves::{Move, diff_docs_migrating};
 pub use redact::{REDACTED, is_secret_path, redact_config_text, redact_text, secret_values};
 
 /// Identifies a document inside a machine config: its kind and, for named kinds, its name.
@@ -92,12 +96,15 @@ pub struct DocDiff {
 pub struct NodeDiff {
     /// Changed documents, in rendered order, then removed ones in live order.
     pub docs: Vec<DocDiff>,
+    /// Deprecated v1alpha1 fields moved into their own documents ([`diff_docs_migrating`]; never
+    /// set by [`diff_docs`]).
+    pub moves: Vec<Move>,
 }
 
 impl NodeDiff {
     /// True when nothing differs.
     pub fn is_empty(&self) -> bool {
-        self.docs.is_empty()
+        self.docs.is_empty() && self.moves.is_empty()
     }
 }
 
@@ -153,7 +160,10 @@ pub fn diff_docs(live: &[Value], rendered: &[Value]) -> NodeDiff {
             docs.push(doc_diff(k, Op::Remove, Some(l), None));
         }
     }
-    NodeDiff { docs }
+    NodeDiff {
+        docs,
+        moves: Vec::new(),
+    }
 }
 
 fn doc_diff(key: &DocKey, op: Op, live: Option<&Value>, rendered: Option<&Value>) -> DocDiff {

@@ -143,3 +143,82 @@ fn config_text_redaction_handles_blocks_flows_and_documents() {
         "version: v1alpha1\nmachine:\n  ca:\n    key: |\n      <redacted>\n      <redacted>\n    crt: Y2VydA==\n  token: <redacted>\ncluster:\n  ca: <redacted>\n  id: <redacted>\n  network:\n    dnsDomain: cluster.local\n---\napiVersion: v1alpha1\nkind: DiscoveryIdentityConfig\nclusterID: <redacted>\nclusterSecret: <redacted>\n---\nkind: HostnameConfig\nhostname: token\n"
     );
 }
+
+const MOVE_LIVE: &str = "version: v1alpha1\nmachine:\n  type: worker\n  network:\n    hostname: w-01\n    nameservers: [10.0.0.1]\n  time:\n    servers: [time.cloudflare.com]\n";
+const MOVE_RENDERED: &str = "version: v1alpha1\nmachine:\n  type: worker\n---\napiVersion: v1alpha1\nkind: HostnameConfig\nhostname: w-01\n---\napiVersion: v1alpha1\nkind: ResolverConfig\nnameservers: [{address: 10.0.0.1}]\n---\napiVersion: v1alpha1\nkind: TimeSyncConfig\nntp: {servers: [time.cloudflare.com]}\n";
+
+fn moves(d: &NodeDiff) -> Vec<String> {
+    d.moves
+        .iter()
+        .map(|m| format!("{} → {}", m.from, m.to))
+        .collect()
+}
+
+#[test]
+fn a_field_moved_out_of_v1alpha1_is_one_move() {
+    use machinist_model::Contract;
+    let d = diff_docs_migrating(&docs(MOVE_LIVE), &docs(MOVE_RENDERED), Contract::V1_12);
+    assert_eq!(
+        moves(&d),
+        [
+            "machine.network.hostname → HostnameConfig.hostname",
+            "machine.network.nameservers → ResolverConfig.nameservers",
+            "machine.time.servers → TimeSyncConfig.ntp.servers",
+        ]
+    );
+    assert_eq!(d.docs, vec![], "nothing else differs");
+    assert!(!d.is_empty());
+    // The plain diff sees a removal and three additions.
+    assert_eq!(
+        diff_docs(&docs(MOVE_LIVE), &docs(MOVE_RENDERED)).docs.len(),
+        4
+    );
+}
+
+#[test]
+fn a_moved_field_whose_value_changed_shows_the_move_and_the_change() {
+    use machinist_model::Contract;
+    let rendered = MOVE_RENDERED.replace("hostname: w-01", "hostname: w-02");
+    let d = diff_docs_migrating(&docs(MOVE_LIVE), &docs(&rendered), Contract::V1_12);
+    assert_eq!(moves(&d).len(), 3);
+    assert_eq!(d.docs.len(), 1);
+    assert_eq!(d.docs[0].key.to_string(), "HostnameConfig");
+    assert_eq!(d.docs[0].changes[0].path, "hostname");
+    assert_eq!(d.docs[0].changes[0].new, Some(Value::from("w-02")));
+    assert!(
+        d.docs[0]
+            .unified
+            .starts_with("--- live (moved) HostnameConfig\n+++ rendered HostnameConfig\n"),
+        "{}",
+        d.docs[0].unified
+    );
+}
+
+#[test]
+fn a_field_the_rendered_config_keeps_in_v1alpha1_is_not_a_move() {
+    use machinist_model::Contract;
+    // The rendered config keeps `machine.time` and changes its server: a plain change, and the
+    // hostname is dropped without a HostnameConfig: a plain removal.
+    let rendered = "version: v1alpha1\nmachine:\n  type: worker\n  network:\n    nameservers: [10.0.0.1]\n  time:\n    servers: [pool.ntp.org]\n";
+    let d = diff_docs_migrating(&docs(MOVE_LIVE), &docs(rendered), Contract::V1_12);
+    assert_eq!(moves(&d), Vec::<String>::new());
+    assert_eq!(d, diff_docs(&docs(MOVE_LIVE), &docs(rendered)));
+    let paths: Vec<&str> = d.docs[0].changes.iter().map(|c| c.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        ["machine.network.hostname", "machine.time.servers[0]"]
+    );
+}
+
+#[test]
+fn a_moved_section_names_the_documents_it_became() {
+    use machinist_model::Contract;
+    let live = "version: v1alpha1\nmachine:\n  type: worker\n  network:\n    interfaces:\n      - interface: eth0\n        addresses: [10.0.0.5/24]\n        vlans: [{vlanId: 20, dhcp: true}]\n";
+    let rendered = "version: v1alpha1\nmachine:\n  type: worker\n---\napiVersion: v1alpha1\nkind: LinkConfig\nname: eth0\naddresses: [{address: 10.0.0.5/24}]\n---\napiVersion: v1alpha1\nkind: VLANConfig\nname: eth0.20\nvlanID: 20\nparent: eth0\n---\napiVersion: v1alpha1\nkind: DHCPv4Config\nname: eth0.20\n";
+    let d = diff_docs_migrating(&docs(live), &docs(rendered), Contract::V1_12);
+    assert_eq!(
+        moves(&d),
+        ["machine.network.interfaces → LinkConfig/eth0, VLANConfig/eth0.20, DHCPv4Config/eth0.20"]
+    );
+    assert_eq!(d.docs, vec![]);
+}

@@ -53,10 +53,18 @@ pub async fn probe(clients: &Clients, t: &NodeTarget) -> NodeState {
 }
 
 /// Whether the node answers the maintenance API (no config yet). A configured node refuses a
-/// client without certificate, or reports `configured: true`.
+/// client without certificate, or reports `configured: true`. Talos v1.12 and older answer
+/// Version in maintenance mode only to an admin (`assertAdminRole` in
+/// `internal/app/maintenance/server.go`), so a client without certificate gets `Unimplemented`
+/// there: that node is in maintenance mode too.
 pub async fn in_maintenance(insecure: &Api, t: &NodeTarget) -> Result<bool, NodeError> {
     match insecure.version(t).await {
         Ok(v) => Ok(!v.configured),
+        Err(NodeError::Refused {
+            code: tonic::Code::Unimplemented,
+            message,
+            ..
+        }) if message.contains("maintenance mode") => Ok(true),
         Err(NodeError::Tls { .. }) => Ok(false),
         Err(NodeError::Refused {
             code: tonic::Code::PermissionDenied | tonic::Code::Unauthenticated,

@@ -219,7 +219,10 @@ fn cli_strict_refuses_fields_that_stay() {
         .unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{err}");
-    assert!(err.contains("`machine.files`"), "{err}");
+    assert!(
+        err.contains("`machine.files.0.path` is outside /etc"),
+        "{err}"
+    );
     assert!(err.contains("nothing written"), "{err}");
     assert!(!output.exists());
 }
@@ -482,4 +485,303 @@ fn homelab_writes_its_way_to_v1_14() {
         "{}",
         String::from_utf8_lossy(&lint.stderr)
     );
+}
+
+/// Every document of a migration as `Kind/name` (`v1alpha1` for the main one).
+fn doc_list(docs: &[serde_yaml_ng::Value]) -> Vec<String> {
+    docs.iter()
+        .map(|d| match (d.get("kind"), d.get("name")) {
+            (Some(k), Some(n)) => format!("{}/{}", k.as_str().unwrap(), n.as_str().unwrap()),
+            (Some(k), None) => k.as_str().unwrap().to_string(),
+            _ => "v1alpha1".to_string(),
+        })
+        .collect()
+}
+
+/// Migrates a bug-report fixture (a v1.12 patch) and gives the documents; nothing may stay behind
+/// and the effective settings must be equal (`migrate_text` refuses otherwise).
+fn fixture_docs(name: &str) -> Vec<serde_yaml_ng::Value> {
+    let path = common::repo().join("tests/fixtures/migrate").join(name);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let m = migrate_text(&path, &text, Contract::V1_12, Contract::V1_12, true)
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    assert!(
+        m.migration.warnings.is_empty(),
+        "{name}: {:?}",
+        m.migration.warnings
+    );
+    assert!(
+        get(&m.migration.docs[0], "machine.network").is_none(),
+        "{name}"
+    );
+    m.migration.docs
+}
+
+fn field<'a>(docs: &'a [serde_yaml_ng::Value], key: &str, path: &str) -> &'a serde_yaml_ng::Value {
+    let d = docs
+        .iter()
+        .find(|d| doc_list(std::slice::from_ref(*d))[0] == key)
+        .unwrap_or_else(|| panic!("no {key} in {:?}", doc_list(docs)));
+    get(d, path).unwrap_or_else(|| panic!("{key} has no {path}"))
+}
+
+fn yaml(s: &str) -> serde_yaml_ng::Value {
+    serde_yaml_ng::from_str(s).unwrap()
+}
+
+/// talhelper #1342: several VLANs on one link are one VLANConfig each, named `<link>.<id>` (talhelper
+/// named them all after the parent: "duplicate document v1alpha1/VLANConfig/ens6f0np0").
+#[test]
+fn talhelper_1342_vlans_get_one_document_each() {
+    let docs = fixture_docs("talhelper-1342.yaml");
+    assert_eq!(
+        doc_list(&docs),
+        [
+            "v1alpha1",
+            "LinkConfig/ens6f0np0",
+            "VLANConfig/ens6f0np0.10",
+            "VLANConfig/ens6f0np0.30",
+            "DHCPv4Config/ens6f0np0.30",
+            "VLANConfig/ens6f0np0.40",
+        ]
+    );
+    for (vlan, id) in [
+        ("ens6f0np0.10", 10),
+        ("ens6f0np0.30", 30),
+        ("ens6f0np0.40", 40),
+    ] {
+        let key = format!("VLANConfig/{vlan}");
+        assert_eq!(field(&docs, &key, "parent"), &yaml("ens6f0np0"));
+        assert_eq!(field(&docs, &key, "vlanID"), &yaml(&id.to_string()));
+    }
+    assert_eq!(
+        field(&docs, "VLANConfig/ens6f0np0.40", "mtu"),
+        &yaml("9000")
+    );
+    assert_eq!(
+        field(&docs, "LinkConfig/ens6f0np0", "routes"),
+        &yaml("[{destination: 0.0.0.0/0, gateway: 10.20.0.1}]")
+    );
+}
+
+/// talhelper #1342 (review): a `deviceSelector` interface became a LinkAliasConfig, which must
+/// match exactly one link. machinist leaves it in v1alpha1 with a named warning, and `--strict`
+/// refuses.
+#[test]
+fn talhelper_1342_a_device_selector_stays_with_a_named_warning() {
+    let path = common::repo().join("tests/fixtures/migrate/talhelper-1342-selector.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let m = migrate_text(&path, &text, Contract::V1_12, Contract::V1_14, true).unwrap();
+    assert!(m.migration.moved.is_empty());
+    assert_eq!(m.migration.warnings.len(), 1, "{:?}", m.migration.warnings);
+    let w = &m.migration.warnings[0];
+    assert_eq!(w.path, "machine.network.interfaces.0.deviceSelector");
+    assert!(w.message.contains("LinkAliasConfig"), "{}", w.message);
+    assert_eq!(doc_list(&m.migration.docs), ["v1alpha1"]);
+    let o = machinist()
+        .args(["migrate", "config"])
+        .arg(&path)
+        .args(["--from", "v1.12", "--to", "v1.14", "--patch", "--strict"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("deviceSelector") && err.contains("nothing written"),
+        "{err}"
+    );
+    assert!(o.stdout.is_empty());
+}
+
+/// talhelper #1390 (and #1608): a VIP on the link and a VIP inside a VLAN each become a
+/// Layer2VIPConfig on the right link; the default route without `network` and the VLAN's parent
+/// link survive (their loss left the nodes without network).
+#[test]
+fn talhelper_1390_vips_on_a_link_and_in_a_vlan_keep_the_network() {
+    let docs = fixture_docs("talhelper-1390.yaml");
+    assert_eq!(
+        doc_list(&docs),
+        [
+            "v1alpha1",
+            "LinkConfig/eno1",
+            "Layer2VIPConfig/192.168.10.10",
+            "VLANConfig/eno1.100",
+            "Layer2VIPConfig/10.100.0.10",
+        ]
+    );
+    assert_eq!(
+        field(&docs, "Layer2VIPConfig/192.168.10.10", "link"),
+        &yaml("eno1")
+    );
+    assert_eq!(
+        field(&docs, "Layer2VIPConfig/10.100.0.10", "link"),
+        &yaml("eno1.100")
+    );
+    assert_eq!(
+        field(&docs, "LinkConfig/eno1", "routes"),
+        &yaml("[{gateway: 192.168.10.1}]")
+    );
+    assert_eq!(
+        field(&docs, "VLANConfig/eno1.100", "addresses"),
+        &yaml("[{address: 10.100.0.11/24}]")
+    );
+}
+
+/// cozystack/talm #125: every link is migrated, not only the one with the default gateway: the
+/// storage NIC keeps its address and MTU, the bond its members and options; the gateway stays on
+/// its own link.
+#[test]
+fn talm_125_secondary_links_and_bonds_are_kept() {
+    let docs = fixture_docs("talm-125.yaml");
+    assert_eq!(
+        doc_list(&docs),
+        [
+            "v1alpha1",
+            "LinkConfig/eth0",
+            "LinkConfig/eth1",
+            "BondConfig/bond0"
+        ]
+    );
+    assert_eq!(field(&docs, "LinkConfig/eth1", "mtu"), &yaml("9000"));
+    assert!(
+        get(
+            docs.iter()
+                .find(|d| doc_list(std::slice::from_ref(*d))[0] == "LinkConfig/eth1")
+                .unwrap(),
+            "routes"
+        )
+        .is_none()
+    );
+    assert_eq!(
+        field(&docs, "BondConfig/bond0", "links"),
+        &yaml("[eth2, eth3]")
+    );
+    assert_eq!(
+        field(&docs, "BondConfig/bond0", "bondMode"),
+        &yaml("802.3ad")
+    );
+    assert_eq!(field(&docs, "BondConfig/bond0", "lacpRate"), &yaml("fast"));
+    assert_eq!(
+        field(&docs, "BondConfig/bond0", "addresses"),
+        &yaml("[{address: 198.51.100.21/24}]")
+    );
+}
+
+/// cozystack/talm #142: a VLAN on a NIC without the default route, that NIC's own address, and a
+/// bridge all get their documents; the VIP stays on the link it was configured on.
+#[test]
+fn talm_142_links_without_the_gateway_are_not_dropped() {
+    let docs = fixture_docs("talm-142.yaml");
+    assert_eq!(
+        doc_list(&docs),
+        [
+            "v1alpha1",
+            "LinkConfig/enp1s0",
+            "Layer2VIPConfig/192.0.2.10",
+            "LinkConfig/enp2s0",
+            "VLANConfig/enp2s0.7",
+            "BridgeConfig/br0",
+        ]
+    );
+    assert_eq!(
+        field(&docs, "Layer2VIPConfig/192.0.2.10", "link"),
+        &yaml("enp1s0")
+    );
+    assert_eq!(
+        field(&docs, "VLANConfig/enp2s0.7", "parent"),
+        &yaml("enp2s0")
+    );
+    assert_eq!(
+        field(&docs, "VLANConfig/enp2s0.7", "addresses"),
+        &yaml("[{address: 198.51.100.11/24}]")
+    );
+    assert_eq!(field(&docs, "BridgeConfig/br0", "links"), &yaml("[enp3s0]"));
+    assert_eq!(
+        field(&docs, "LinkConfig/enp2s0", "addresses"),
+        &yaml("[{address: 203.0.113.11/24}]")
+    );
+}
+
+/// A field with no equivalent is a named warning, the rest moves and is written; `--strict`
+/// refuses the same file and writes nothing.
+#[test]
+fn a_field_with_no_equivalent_is_named_and_strict_refuses_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("cp.yaml");
+    let output = dir.path().join("out.yaml");
+    std::fs::write(
+        &input,
+        "version: v1alpha1\nmachine:\n  type: controlplane\n  network:\n    hostname: cp-01\n  kubelet:\n    image: ghcr.io/siderolabs/kubelet:v1.35.4\n    extraMounts:\n      - {destination: /var/lib/longhorn, type: bind, source: /var/lib/longhorn, options: [bind, rshared, rw]}\n",
+    )
+    .unwrap();
+    let run = |strict: bool| {
+        let mut cmd = machinist();
+        cmd.args(["migrate", "config"])
+            .arg(&input)
+            .args(["--from", "v1.13", "--to", "v1.14", "--patch", "-o"])
+            .arg(&output);
+        if strict {
+            cmd.arg("--strict");
+        }
+        cmd.output().unwrap()
+    };
+    let o = run(true);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("`machine.kubelet.extraMounts`") && err.contains("nothing written"),
+        "{err}"
+    );
+    assert!(!output.exists());
+
+    let o = run(false);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("warning:") && err.contains("`machine.kubelet.extraMounts`"),
+        "{err}"
+    );
+    let out = std::fs::read_to_string(&output).unwrap();
+    assert!(
+        out.contains("kind: HostnameConfig\nhostname: cp-01\n"),
+        "{out}"
+    );
+    assert!(out.contains("extraMounts:"), "{out}");
+    assert!(!out.contains("kind: KubeletConfig"), "{out}");
+}
+
+/// `migrate DIR --write` with a target older than the project's contract, or a version machinist
+/// does not know, is an error naming it, and no file of the project changes.
+#[test]
+fn write_refuses_bad_targets_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("homelab");
+    common::copy_dir(&common::repo().join("examples/homelab"), &root);
+    let snapshot = |root: &Path| -> Vec<(PathBuf, Vec<u8>)> {
+        let mut files: Vec<(PathBuf, Vec<u8>)> = walkdir::WalkDir::new(root)
+            .into_iter()
+            .map(|e| e.unwrap())
+            .filter(|e| e.file_type().is_file())
+            .map(|e| (e.path().to_path_buf(), std::fs::read(e.path()).unwrap()))
+            .collect();
+        files.sort();
+        files
+    };
+    let before = snapshot(&root);
+    for (to, expect) in [
+        ("v1.11", "older than"),
+        ("v1.99", "unsupported Talos version `v1.99`"),
+        ("latest", "unsupported Talos version `latest`"),
+    ] {
+        let o = machinist()
+            .args(["migrate"])
+            .arg(&root)
+            .args(["--to", to, "--write"])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_ne!(o.status.code(), Some(0), "{to}: {err}");
+        assert!(err.contains(expect), "{to}: {err}");
+        assert_eq!(snapshot(&root), before, "{to}: the project changed");
+    }
 }

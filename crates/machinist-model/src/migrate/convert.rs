@@ -410,6 +410,35 @@ pub fn features(root: &Value, out: &mut Out) -> Result<(), Blocked> {
     Ok(())
 }
 
+/// One KubeExternalManifestConfig: named by the URL's last path segment, with `headers` (the
+/// v1alpha1 `cluster.extraManifestHeaders`, which Talos sent with every extra manifest URL) as
+/// strings.
+pub(super) fn external_manifest(url: &str, headers: Option<&Value>) -> Value {
+    let name = url
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or(url)
+        .to_string();
+    let mut doc = new_doc("KubeExternalManifestConfig", Some(&name));
+    set(&mut doc, "url", url.into());
+    if let Some(Value::Mapping(h)) = headers {
+        let h: Mapping = h
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    scalar_string(v)
+                        .map(Value::from)
+                        .unwrap_or_else(|| v.clone()),
+                )
+            })
+            .collect();
+        set(&mut doc, "headers", Value::Mapping(h));
+    }
+    doc
+}
+
 /// Inline and external manifests and static pods → one named document each.
 pub fn manifests(root: &Value, out: &mut Out) -> Result<(), Blocked> {
     for (i, m) in items(root, "cluster.inlineManifests")?.iter().enumerate() {
@@ -435,29 +464,7 @@ pub fn manifests(root: &Value, out: &mut Out) -> Result<(), Blocked> {
         let url = url
             .as_str()
             .ok_or_else(|| blocked(format!("cluster.extraManifests.{i}"), "expected a URL"))?;
-        let name = url
-            .trim_end_matches('/')
-            .rsplit('/')
-            .next()
-            .unwrap_or(url)
-            .to_string();
-        let mut doc = new_doc("KubeExternalManifestConfig", Some(&name));
-        set(&mut doc, "url", url.into());
-        if let Some(Value::Mapping(h)) = &headers {
-            let h: Mapping = h
-                .iter()
-                .map(|(k, v)| {
-                    (
-                        k.clone(),
-                        scalar_string(v)
-                            .map(Value::from)
-                            .unwrap_or_else(|| v.clone()),
-                    )
-                })
-                .collect();
-            set(&mut doc, "headers", Value::Mapping(h));
-        }
-        out.push(doc);
+        out.push(external_manifest(url, headers.as_ref()));
     }
     if get(root, "cluster.extraManifests").is_some() {
         out.took("cluster.extraManifests");

@@ -1,7 +1,7 @@
 //! Converters for the cluster-wide v1alpha1 sections that v1.14 replaces with documents: the pod
 //! and service network with its CNI, the Kubernetes CAs, the service-account key and the etcd
-//! encryption secrets. In: the v1alpha1 document. Out: KubeNetworkConfig, KubeFlannelCNIConfig,
-//! KubeAPIServerCAConfig, KubeAggregatorCAConfig, KubeServiceAccountConfig and
+//! encryption secrets. In: the v1alpha1 document. Out: KubeNetworkConfig, KubeFlannelCNIConfig
+//! (or a KubeExternalManifestConfig per custom CNI URL), KubeAPIServerCAConfig, KubeAggregatorCAConfig, KubeServiceAccountConfig and
 //! KubeEtcdEncryptionConfig documents, or [`Blocked`].
 //!
 //! Each follows the fallback Talos used for the old fields: `ClusterConfig.CNI()` (no `cni` means
@@ -79,10 +79,34 @@ pub fn network(root: &Value, out: &mut Out) -> Result<(), Blocked> {
             }
         }
         "none" => {}
-        _ => {
+        "custom" => {
+            // `ClusterConfig.ExtraManifestURLs` (v1alpha1_clusterconfig.go) appended the CNI
+            // URLs to `extraManifests`, and the bridge (`K8sExternalManifestConfigs`) sent each
+            // with `extraManifestHeaders`: one KubeExternalManifestConfig per URL does the same.
+            let urls = cni
+                .and_then(|c| c.get("urls"))
+                .and_then(Value::as_sequence)
+                .cloned()
+                .unwrap_or_default();
+            let headers = get(root, "cluster.extraManifestHeaders");
+            for (i, url) in urls.iter().enumerate() {
+                let url = url.as_str().ok_or_else(|| {
+                    blocked(&format!("cluster.network.cni.urls.{i}"), "expected a URL")
+                })?;
+                out.push(super::convert::external_manifest(url, headers));
+            }
+            // Alone (no `extraManifests` to move with), the headers only served the CNI URLs.
+            if headers.is_some()
+                && !urls.is_empty()
+                && get(root, "cluster.extraManifests").is_none()
+            {
+                out.took("cluster.extraManifestHeaders");
+            }
+        }
+        other => {
             return Err(blocked(
-                "cluster.network.cni",
-                "a custom CNI (`urls`) has no document in machinist's table yet: list the manifests as KubeExternalManifestConfig by hand",
+                "cluster.network.cni.name",
+                &format!("`{other}` is not a CNI Talos knows (flannel, custom or none)"),
             ));
         }
     }
@@ -229,7 +253,7 @@ pub fn discovery(root: &Value, out: &mut Out) -> Result<(), Blocked> {
         if !off("kubernetes") {
             return Err(blocked(
                 "cluster.discovery.registries.kubernetes",
-                "the Kubernetes registry has no document: set `registries.kubernetes.disabled: true` (the default since Talos v1.5), then migrate again",
+                "has no document: Talos reads the Kubernetes registry only from v1alpha1 `cluster.discovery` (`RegistryKubernetesEnabled` in `controllers/cluster/config.go`), and a DiscoveryServiceConfig refuses to sit next to `cluster.discovery` (`V1Alpha1ConflictValidate` in `types/cluster/discovery_service.go`): keep the section, or set `registries.kubernetes.disabled: true` (what `talosctl gen config` writes since v1.2), then migrate again",
             ));
         }
         if !off("service") {

@@ -11,6 +11,8 @@
 pub mod book;
 pub mod convert;
 pub mod convert_cluster;
+pub mod convert_files;
+pub mod convert_volumes;
 pub mod defaults;
 pub mod effective;
 pub mod network;
@@ -103,6 +105,31 @@ pub struct Moved {
     pub source: String,
     /// The group (table entry) that moved it.
     pub group: &'static str,
+    /// `Kind` or `Kind/name` of every document that group wrote.
+    pub produced: Vec<String>,
+}
+
+impl Moved {
+    /// Where the field went: `Kind.field` from the mapping table for a field that has a row
+    /// (`HostnameConfig.hostname`), else the documents its group wrote (`KubeNetworkConfig,
+    /// KubeFlannelCNIConfig` for the whole `cluster.network` section, `LinkConfig/eth0,
+    /// VLANConfig/eth0.20` for `machine.network.interfaces`).
+    pub fn target(&self) -> String {
+        let rows: Vec<&table::FieldMap> = table::rows()
+            .filter(|(g, _)| g.title == self.group)
+            .map(|(_, r)| r)
+            .collect();
+        if let Some(r) = rows.iter().find(|r| r.source == self.source) {
+            return match r.field {
+                "" => r.kind.to_string(),
+                f => format!("{}.{f}", r.kind),
+            };
+        }
+        if !self.produced.is_empty() {
+            return self.produced.join(", ");
+        }
+        self.group.to_string()
+    }
 }
 
 /// Something the migration did not do, named.
@@ -166,6 +193,20 @@ pub fn migrate(
     to: Contract,
     patch: bool,
 ) -> Result<Migration, MigrateError> {
+    migrate_where(docs, from, to, patch, &|_| true)
+}
+
+/// [`migrate`], moving only the groups whose every moved v1alpha1 path `allow`s; the other
+/// groups stay where they are without a warning. `machinist diff` uses it to migrate a node's
+/// live config only as far as the rendered config moved (a field the rendered config still
+/// keeps in v1alpha1 is not a move).
+pub fn migrate_where(
+    docs: &[Value],
+    from: Contract,
+    to: Contract,
+    patch: bool,
+    allow: &dyn Fn(&str) -> bool,
+) -> Result<Migration, MigrateError> {
     if to < from {
         return Err(MigrateError::Backwards { from, to });
     }
@@ -179,7 +220,14 @@ pub fn migrate(
             let root = &out_docs[root_at];
             match run_group(group, root, to).and_then(|out| place(&out_docs, root_at, out)) {
                 Ok(None) => {}
-                Ok(Some((next, taken, new_docs, group_notes))) => {
+                Ok(Some(p)) if !p.taken.iter().all(|t| allow(t)) => {}
+                Ok(Some(Placed {
+                    next,
+                    taken,
+                    added: new_docs,
+                    notes: group_notes,
+                    produced,
+                })) => {
                     out_docs = next;
                     added += new_docs;
                     notes.extend(group_notes);
@@ -191,6 +239,7 @@ pub fn migrate(
                         moved.push(Moved {
                             source: path,
                             group: group.title,
+                            produced: produced.clone(),
                         });
                     }
                 }
@@ -354,15 +403,33 @@ fn run_group(group: &Group, root: &Value, to: Contract) -> Result<Out, Blocked> 
 }
 
 /// What placing a group's output gives: the next documents, the paths taken, documents added.
-type Placed = Option<(Vec<Value>, Vec<String>, usize, Vec<&'static str>)>;
+struct Placed {
+    next: Vec<Value>,
+    taken: Vec<String>,
+    added: usize,
+    notes: Vec<&'static str>,
+    /// `Kind` or `Kind/name` of every document the group wrote.
+    produced: Vec<String>,
+}
 
 /// Adds a group's documents to the config: an unnamed kind that already exists is merged (a
 /// conflicting value blocks the group), a named one that exists blocks it.
-fn place(docs: &[Value], root_at: usize, out: Out) -> Result<Placed, Blocked> {
+fn place(docs: &[Value], root_at: usize, out: Out) -> Result<Option<Placed>, Blocked> {
     if out.taken.is_empty() {
         return Ok(None);
     }
     let first = out.taken[0].clone();
+    let produced = out
+        .docs
+        .iter()
+        .map(|d| {
+            let kind = kind_of(d).unwrap_or_default();
+            match name_of(d) {
+                Some(n) => format!("{kind}/{n}"),
+                None => kind.to_string(),
+            }
+        })
+        .collect();
     let mut next = docs.to_vec();
     let mut added = 0;
     for doc in out.docs {
@@ -412,5 +479,11 @@ fn place(docs: &[Value], root_at: usize, out: Out) -> Result<Placed, Blocked> {
             }
         }
     }
-    Ok(Some((next, out.taken, added, out.notes)))
+    Ok(Some(Placed {
+        next,
+        taken: out.taken,
+        added,
+        notes: out.notes,
+        produced,
+    }))
 }

@@ -14,6 +14,8 @@ use crate::Contract;
 
 use super::convert;
 use super::convert_cluster;
+use super::convert_files;
+use super::convert_volumes;
 use super::network;
 use super::{Blocked, Out};
 
@@ -204,6 +206,22 @@ pub static GROUPS: &[Group] = &[
         required: &[],
     },
     Group {
+        step: S12,
+        title: "system disk encryption",
+        sections: &["machine.systemDiskEncryption"],
+        rows: &[
+            row("machine.systemDiskEncryption.state", "VolumeConfig", "encryption", How::Custom,
+                "{provider: luks2, keys: [{slot: 0, tpm: {}}]}", "{provider: luks2, keys: [{slot: 0, tpm: {}}]}")
+                .named("STATE")
+                .note("every field keeps its name; Talos reads both through `ConvertEncryptionConfiguration`"),
+            row("machine.systemDiskEncryption.ephemeral", "VolumeConfig", "encryption", How::Custom,
+                "{provider: luks2, keys: [{slot: 0, nodeID: {}}], cipher: aes-xts-plain64}", "{provider: luks2, keys: [{slot: 0, nodeID: {}}], cipher: aes-xts-plain64}")
+                .named("EPHEMERAL"),
+        ],
+        convert: Some(convert_volumes::system_disk_encryption),
+        required: &[],
+    },
+    Group {
         step: S13,
         title: "KubeSpan",
         sections: &[],
@@ -382,7 +400,11 @@ pub static GROUPS: &[Group] = &[
             row("cluster.network.podSubnets", "KubeNetworkConfig", "podSubnets", How::Custom, "[10.244.0.0/16]", "[10.244.0.0/16]"),
             row("cluster.network.serviceSubnets", "KubeNetworkConfig", "serviceSubnets", How::Custom, "[10.96.0.0/12]", "[10.96.0.0/12]"),
             row("cluster.network.cni", "KubeFlannelCNIConfig", "backendType", How::Custom, "{name: flannel, flannel: {extraArgs: [--iface=eth0]}}", "vxlan")
-                .note("Flannel (also when `cni` is left out) becomes KubeFlannelCNIConfig with the old defaults (vxlan, port 4789); `none` needs no document; a custom CNI (`urls`) keeps the section in v1alpha1"),
+                .note("Flannel (also when `cni` is left out) becomes KubeFlannelCNIConfig with the old defaults (vxlan, port 4789); `none` needs no document"),
+            row("cluster.network.cni", "KubeExternalManifestConfig", "url", How::Custom,
+                "{name: custom, urls: [https://example.com/cni/calico.yaml]}", "https://example.com/cni/calico.yaml")
+                .named("calico.yaml")
+                .note("a custom CNI: one document per URL, named by its last path segment, with `extraManifestHeaders` as headers (Talos applied the CNI URLs as extra manifests: `ExtraManifestURLs`)"),
         ],
         convert: Some(convert_cluster::network),
         required: &[
@@ -488,6 +510,23 @@ pub static GROUPS: &[Group] = &[
     },
     Group {
         step: S14,
+        title: "files",
+        sections: &[],
+        rows: &[
+            row("machine.files", "CRICustomizationConfig", "content", How::Custom,
+                "[{path: /etc/cri/conf.d/20-customization.part, op: create, permissions: 0o644, content: \"[plugins]\"}]", "\"[plugins]\"")
+                .named("customization")
+                .note("the containerd customization part: Talos already read it as the CRI customization named `customization` (`v1alpha1_cri_bridge.go`)"),
+            row("machine.files", "EtcFileConfig", "contents", How::Custom,
+                "[{path: /etc/nfsmount.conf, op: overwrite, permissions: 0o644, content: \"[ NFSMount_Global_Options ]\"}]", "\"[ NFSMount_Global_Options ]\"")
+                .named("nfsmount.conf")
+                .inexact("an `overwrite` under /etc, named by its path under /etc, `permissions` as `mode` (left out: 0o644, where v1alpha1 wrote mode 0); v1alpha1 wrote the file under /var and bind-mounted it read-only, EtcFileConfig has Talos write it. Files under /var, `append`, and /etc paths Talos manages keep machine.files in v1alpha1"),
+        ],
+        convert: Some(convert_files::files),
+        required: &[],
+    },
+    Group {
+        step: S14,
         title: "manifests and static pods",
         sections: &[],
         rows: &[
@@ -522,7 +561,7 @@ pub fn rows() -> impl Iterator<Item = (&'static Group, &'static FieldMap)> {
 pub static NO_EQUIVALENT: &[(&str, &str)] = &[
     (
         "machine.install.extraKernelArgs",
-        "kernel arguments now belong to the boot assets (Image Factory schematic or UKI); Talos still reads this field for GRUB installs",
+        "UnattendedInstallConfig has no kernel arguments (`types/runtime/unattended_install.go`: installer image, disk selector, wipe, reboot) and refuses to sit next to `machine.install`; Talos deprecates the field for the boot assets (\"Use Image Factory/imager\"): put the arguments in the Image Factory schematic (`customization.extraKernelArgs`), then migrate again. Talos still reads it for GRUB installs, so machine.install stays",
     ),
     (
         "machine.install.legacyBIOSSupport",
@@ -534,7 +573,7 @@ pub static NO_EQUIVALENT: &[(&str, &str)] = &[
     ),
     (
         "machine.kubelet.extraMounts",
-        "KubeletConfig has no mounts; machine.kubelet stays in v1alpha1 until Talos adds them",
+        "KubeletConfig has no mounts: its `ExtraMounts()` returns nothing (`types/k8s/kubelet.go`; v1alpha1: \"removed in multi-doc config\"), so moving machine.kubelet would drop them; it stays in v1alpha1",
     ),
     (
         "machine.kubelet.disableManifestsDirectory",
@@ -546,26 +585,22 @@ pub static NO_EQUIVALENT: &[(&str, &str)] = &[
     ),
     (
         "machine.files",
-        "use EtcFileConfig for files under /etc; other paths have no document",
+        "files under /var and `append` have no document (Talos writes only /etc files from EtcFileConfig; `WriteUserFiles` in v1alpha1_sequencer_tasks.go); the CRI customization part and `overwrite` under /etc move",
     ),
     (
         "machine.disks",
-        "describe the disk with a UserVolumeConfig (different layout, needs a human)",
-    ),
-    (
-        "machine.systemDiskEncryption",
-        "describe encryption in VolumeConfig documents (needs a human: keys and slots)",
+        "UserVolumeConfig provisions a partition of its own and mounts it under `/var/mnt/<name>`; the partitions machine.disks made are found by their index on the device and mounted at `mountpoint` (`UserDiskConfigController`, `controllers/block/user_disk_config.go`), so a moved config would not find the data: needs a human (copy the data to a user volume)",
     ),
     (
         "cluster.apiServer.extraVolumes",
-        "KubeAPIServerConfig has no volumes; cluster.apiServer stays in v1alpha1",
+        "KubeAPIServerConfig has no volumes: its `ExtraVolumes()` is only the host's CA roots (`types/k8s/apiserver.go`), so moving cluster.apiServer would drop them; it stays in v1alpha1",
     ),
     (
         "cluster.controllerManager.extraVolumes",
-        "KubeControllerManagerConfig has no volumes; the section stays in v1alpha1",
+        "KubeControllerManagerConfig has no volumes: its `ExtraVolumes()` returns nothing (`types/k8s/controller_manager.go`); the section stays in v1alpha1",
     ),
     (
         "cluster.scheduler.extraVolumes",
-        "KubeSchedulerConfig has no volumes; the section stays in v1alpha1",
+        "KubeSchedulerConfig has no volumes: its `ExtraVolumes()` returns nothing (`types/k8s/scheduler.go`); the section stays in v1alpha1",
     ),
 ];

@@ -491,3 +491,179 @@ fn registry_tls_becomes_pem_text() {
         )]
     );
 }
+
+/// A custom CNI's URLs were extra manifests to Talos (`ClusterConfig.ExtraManifestURLs` appends
+/// them, and the bridge sends `extraManifestHeaders` with each): one KubeExternalManifestConfig
+/// per URL, headers included, and the headers leave v1alpha1 when nothing else used them.
+#[test]
+fn a_custom_cni_becomes_external_manifests_with_the_headers() {
+    let doc = y(
+        "version: v1alpha1\ncluster:\n  network:\n    podSubnets: [10.244.0.0/16]\n    serviceSubnets: [10.96.0.0/12]\n    cni:\n      name: custom\n      urls: [https://example.com/cni/cilium.yaml, https://example.com/cni/extra/]\n  extraManifestHeaders: {Token: \"1234\"}\n",
+    );
+    let m = migrate(
+        std::slice::from_ref(&doc),
+        Contract::V1_13,
+        Contract::V1_14,
+        true,
+    )
+    .unwrap();
+    assert_eq!(m.warnings, vec![]);
+    assert_eq!(
+        m.docs,
+        vec![
+            y("version: v1alpha1\n"),
+            y(
+                "apiVersion: v1alpha1\nkind: KubeNetworkConfig\ndnsDomain: cluster.local\npodSubnets: [10.244.0.0/16]\nserviceSubnets: [10.96.0.0/12]\n"
+            ),
+            y(
+                "apiVersion: v1alpha1\nkind: KubeExternalManifestConfig\nname: cilium.yaml\nurl: https://example.com/cni/cilium.yaml\nheaders: {Token: \"1234\"}\n"
+            ),
+            y(
+                "apiVersion: v1alpha1\nkind: KubeExternalManifestConfig\nname: extra\nurl: https://example.com/cni/extra/\nheaders: {Token: \"1234\"}\n"
+            ),
+        ]
+    );
+    // With extra manifests of its own, the headers move with them (both groups write them).
+    let mut with = doc.clone();
+    set(
+        &mut with,
+        "cluster.extraManifests",
+        y("[https://example.com/app.yaml]"),
+    );
+    let m = migrate(&[with], Contract::V1_13, Contract::V1_14, true).unwrap();
+    assert_eq!(m.warnings, vec![]);
+    let names: Vec<_> = m
+        .docs
+        .iter()
+        .filter(|d| kind_of(d) == Some("KubeExternalManifestConfig"))
+        .map(|d| (name_of(d).unwrap(), get(d, "headers").cloned()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("cilium.yaml", Some(y("{Token: \"1234\"}"))),
+            ("extra", Some(y("{Token: \"1234\"}"))),
+            ("app.yaml", Some(y("{Token: \"1234\"}"))),
+        ]
+    );
+}
+
+/// `machine.files` moves only where Talos has a document for what the file did; one file without
+/// one keeps them all in v1alpha1, named with why.
+#[test]
+fn files_move_to_cri_customization_and_etc_files_or_stay_named() {
+    let doc = y(
+        "machine:\n  files:\n    - {path: /etc/cri/conf.d/20-customization.part, op: create, content: \"[plugins]\"}\n    - {path: /etc/nfsmount.conf, op: overwrite, permissions: 0o600, content: \"[ NFSMount_Global_Options ]\"}\n",
+    );
+    let m = migrate(
+        std::slice::from_ref(&doc),
+        Contract::V1_13,
+        Contract::V1_14,
+        true,
+    )
+    .unwrap();
+    assert_eq!(m.warnings, vec![]);
+    assert_eq!(
+        m.docs,
+        vec![
+            y(
+                "apiVersion: v1alpha1\nkind: CRICustomizationConfig\nname: customization\ncontent: \"[plugins]\"\n"
+            ),
+            y(
+                "apiVersion: v1alpha1\nkind: EtcFileConfig\nname: nfsmount.conf\nmode: 0o600\ncontents: \"[ NFSMount_Global_Options ]\"\n"
+            ),
+        ]
+    );
+    for (file, path, why) in [
+        (
+            "{path: /var/lib/x, op: create, content: x}",
+            "machine.files.1.path",
+            "outside /etc",
+        ),
+        (
+            "{path: /etc/hosts, op: overwrite, content: x}",
+            "machine.files.1.path",
+            "validateEtcFilePath",
+        ),
+        (
+            "{path: /etc/nfsmount.conf, op: append, content: x}",
+            "machine.files.1.op",
+            "append",
+        ),
+    ] {
+        let mut doc = doc.clone();
+        let mut list = get(&doc, "machine.files").unwrap().as_sequence().unwrap()[..1].to_vec();
+        list.push(y(file));
+        set(&mut doc, "machine.files", Value::Sequence(list));
+        let m = migrate(
+            std::slice::from_ref(&doc),
+            Contract::V1_13,
+            Contract::V1_14,
+            true,
+        )
+        .unwrap();
+        assert_eq!(m.docs, vec![doc.clone()], "{file}");
+        assert_eq!(m.warnings.len(), 1, "{file}: {:?}", m.warnings);
+        assert_eq!(m.warnings[0].path, path);
+        assert!(
+            m.warnings[0].message.contains(why),
+            "{}",
+            m.warnings[0].message
+        );
+    }
+}
+
+/// The fields that stay in v1alpha1 say so by path, with the Talos source that makes them stay,
+/// and the group they belong to stays whole.
+#[test]
+fn fields_without_a_document_stay_named_with_the_reason() {
+    for (yaml, path, cites) in [
+        (
+            "cluster:\n  discovery: {enabled: true, registries: {kubernetes: {}, service: {}}}\n",
+            "cluster.discovery.registries.kubernetes",
+            "controllers/cluster/config.go",
+        ),
+        (
+            "machine:\n  kubelet: {image: k:v1, extraMounts: [{destination: /var/x, type: bind, source: /var/x, options: [bind]}]}\n",
+            "machine.kubelet.extraMounts",
+            "types/k8s/kubelet.go",
+        ),
+        (
+            "cluster:\n  apiServer: {image: a:v1, extraVolumes: [{hostPath: /var/a, mountPath: /var/a}]}\n",
+            "cluster.apiServer.extraVolumes",
+            "types/k8s/apiserver.go",
+        ),
+        (
+            "machine:\n  disks: [{device: /dev/sdb, partitions: [{mountpoint: /var/mnt/data}]}]\n",
+            "machine.disks",
+            "controllers/block/user_disk_config.go",
+        ),
+        (
+            "machine:\n  install: {disk: /dev/sda, image: i:v1, extraKernelArgs: [console=ttyS0]}\n",
+            "machine.install.extraKernelArgs",
+            "types/runtime/unattended_install.go",
+        ),
+    ] {
+        let doc = y(&format!("version: v1alpha1\n{yaml}"));
+        let m = migrate(
+            std::slice::from_ref(&doc),
+            Contract::V1_13,
+            Contract::V1_14,
+            true,
+        )
+        .unwrap_or_else(|e| panic!("{path}: {e}"));
+        let w = m
+            .warnings
+            .iter()
+            .find(|w| w.path == path)
+            .unwrap_or_else(|| panic!("{path}: {:?}", m.warnings));
+        assert!(w.message.contains(cites), "{path}: {}", w.message);
+        // The section it is in did not move.
+        let section: Vec<&str> = path.split('.').take(2).collect();
+        assert_eq!(
+            get(&m.docs[0], &section.join(".")),
+            get(&doc, &section.join(".")),
+            "{path}"
+        );
+    }
+}
