@@ -7,14 +7,11 @@
 //! image; no secret reaches the output; and the simulator playing v1.14 accepts the migrated
 //! configs (dry-run apply).
 
-mod common;
-
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 
-use common::Run;
+use crate::common;
+use crate::sim_lab::{SimLab, deref_to_sim_lab};
 use machinist_model::migrate::effective::Effective;
 
 const NODES: [(&str, u8); 4] = [
@@ -25,10 +22,10 @@ const NODES: [(&str, u8); 4] = [
 ];
 
 struct Lab {
-    home: tempfile::TempDir,
-    sim: Option<Child>,
-    secrets: Vec<String>,
+    lab: SimLab,
 }
+
+deref_to_sim_lab!(Lab);
 
 impl Lab {
     /// A copy of examples/homelab on 127.86.0.0/24, with a secrets bundle and a talosconfig.
@@ -64,100 +61,12 @@ impl Lab {
             &[recipient],
         )
         .unwrap();
-        let lab = Lab {
-            home,
-            sim: None,
-            secrets: bundle.secret_values(),
-        };
+        let cwd = home.path().to_path_buf();
+        let mut lab = SimLab::new(home, dir, None, cwd, NODES.len(), "300ms");
+        lab.secrets = bundle.secret_values();
+        let lab = Lab { lab };
         lab.ok(&["talosconfig", "homelab"]);
         lab
-    }
-
-    fn dir(&self) -> PathBuf {
-        self.home.path().join("homelab")
-    }
-
-    fn state(&self) -> PathBuf {
-        self.home.path().join("state")
-    }
-
-    fn envs(&self, cmd: &mut Command) {
-        cmd.env("NO_COLOR", "1")
-            .env("HOME", self.home.path())
-            .env("MACHINIST_AGE_KEY_FILE", self.home.path().join("age.key"))
-            .env_remove("MACHINIST_AGE_KEY")
-            .env_remove("TALOSCONFIG");
-    }
-
-    fn start_sim(&mut self, extra: &[&str]) {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_machinist-sim"));
-        self.envs(&mut cmd);
-        let mut child = cmd
-            .arg(self.dir())
-            .arg("--state")
-            .arg(self.state())
-            .args(["--reboot-delay", "300ms"])
-            .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("machinist-sim starts");
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let mut ready = Vec::new();
-        while ready.len() < NODES.len() {
-            ready.push(lines.next().expect("sim prints ready lines").unwrap());
-        }
-        ready.sort();
-        let want: Vec<String> = NODES
-            .iter()
-            .map(|(n, l)| format!("ready {n} 127.86.0.{l}:50000"))
-            .collect();
-        assert_eq!(ready, want);
-        self.sim = Some(child);
-    }
-
-    fn stop_sim(&mut self) {
-        if let Some(mut c) = self.sim.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-
-    /// Runs `machinist` in the lab's home; no output may hold a secret of the bundle.
-    fn run(&self, args: &[&str]) -> Run {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_machinist"));
-        self.envs(&mut cmd);
-        let out = cmd
-            .args(args)
-            .current_dir(self.home.path())
-            .output()
-            .unwrap();
-        let r = Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        };
-        for s in &self.secrets {
-            assert!(
-                !r.stdout.contains(s.as_str()) && !r.stderr.contains(s.as_str()),
-                "a secret leaked by `machinist {}`",
-                args.join(" ")
-            );
-        }
-        r
-    }
-
-    fn ok(&self, args: &[&str]) -> Run {
-        let r = self.run(args);
-        assert_eq!(
-            r.code,
-            0,
-            "machinist {}:\n{}\n{}",
-            args.join(" "),
-            r.stdout,
-            r.stderr
-        );
-        r
     }
 
     /// The config a simulated node saved (what it runs).
@@ -186,12 +95,6 @@ impl Lab {
                 )
             })
             .collect()
-    }
-}
-
-impl Drop for Lab {
-    fn drop(&mut self) {
-        self.stop_sim();
     }
 }
 
