@@ -81,7 +81,7 @@ fn patch(args: &PatchArgs) -> Result<(), String> {
         }
         return Err(m);
     }
-    let out = machinist::render::output::to_yaml(&docs);
+    let out = machinist_patch::to_yaml(&docs);
     match &args.output {
         Some(path) => machinist::fsutil::write_atomic(path, out.as_bytes(), None)
             .map_err(|e| format!("{}: cannot write: {e}", path.display())),
