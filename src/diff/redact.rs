@@ -174,7 +174,7 @@ fn collect(kind: Option<&str>, path: &mut Vec<Seg>, v: &Value, out: &mut Vec<Str
 pub fn secret_values(docs: &[Value]) -> Vec<String> {
     let mut out = Vec::new();
     for d in docs {
-        let kind = machinist_secrets::inject::doc_kind(d).map(str::to_string);
+        let kind = machinist_patch::doc_kind(d).map(str::to_string);
         collect(kind.as_deref(), &mut Vec::new(), d, &mut out);
     }
     out.sort_by_key(|s| std::cmp::Reverse(s.len()));

@@ -192,13 +192,8 @@ pub fn strip_secrets(docs: &mut [Value]) -> BTreeSet<String> {
 /// fields, bundle material and user secrets alike) from one document, and the maps left empty.
 fn strip_doc(doc: &mut Value, stripped: &mut BTreeSet<String>) {
     // A document without `kind` (a v1alpha1 patch has no `version:` either) is the v1alpha1 one.
-    let kind = if DocId::of(doc).is_legacy() {
-        "v1alpha1".to_string()
-    } else {
-        let Some(kind) = machinist_secrets::inject::doc_kind(doc).map(str::to_string) else {
-            return;
-        };
-        kind
+    let Some(kind) = machinist_patch::doc_kind(doc).map(str::to_string) else {
+        return;
     };
     let label = if kind == "v1alpha1" {
         kind.clone()

@@ -204,14 +204,9 @@ const DOC_ORDER: &[&str] = &[
     "KubeCoreDNSConfig",
 ];
 
-/// The kind of a document: its `kind`, or `v1alpha1` for the legacy main document.
-pub fn doc_kind(doc: &Value) -> Option<&str> {
-    let m = doc.as_mapping()?;
-    if let Some(k) = m.get("kind").and_then(Value::as_str) {
-        return Some(k);
-    }
-    (m.get("version").and_then(Value::as_str) == Some("v1alpha1")).then_some("v1alpha1")
-}
+/// The kind of a document: its `kind`, or `v1alpha1` for the legacy main document (the one
+/// document identity of every crate, [`machinist_patch::doc_kind`]).
+pub use machinist_patch::doc_kind;
 
 /// Inserts or replaces `key` in `map`, placing a new key right after the last present key that
 /// precedes it in `order` (or first when none does).
