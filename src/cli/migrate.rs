@@ -21,7 +21,7 @@ use super::report;
 /// Move a config (or report what a project must change) to a newer Talos contract.
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
-pub struct MigrateArgs {
+pub(super) struct MigrateArgs {
     #[command(subcommand)]
     pub command: Option<MigrateCommand>,
     /// The project directory (default: the current directory).
@@ -38,14 +38,14 @@ pub struct MigrateArgs {
 
 /// What to migrate.
 #[derive(Debug, Subcommand)]
-pub enum MigrateCommand {
+pub(super) enum MigrateCommand {
     /// Rewrite one plain Talos config (multi-document YAML) for the target contract.
     Config(ConfigArgs),
 }
 
 /// `migrate config` arguments.
 #[derive(Debug, Args)]
-pub struct ConfigArgs {
+pub(super) struct ConfigArgs {
     /// The config file.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
@@ -74,7 +74,7 @@ fn contract(flag: &str, v: &str) -> Result<Contract, u8> {
 }
 
 /// Runs `machinist migrate`.
-pub fn run(args: MigrateArgs) -> u8 {
+pub(super) fn run(args: MigrateArgs) -> u8 {
     match args.command {
         Some(MigrateCommand::Config(c)) => run_config(c),
         None => {

@@ -19,7 +19,7 @@ use super::report;
 
 /// Patch a Talos machine config file (like `talosctl machineconfig patch`).
 #[derive(Debug, Args)]
-pub struct PatchArgs {
+pub(super) struct PatchArgs {
     /// The machine config to patch.
     pub config: PathBuf,
     /// A patch: a file, `@FILE`, or the patch text itself (repeatable, applied in order).
@@ -34,7 +34,7 @@ pub struct PatchArgs {
 }
 
 /// Runs `machinist patch`.
-pub fn run(args: PatchArgs) -> ExitStatus {
+pub(super) fn run(args: PatchArgs) -> ExitStatus {
     match patch(&args) {
         Ok(()) => ExitStatus::Success,
         Err(message) => {

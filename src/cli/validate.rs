@@ -19,7 +19,7 @@ use super::report;
 
 /// Check Talos machine configs or patches against the schema, offline.
 #[derive(Debug, Args)]
-pub struct ValidateArgs {
+pub(super) struct ValidateArgs {
     /// Files to check (YAML or JSON; multi-document streams are fine).
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
@@ -40,7 +40,7 @@ pub struct ValidateArgs {
 
 /// Where the value at `pointer` starts in a document; for a map key, where the key starts, and
 /// the key's length.
-pub fn locate(doc: &Node, pointer: &str) -> (Pos, usize) {
+pub(super) fn locate(doc: &Node, pointer: &str) -> (Pos, usize) {
     let mut node = doc;
     let mut at = (doc.pos, 1);
     for seg in pointer.split('/').skip(1) {
@@ -68,7 +68,7 @@ pub fn locate(doc: &Node, pointer: &str) -> (Pos, usize) {
 
 /// Validates the text of one file; findings become diagnostics pointing into the file. Errors
 /// come first, then warnings (Talos's, and deprecated fields the file sets).
-pub fn check_text(
+pub(super) fn check_text(
     path: &Path,
     text: &str,
     contract: Contract,
@@ -127,7 +127,7 @@ pub fn check_text(
 }
 
 /// Runs `machinist validate`.
-pub fn run(args: ValidateArgs) -> ExitStatus {
+pub(super) fn run(args: ValidateArgs) -> ExitStatus {
     let contract: Contract = match args.talos_version.parse() {
         Ok(c) => c,
         Err(e) => {

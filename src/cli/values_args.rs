@@ -14,7 +14,7 @@ use machinist::values::{self, Overrides, SetKind};
 /// Values and patches given on the command line.
 #[derive(Debug, Clone, Default, Args)]
 #[command(next_help_heading = "Values and patches")]
-pub struct ValuesArgs {
+pub(super) struct ValuesArgs {
     /// A values file applied after the project's own files (repeatable; later wins).
     #[arg(short = 'f', long = "values", value_name = "FILE")]
     pub files: Vec<PathBuf>,
@@ -35,7 +35,7 @@ pub struct ValuesArgs {
 
 impl ValuesArgs {
     /// Reads the files and parses the flags.
-    pub fn resolve(&self) -> Result<Overrides, Vec<Diagnostic>> {
+    pub(super) fn resolve(&self) -> Result<Overrides, Vec<Diagnostic>> {
         let mut errors = Vec::new();
         let files = values::read_value_files(&self.files).unwrap_or_else(|e| {
             errors.push(e);
@@ -62,7 +62,7 @@ impl ValuesArgs {
     }
 
     /// The render options for `nodes` (empty = every node) with these values and patches.
-    pub fn render_options(
+    pub(super) fn render_options(
         &self,
         nodes: &[String],
         with_secrets: bool,
