@@ -183,12 +183,12 @@ impl TalosClient {
         node: &NodeTarget,
     ) -> Result<BootstrapOutcome, NodeError> {
         let reply = self
-            .call(node, true, |ch| async move {
-                MachineServiceClient::new(ch)
-                    .bootstrap(self.request(node, BootstrapRequest::default()))
-                    .await
-                    .map(|r| r.into_inner())
-            })
+            .machine(
+                node,
+                true,
+                BootstrapRequest::default(),
+                |mut c, r| async move { c.bootstrap(r).await },
+            )
             .await;
         match reply {
             // Talos: `AlreadyExists "etcd data directory is not empty"`.
@@ -340,15 +340,12 @@ impl TalosClient {
             reboot_mode: 0,
         };
         let reply = self
-            .call(node, true, |ch| {
-                let msg = msg.clone();
-                async move {
-                    MachineServiceClient::new(ch)
-                        .upgrade(self.request(node, msg))
-                        .await
-                        .map(|r| r.into_inner())
-                }
-            })
+            .machine(
+                node,
+                true,
+                msg,
+                |mut c, r| async move { c.upgrade(r).await },
+            )
             .await?;
         let m = first_message(&node.name, reply.messages, |m| m.metadata.as_ref())?;
         Ok(UpgradeOutcome {
@@ -374,15 +371,7 @@ impl TalosClient {
             } as i32,
         };
         let reply = self
-            .call(node, true, |ch| {
-                let msg = msg.clone();
-                async move {
-                    MachineServiceClient::new(ch)
-                        .reset(self.request(node, msg))
-                        .await
-                        .map(|r| r.into_inner())
-                }
-            })
+            .machine(node, true, msg, |mut c, r| async move { c.reset(r).await })
             .await?;
         if !reply.messages.is_empty() {
             first_message(&node.name, reply.messages, |m| m.metadata.as_ref())?;
@@ -392,12 +381,12 @@ impl TalosClient {
 
     pub(super) async fn lc_reboot(&self, node: &NodeTarget) -> Result<(), NodeError> {
         let reply = self
-            .call(node, true, |ch| async move {
-                MachineServiceClient::new(ch)
-                    .reboot(self.request(node, RebootRequest::default()))
-                    .await
-                    .map(|r| r.into_inner())
-            })
+            .machine(
+                node,
+                true,
+                RebootRequest::default(),
+                |mut c, r| async move { c.reboot(r).await },
+            )
             .await?;
         if !reply.messages.is_empty() {
             first_message(&node.name, reply.messages, |m| m.metadata.as_ref())?;
@@ -410,12 +399,12 @@ impl TalosClient {
         node: &NodeTarget,
     ) -> Result<Vec<EtcdMember>, NodeError> {
         let reply = self
-            .call(node, false, |ch| async move {
-                MachineServiceClient::new(ch)
-                    .etcd_member_list(self.request(node, EtcdMemberListRequest::default()))
-                    .await
-                    .map(|r| r.into_inner())
-            })
+            .machine(
+                node,
+                false,
+                EtcdMemberListRequest::default(),
+                |mut c, r| async move { c.etcd_member_list(r).await },
+            )
             .await?;
         let m = first_message(&node.name, reply.messages, |m| m.metadata.as_ref())?;
         Ok(m.members
@@ -435,11 +424,8 @@ impl TalosClient {
         node: &NodeTarget,
     ) -> Result<Vec<ServiceInfo>, NodeError> {
         let reply = self
-            .call(node, false, |ch| async move {
-                MachineServiceClient::new(ch)
-                    .service_list(self.request(node, ()))
-                    .await
-                    .map(|r| r.into_inner())
+            .machine(node, false, (), |mut c, r| async move {
+                c.service_list(r).await
             })
             .await?;
         let m = first_message(&node.name, reply.messages, |m| m.metadata.as_ref())?;
