@@ -10,7 +10,7 @@ mod redact;
 
 use std::fmt;
 
-use machinist_patch::DocId;
+use machinist_patch::{DocId, key_text};
 use serde_yaml_ng::Value;
 
 pub use redact::{REDACTED, is_secret_path, redact_config_text, redact_text, secret_values};
@@ -231,16 +231,6 @@ pub fn path_string(path: &[Seg]) -> String {
         }
     }
     s
-}
-
-fn key_text(k: &Value) -> String {
-    match k {
-        Value::String(s) => s.clone(),
-        other => serde_yaml_ng::to_string(other)
-            .unwrap_or_default()
-            .trim_end()
-            .to_string(),
-    }
 }
 
 fn walk(

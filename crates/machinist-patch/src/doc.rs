@@ -78,6 +78,18 @@ pub fn doc_kind(doc: &Value) -> Option<&str> {
     }
 }
 
+/// A mapping key as text, the way paths name it in messages and diffs: a string as it is, any
+/// other key (a number, a boolean, a sequence...) as its one-line YAML.
+pub fn key_text(k: &Value) -> String {
+    match k {
+        Value::String(s) => s.clone(),
+        other => serde_yaml_ng::to_string(other)
+            .unwrap_or_default()
+            .trim_end()
+            .to_string(),
+    }
+}
+
 /// The keys that make up a document's identity rather than its content.
 pub(crate) const IDENTITY_KEYS: [&str; 4] = ["apiVersion", "kind", "name", "version"];
 

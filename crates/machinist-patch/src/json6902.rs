@@ -331,30 +331,28 @@ mod tests {
     #[test]
     fn each_op() {
         let doc = "a: {b: [1, 2]}\nc: x\n";
-        assert_eq!(
-            run(doc, "[{op: add, path: /a/b/-, value: 3}]").unwrap(),
-            y("a: {b: [1, 2, 3]}\nc: x")
-        );
-        assert_eq!(
-            run(doc, "[{op: add, path: /a/b/0, value: 0}]").unwrap(),
-            y("a: {b: [0, 1, 2]}\nc: x")
-        );
-        assert_eq!(
-            run(doc, "[{op: remove, path: /c}]").unwrap(),
-            y("a: {b: [1, 2]}")
-        );
-        assert_eq!(
-            run(doc, "[{op: replace, path: /a/b/1, value: 9}]").unwrap(),
-            y("a: {b: [1, 9]}\nc: x")
-        );
-        assert_eq!(
-            run(doc, "[{op: move, from: /c, path: /a/d}]").unwrap(),
-            y("a: {b: [1, 2], d: x}")
-        );
-        assert_eq!(
-            run(doc, "[{op: copy, from: /a/b, path: /e}]").unwrap(),
-            y("a: {b: [1, 2]}\nc: x\ne: [1, 2]")
-        );
+        for (patch, want) in [
+            (
+                "[{op: add, path: /a/b/-, value: 3}]",
+                "a: {b: [1, 2, 3]}\nc: x",
+            ),
+            (
+                "[{op: add, path: /a/b/0, value: 0}]",
+                "a: {b: [0, 1, 2]}\nc: x",
+            ),
+            ("[{op: remove, path: /c}]", "a: {b: [1, 2]}"),
+            (
+                "[{op: replace, path: /a/b/1, value: 9}]",
+                "a: {b: [1, 9]}\nc: x",
+            ),
+            ("[{op: move, from: /c, path: /a/d}]", "a: {b: [1, 2], d: x}"),
+            (
+                "[{op: copy, from: /a/b, path: /e}]",
+                "a: {b: [1, 2]}\nc: x\ne: [1, 2]",
+            ),
+        ] {
+            assert_eq!(run(doc, patch).unwrap(), y(want), "{patch}");
+        }
         assert!(run(doc, "[{op: test, path: /c, value: x}]").is_ok());
     }
 
