@@ -170,6 +170,13 @@ fn parent_mut<'a>(doc: &'a mut Value, toks: &[String]) -> Result<&'a mut Value, 
 }
 
 fn add(doc: &mut Value, toks: &[String], value: Value) -> Result<(), String> {
+    set(doc, toks, value, true)
+}
+
+/// Sets the value at `toks`: the whole document for the root, a map key (an existing one keeps
+/// its place), or a list slot — inserted before index `i` (or appended for `-`) when `insert`,
+/// else replacing the item, which must exist.
+fn set(doc: &mut Value, toks: &[String], value: Value, insert: bool) -> Result<(), String> {
     if toks.is_empty() {
         *doc = value;
         return Ok(());
@@ -180,8 +187,12 @@ fn add(doc: &mut Value, toks: &[String], value: Value) -> Result<(), String> {
             m.insert(Value::String(last.clone()), value);
         }
         Value::Sequence(s) => {
-            let i = index(last, s.len(), true)?;
-            s.insert(i, value);
+            let i = index(last, s.len(), insert)?;
+            if insert {
+                s.insert(i, value);
+            } else {
+                s[i] = value;
+            }
         }
         _ => return Err("the parent is not a mapping or a list".into()),
     }
@@ -209,22 +220,7 @@ fn remove(doc: &mut Value, toks: &[String]) -> Result<Value, String> {
 /// links) does it: the parent must exist and a list index must be in range, but a missing map key
 /// is simply set, as `add` would. An existing key keeps its place.
 fn replace(doc: &mut Value, toks: &[String], value: Value) -> Result<(), String> {
-    if toks.is_empty() {
-        *doc = value;
-        return Ok(());
-    }
-    let last = &toks[toks.len() - 1];
-    match parent_mut(doc, toks)? {
-        Value::Mapping(m) => {
-            m.insert(Value::String(last.clone()), value);
-        }
-        Value::Sequence(s) => {
-            let i = index(last, s.len(), false)?;
-            s[i] = value;
-        }
-        _ => return Err("the parent is not a mapping or a list".into()),
-    }
-    Ok(())
+    set(doc, toks, value, false)
 }
 
 fn apply_op(doc: &mut Value, op: &JsonOp) -> Result<(), String> {

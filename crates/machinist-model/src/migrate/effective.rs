@@ -31,6 +31,18 @@ fn by_kind<'a>(docs: &'a [Value], kind: &'a str) -> impl Iterator<Item = &'a Val
     docs.iter().filter(move |d| kind_of(d) == Some(kind))
 }
 
+/// A route as both config forms mean it: destination `to` (read by the caller, the forms name it
+/// differently), gateway, source, metric and MTU.
+fn route(to: Option<J>, r: &Value) -> J {
+    json!({
+        "to": to,
+        "via": r.get("gateway").map(yaml_to_json),
+        "from": r.get("source").map(yaml_to_json),
+        "metric": r.get("metric").map(yaml_to_json),
+        "mtu": r.get("mtu").map(yaml_to_json),
+    })
+}
+
 /// One setting whose value differs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Difference {
@@ -239,15 +251,7 @@ impl Effective {
         if let Some(Value::Sequence(rs)) = l.get("routes") {
             let routes: Vec<J> = rs
                 .iter()
-                .map(|r| {
-                    json!({
-                        "to": r.get("destination").map(yaml_to_json),
-                        "via": r.get("gateway").map(yaml_to_json),
-                        "from": r.get("source").map(yaml_to_json),
-                        "metric": r.get("metric").map(yaml_to_json),
-                        "mtu": r.get("mtu").map(yaml_to_json),
-                    })
-                })
+                .map(|r| route(r.get("destination").map(yaml_to_json), r))
                 .collect();
             self.0
                 .insert(format!("link {name} routes"), J::from(routes));
@@ -305,13 +309,7 @@ impl Effective {
                         .get("network")
                         .filter(|n| n.as_str() != Some(""))
                         .map(yaml_to_json);
-                    json!({
-                        "to": to,
-                        "via": r.get("gateway").map(yaml_to_json),
-                        "from": r.get("source").map(yaml_to_json),
-                        "metric": r.get("metric").map(yaml_to_json),
-                        "mtu": r.get("mtu").map(yaml_to_json),
-                    })
+                    route(to, r)
                 })
                 .collect();
             self.0
