@@ -154,28 +154,33 @@ impl TalosClient {
         hardware::system_info(&r).map_err(|e| protocol(node, e.to_string()))
     }
 
-    pub(super) async fn lc_disks(&self, node: &NodeTarget) -> Result<Vec<DiskInfo>, NodeError> {
+    /// Every resource of `kind`, decoded by `decode`, sorted by `id`.
+    async fn list_decoded<T>(
+        &self,
+        node: &NodeTarget,
+        kind: Kind,
+        decode: impl Fn(&Resource) -> Result<T, hardware::DecodeError>,
+        id: impl Fn(&T) -> &str,
+    ) -> Result<Vec<T>, NodeError> {
         let mut out = self
-            .list_resources(node, hardware::DISKS)
+            .list_resources(node, kind)
             .await?
             .iter()
-            .map(hardware::disk)
+            .map(decode)
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| protocol(node, e.to_string()))?;
-        out.sort_by(|a, b| a.id.cmp(&b.id));
+        out.sort_by(|a, b| id(a).cmp(id(b)));
         Ok(out)
     }
 
+    pub(super) async fn lc_disks(&self, node: &NodeTarget) -> Result<Vec<DiskInfo>, NodeError> {
+        self.list_decoded(node, hardware::DISKS, hardware::disk, |d| &d.id)
+            .await
+    }
+
     pub(super) async fn lc_links(&self, node: &NodeTarget) -> Result<Vec<LinkInfo>, NodeError> {
-        let mut out = self
-            .list_resources(node, hardware::LINK_STATUSES)
-            .await?
-            .iter()
-            .map(hardware::link)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| protocol(node, e.to_string()))?;
-        out.sort_by(|a, b| a.id.cmp(&b.id));
-        Ok(out)
+        self.list_decoded(node, hardware::LINK_STATUSES, hardware::link, |l| &l.id)
+            .await
     }
 
     pub(super) async fn lc_bootstrap(
