@@ -114,6 +114,15 @@ impl Svc {
     }
 
     /// Latency and drop faults for a call.
+    /// What every call does first: who is calling, which node the call is for (node routing),
+    /// and that node's faults for `call` (latency, refusals, crashes).
+    async fn enter<T>(&self, req: &Request<T>, call: Call) -> Result<(Arc<Node>, Caller), Status> {
+        let c = caller(req)?;
+        let node = self.target(req, &c)?;
+        self.faults(&node, call, &c).await?;
+        Ok((node, c))
+    }
+
     pub(super) async fn faults(&self, node: &Node, call: Call, c: &Caller) -> Result<(), Status> {
         for f in &self.cluster.faults {
             match f.kind {
@@ -391,9 +400,7 @@ impl MachineService for Svc {
         &self,
         req: Request<ApplyConfigurationRequest>,
     ) -> Result<Response<ApplyConfigurationResponse>, Status> {
-        let c = caller(&req)?;
-        let node = self.target(&req, &c)?;
-        self.faults(&node, Call::Apply, &c).await?;
+        let (node, c) = self.enter(&req, Call::Apply).await?;
         let msg = self.do_apply(node, &c, req.into_inner()).await?;
         Ok(Response::new(ApplyConfigurationResponse {
             messages: vec![msg],
@@ -404,9 +411,7 @@ impl MachineService for Svc {
         &self,
         req: Request<BootstrapRequest>,
     ) -> Result<Response<BootstrapResponse>, Status> {
-        let c = caller(&req)?;
-        let node = self.target(&req, &c)?;
-        self.faults(&node, Call::Lifecycle, &c).await?;
+        let (node, c) = self.enter(&req, Call::Lifecycle).await?;
         Ok(Response::new(self.do_bootstrap(node, &c).await?))
     }
 
@@ -414,18 +419,14 @@ impl MachineService for Svc {
         &self,
         req: Request<EtcdMemberListRequest>,
     ) -> Result<Response<EtcdMemberListResponse>, Status> {
-        let c = caller(&req)?;
-        let node = self.target(&req, &c)?;
-        self.faults(&node, Call::Lifecycle, &c).await?;
+        let (node, c) = self.enter(&req, Call::Lifecycle).await?;
         Ok(Response::new(self.do_etcd_members(node, &c).await?))
     }
 
     type KubeconfigStream = KubeconfigStream;
 
     async fn kubeconfig(&self, req: Request<()>) -> Result<Response<KubeconfigStream>, Status> {
-        let c = caller(&req)?;
-        let node = self.target(&req, &c)?;
-        self.faults(&node, Call::Lifecycle, &c).await?;
+        let (node, c) = self.enter(&req, Call::Lifecycle).await?;
         Ok(Response::new(self.do_kubeconfig(node, &c).await?))
     }
 
@@ -433,16 +434,12 @@ impl MachineService for Svc {
         &self,
         req: Request<RebootRequest>,
     ) -> Result<Response<RebootResponse>, Status> {
-        let c = caller(&req)?;
-        let node = self.target(&req, &c)?;
-        self.faults(&node, Call::Lifecycle, &c).await?;
+        let (node, c) = self.enter(&req, Call::Lifecycle).await?;
         Ok(Response::new(self.do_reboot(node, &c).await?))
     }
 
     async fn reset(&self, req: Request<ResetRequest>) -> Result<Response<ResetResponse>, Status> {
-        let c = caller(&req)?;
-        let node = self.target(&req, &c)?;
-        self.faults(&node, Call::Lifecycle, &c).await?;
+        let (node, c) = self.enter(&req, Call::Lifecycle).await?;
         Ok(Response::new(
             self.do_reset(node, &c, req.into_inner()).await?,
         ))
@@ -452,9 +449,7 @@ impl MachineService for Svc {
         &self,
         req: Request<()>,
     ) -> Result<Response<ServiceListResponse>, Status> {
-        let c = caller(&req)?;
-        let node = self.target(&req, &c)?;
-        self.faults(&node, Call::Lifecycle, &c).await?;
+        let (node, c) = self.enter(&req, Call::Lifecycle).await?;
         Ok(Response::new(self.do_services(node, &c).await?))
     }
 
@@ -462,18 +457,14 @@ impl MachineService for Svc {
         &self,
         req: Request<UpgradeRequest>,
     ) -> Result<Response<UpgradeResponse>, Status> {
-        let c = caller(&req)?;
-        let node = self.target(&req, &c)?;
-        self.faults(&node, Call::Lifecycle, &c).await?;
+        let (node, c) = self.enter(&req, Call::Lifecycle).await?;
         Ok(Response::new(
             self.do_upgrade(node, &c, req.into_inner()).await?,
         ))
     }
 
     async fn version(&self, req: Request<()>) -> Result<Response<VersionResponse>, Status> {
-        let c = caller(&req)?;
-        let node = self.target(&req, &c)?;
-        self.faults(&node, Call::Version, &c).await?;
+        let (node, c) = self.enter(&req, Call::Version).await?;
         let (configured, tag) = {
             let st = node.state.lock().expect("node state");
             (st.active.is_some(), st.tag.clone())
@@ -521,9 +512,7 @@ type ListStream =
 #[tonic::async_trait]
 impl State for Svc {
     async fn get(&self, req: Request<GetRequest>) -> Result<Response<GetResponse>, Status> {
-        let c = caller(&req)?;
-        let node = self.target(&req, &c)?;
-        self.faults(&node, Call::Get, &c).await?;
+        let (node, c) = self.enter(&req, Call::Get).await?;
         let r = req.get_ref();
         if let Some(found) = self.hardware(&node, &c, &r.namespace, &r.r#type)? {
             let resource = found
@@ -566,9 +555,7 @@ impl State for Svc {
     type ListStream = ListStream;
 
     async fn list(&self, req: Request<ListRequest>) -> Result<Response<ListStream>, Status> {
-        let c = caller(&req)?;
-        let node = self.target(&req, &c)?;
-        self.faults(&node, Call::Get, &c).await?;
+        let (node, c) = self.enter(&req, Call::Get).await?;
         let r = req.get_ref();
         if let Some(found) = self.hardware(&node, &c, &r.namespace, &r.r#type)? {
             let items: Vec<_> = found
