@@ -172,43 +172,9 @@ impl Diagnostic {
     }
 }
 
-/// The closest candidate to `wanted` among `candidates`, if one is close enough to suggest: at
-/// most a third of its letters edited (transpositions count once), or a strong common prefix.
-pub fn did_you_mean<'a>(
-    wanted: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
-    let budget = (wanted.chars().count() / 3).max(1);
-    candidates
-        .into_iter()
-        .filter(|c| *c != wanted)
-        .map(|c| {
-            (
-                strsim::osa_distance(wanted, c),
-                strsim::jaro_winkler(wanted, c),
-                c,
-            )
-        })
-        .filter(|(dist, jw, _)| *dist <= budget || *jw > 0.9)
-        .min_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)))
-        .map(|(_, _, c)| c)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn suggests_close_names_only() {
-        assert_eq!(did_you_mean("vipp", ["vip", "subnet"]), Some("vip"));
-        assert_eq!(
-            did_you_mean("mut", ["vip", "mtu", "nameservers"]),
-            Some("mtu")
-        );
-        assert_eq!(did_you_mean("layer", ["layers", "name"]), Some("layers"));
-        assert_eq!(did_you_mean("hostname", ["subnet", "mtu"]), None);
-    }
-}
+/// The one "did you mean" rule (documented at [`machinist_model::suggest::did_you_mean`]): at most
+/// a third of the letters edited or a strong common prefix, ignoring case.
+pub use machinist_model::did_you_mean;
 
 /// `text` safe to print on a terminal: control characters other than newline and tab (ESC, BEL,
 /// CR, DEL, C1 controls) are shown as `\u{1b}`-style escapes, so a name or a value read from a

@@ -10,25 +10,7 @@ use std::path::Path;
 /// Writes `bytes` to `path` atomically. `mode` (Unix permission bits, default 0644) applies before
 /// the rename, so a secret file (0600) is never readable by others even for a moment.
 pub fn write_atomic(path: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    // Owner-only while it is written; the final mode applies before the rename.
-    let mut tmp = machinist_secrets::fsutil::temp_in(dir)?;
-    tmp.write_all(bytes)?;
-    #[cfg(unix)]
-    {
-        let mode = mode.unwrap_or(0o644);
-        use std::os::unix::fs::PermissionsExt;
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(mode))?;
-    }
-    #[cfg(not(unix))]
-    let _ = mode;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    write_via_temp(path, bytes, mode, true)
 }
 
 /// [`write_atomic`] without the `fsync` of the file: for output that is derived and can be
@@ -36,11 +18,16 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Re
 /// still see the old or the new contents, never a mix; the caller syncs the directory once at the
 /// end (see [`sync_dir`]).
 pub fn write_atomic_unsynced(path: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Result<()> {
+    write_via_temp(path, bytes, mode, false)
+}
+
+/// A temporary file next to `path` (owner-only while it is written), the final mode, an
+/// optional `fsync`, then the rename over `path`.
+fn write_via_temp(path: &Path, bytes: &[u8], mode: Option<u32>, sync: bool) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    // Owner-only while it is written; the final mode applies before the rename.
     let mut tmp = machinist_secrets::fsutil::temp_in(dir)?;
     tmp.write_all(bytes)?;
     #[cfg(unix)]
@@ -51,6 +38,9 @@ pub fn write_atomic_unsynced(path: &Path, bytes: &[u8], mode: Option<u32>) -> st
     }
     #[cfg(not(unix))]
     let _ = mode;
+    if sync {
+        tmp.as_file().sync_all()?;
+    }
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }

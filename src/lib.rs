@@ -14,6 +14,7 @@
 
 // Library code never prints: only src/cli/ and src/bin/ talk to the terminal.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
+#![warn(unreachable_pub)]
 
 pub mod address;
 pub mod diagnostics;

@@ -1,6 +1,9 @@
 //! The `machinist` command line: parses arguments and hands them to one subcommand in `cli/`.
 //! Exit status: see `cli/exit.rs` (0 ok, 1 error, 2 changes found, 64 usage error).
 
+// The CLI is no library API: everything in it is crate-private (`pub(crate)` at most).
+#![warn(unreachable_pub)]
+
 mod cli;
 
 fn main() -> std::process::ExitCode {

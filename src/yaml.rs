@@ -285,6 +285,18 @@ impl Builder {
         }
     }
 
+    /// A finished sequence or mapping: counted, remembered under its anchor (if any), placed.
+    fn close(&mut self, kind: Kind, start: Pos, anchor: usize) {
+        let node = Node { kind, pos: start };
+        if !self.count_nodes(1, start) {
+            return;
+        }
+        if anchor > 0 {
+            self.anchors.insert(anchor, node.clone());
+        }
+        self.push_value(node);
+    }
+
     fn count_nodes(&mut self, n: usize, pos: Pos) -> bool {
         self.count += n;
         if self.count > MAX_NODES {
@@ -360,32 +372,12 @@ impl MarkedEventReceiver for Builder {
             }
             Event::SequenceEnd => {
                 if let Some(Frame::Seq(items, start, anchor)) = self.stack.pop() {
-                    let node = Node {
-                        kind: Kind::Seq(items),
-                        pos: start,
-                    };
-                    if !self.count_nodes(1, start) {
-                        return;
-                    }
-                    if anchor > 0 {
-                        self.anchors.insert(anchor, node.clone());
-                    }
-                    self.push_value(node);
+                    self.close(Kind::Seq(items), start, anchor);
                 }
             }
             Event::MappingEnd => {
                 if let Some(Frame::Map(m, start, anchor)) = self.stack.pop() {
-                    let node = Node {
-                        kind: Kind::Map(merge_keys(m.entries)),
-                        pos: start,
-                    };
-                    if !self.count_nodes(1, start) {
-                        return;
-                    }
-                    if anchor > 0 {
-                        self.anchors.insert(anchor, node.clone());
-                    }
-                    self.push_value(node);
+                    self.close(Kind::Map(merge_keys(m.entries)), start, anchor);
                 }
             }
             Event::Alias(id) => match self.anchors.get(&id).cloned() {

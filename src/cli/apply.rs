@@ -20,7 +20,7 @@ use super::values_args::ValuesArgs;
 
 /// `--mode` values (talosctl's spelling).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ModeArg {
+pub(super) enum ModeArg {
     /// Apply now; the node reboots only if the change needs it.
     Auto,
     /// Apply now without a reboot; the node refuses changes that need one.
@@ -47,7 +47,7 @@ impl ModeArg {
 
 /// Apply the rendered configs to the nodes.
 #[derive(Debug, Args)]
-pub struct ApplyArgs {
+pub(super) struct ApplyArgs {
     /// The project directory.
     #[arg(default_value = ".")]
     pub dir: PathBuf,
@@ -83,7 +83,7 @@ pub struct ApplyArgs {
 }
 
 /// Runs `machinist apply`.
-pub fn run(args: ApplyArgs) -> u8 {
+pub(super) fn run(args: ApplyArgs) -> u8 {
     let (loaded, clients) = match lifecycle::prepare(
         &args.dir,
         &args.values,

@@ -14,7 +14,7 @@ use super::values_args::ValuesArgs;
 
 /// Bootstrap etcd on one control plane.
 #[derive(Debug, Args)]
-pub struct BootstrapArgs {
+pub(super) struct BootstrapArgs {
     /// The project directory.
     #[arg(default_value = ".")]
     pub dir: PathBuf,
@@ -28,7 +28,7 @@ pub struct BootstrapArgs {
 }
 
 /// Runs `machinist bootstrap`.
-pub fn run(args: BootstrapArgs) -> u8 {
+pub(super) fn run(args: BootstrapArgs) -> u8 {
     let only: Vec<String> = args.node.iter().cloned().collect();
     let loaded = match lifecycle::load(&args.dir, &args.values, &only) {
         Ok(l) => l,

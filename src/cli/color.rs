@@ -7,7 +7,7 @@ use std::io::IsTerminal;
 
 /// Whether to colour: `NO_COLOR` (non-empty) never; `CLICOLOR_FORCE` (non-empty, not `0`)
 /// always, even when piped; otherwise only on a terminal.
-pub fn decide(no_color: Option<&OsStr>, force: Option<&OsStr>, terminal: bool) -> bool {
+pub(super) fn decide(no_color: Option<&OsStr>, force: Option<&OsStr>, terminal: bool) -> bool {
     let set = |v: Option<&OsStr>| v.is_some_and(|v| !v.is_empty());
     if set(no_color) {
         return false;
@@ -19,7 +19,7 @@ pub fn decide(no_color: Option<&OsStr>, force: Option<&OsStr>, terminal: bool) -
 }
 
 /// [`decide`] for stdout of this process.
-pub fn stdout_enabled() -> bool {
+pub(super) fn stdout_enabled() -> bool {
     decide(
         std::env::var_os("NO_COLOR").as_deref(),
         std::env::var_os("CLICOLOR_FORCE").as_deref(),
@@ -28,7 +28,7 @@ pub fn stdout_enabled() -> bool {
 }
 
 /// [`decide`] for stderr of this process.
-pub fn stderr_enabled() -> bool {
+pub(super) fn stderr_enabled() -> bool {
     decide(
         std::env::var_os("NO_COLOR").as_deref(),
         std::env::var_os("CLICOLOR_FORCE").as_deref(),
@@ -39,7 +39,7 @@ pub fn stderr_enabled() -> bool {
 const RESET: &str = "\x1b[0m";
 
 /// Colours a diff's text line by line.
-pub fn paint_diff(text: &str) -> String {
+pub(super) fn paint_diff(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 4);
     for line in text.split_inclusive('\n') {
         let (body, nl) = match line.strip_suffix('\n') {

@@ -11,7 +11,7 @@ use super::report;
 
 /// Shells with completion scripts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Shell {
+pub(super) enum Shell {
     /// `source <(machinist completions bash)`, or save it in
     /// `/etc/bash_completion.d/machinist`.
     Bash,
@@ -25,7 +25,7 @@ pub enum Shell {
 
 /// Print a shell completion script.
 #[derive(Debug, Args)]
-pub struct CompletionsArgs {
+pub(super) struct CompletionsArgs {
     /// The shell.
     #[arg(value_enum)]
     pub shell: Shell,
@@ -33,7 +33,7 @@ pub struct CompletionsArgs {
 
 /// Write man pages, one per command.
 #[derive(Debug, Args)]
-pub struct ManArgs {
+pub(super) struct ManArgs {
     /// The directory to write `machinist.1` and `machinist-<command>.1` to.
     #[arg(
         short = 'o',
@@ -45,7 +45,7 @@ pub struct ManArgs {
 }
 
 /// Runs `machinist completions`.
-pub fn completions(args: CompletionsArgs) -> ExitStatus {
+pub(super) fn completions(args: CompletionsArgs) -> ExitStatus {
     use clap_complete::Shell as S;
     let shell = match args.shell {
         Shell::Bash => S::Bash,
@@ -59,7 +59,7 @@ pub fn completions(args: CompletionsArgs) -> ExitStatus {
 }
 
 /// Runs `machinist man`.
-pub fn man(args: ManArgs) -> ExitStatus {
+pub(super) fn man(args: ManArgs) -> ExitStatus {
     let mut cmd = super::command().disable_help_subcommand(true);
     cmd.build();
     let mut written = 0;

@@ -9,12 +9,12 @@ use std::sync::OnceLock;
 use machinist::render::RenderedNode;
 
 /// Whether a node is a control plane: its typed role, from the rendered `machine.type` (DESIGN §5).
-pub fn is_controlplane(n: &RenderedNode) -> bool {
+pub(super) fn is_controlplane(n: &RenderedNode) -> bool {
     n.role.is_control_plane()
 }
 
 /// `(name, address)` of every control plane among `nodes`, in node order.
-pub fn controlplanes(nodes: &[RenderedNode]) -> Vec<(String, String)> {
+pub(super) fn controlplanes(nodes: &[RenderedNode]) -> Vec<(String, String)> {
     nodes
         .iter()
         .filter(|n| is_controlplane(n))
@@ -24,7 +24,7 @@ pub fn controlplanes(nodes: &[RenderedNode]) -> Vec<(String, String)> {
 
 /// What this run's project says the Talos API endpoints are.
 #[derive(Debug, Clone, Default)]
-pub struct ProjectEndpoints {
+pub(super) struct ProjectEndpoints {
     /// `(name, address)` of every control plane.
     pub controlplanes: Vec<(String, String)>,
     /// The host of Chart.yaml's rendered `endpoint` (a VIP or load balancer), if any.
@@ -35,13 +35,13 @@ static PROJECT: OnceLock<ProjectEndpoints> = OnceLock::new();
 
 /// Records the project's endpoints for [`check`], once per run (done where the project is
 /// rendered, so that connecting needs no second render).
-pub fn remember(endpoints: ProjectEndpoints) {
+pub(super) fn remember(endpoints: ProjectEndpoints) {
     let _ = PROJECT.set(endpoints);
 }
 
 /// A warning when a talosconfig's `endpoints` are not this project's control planes (or its
 /// cluster endpoint); `None` when they are, or when the project is unknown to this run.
-pub fn check(talosconfig: &str, endpoints: &[String]) -> Option<String> {
+pub(super) fn check(talosconfig: &str, endpoints: &[String]) -> Option<String> {
     let project = PROJECT.get()?;
     if project.controlplanes.is_empty() {
         return None;

@@ -23,7 +23,7 @@ use super::values_args::ValuesArgs;
 
 /// Show what applying the rendered configs would change on the live nodes.
 #[derive(Debug, Args)]
-pub struct DiffArgs {
+pub(super) struct DiffArgs {
     /// The project directory.
     #[arg(default_value = ".")]
     pub dir: PathBuf,
@@ -48,7 +48,7 @@ pub struct DiffArgs {
 }
 
 /// One node's result.
-pub struct NodeResult {
+pub(super) struct NodeResult {
     /// The rendered node.
     pub node: RenderedNode,
     /// The diff, or the error that prevented it.
@@ -60,7 +60,7 @@ pub struct NodeResult {
 /// Renders `dir` for `nodes` with real secrets (needed to compare with live configs), and
 /// remembers the project's control-plane endpoints for the talosconfig check when connecting.
 /// Also gives the contract the nodes were rendered for.
-pub fn render_nodes(
+pub(super) fn render_nodes(
     dir: &std::path::Path,
     nodes: &[String],
     values: &ValuesArgs,
@@ -103,7 +103,7 @@ pub fn render_nodes(
 }
 
 /// Runs `machinist diff`.
-pub fn run(args: DiffArgs) -> ExitStatus {
+pub(super) fn run(args: DiffArgs) -> ExitStatus {
     let (rendered, contract) = match render_nodes(&args.dir, &args.nodes, &args.values) {
         Ok(r) => r,
         Err(code) => return code,
@@ -213,7 +213,7 @@ fn reboot_text(r: &Option<Result<ApplyMode, String>>) -> String {
 }
 
 /// The text form: a header per node, then a unified diff per changed document.
-pub fn text_output(results: &[NodeResult]) -> String {
+pub(super) fn text_output(results: &[NodeResult]) -> String {
     let mut out = String::new();
     for r in results {
         let Ok(d) = &r.diff else { continue };
@@ -246,7 +246,7 @@ pub fn text_output(results: &[NodeResult]) -> String {
 
 /// The JSON form: `{"nodes": [...], "changes": [{node, document, path, op, old, new, secret}],
 /// "moves": [{node, from, to}]}`.
-pub fn json_output(results: &[NodeResult]) -> String {
+pub(super) fn json_output(results: &[NodeResult]) -> String {
     let mut nodes = Vec::new();
     let mut changes = Vec::new();
     let mut moves = Vec::new();

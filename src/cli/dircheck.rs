@@ -26,7 +26,12 @@ fn existing(dir: &Path, ext: &str) -> Vec<String> {
 
 /// What differs between `files` and `dir`. With `extras`, files with extension `ext` in `dir`
 /// that `files` does not list are reported too.
-pub fn stale(dir: &Path, files: &[(String, String)], ext: &str, extras: bool) -> Vec<String> {
+pub(super) fn stale(
+    dir: &Path,
+    files: &[(String, String)],
+    ext: &str,
+    extras: bool,
+) -> Vec<String> {
     let mut problems = Vec::new();
     for (rel, contents) in files {
         let path = dir.join(rel);

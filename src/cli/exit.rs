@@ -70,7 +70,7 @@ const COMPARING: &[(&str, &str)] = &[
 ];
 
 /// The `Exit status:` paragraph for the (sub)command `name`.
-pub fn help_text(name: &str) -> String {
+pub(super) fn help_text(name: &str) -> String {
     let mut s = String::from("Exit status:\n  0   ok\n  1   error\n");
     if let Some((_, what)) = COMPARING.iter().find(|(n, _)| *n == name) {
         s.push_str(&format!("  2   {what}\n"));
@@ -80,7 +80,7 @@ pub fn help_text(name: &str) -> String {
 }
 
 /// Adds the exit-status paragraph to `cmd` and every subcommand below it.
-pub fn document(cmd: clap::Command) -> clap::Command {
+pub(super) fn document(cmd: clap::Command) -> clap::Command {
     let name = cmd.get_name().to_string();
     let subs: Vec<String> = cmd
         .get_subcommands()

@@ -15,7 +15,7 @@ use super::values_args::ValuesArgs;
 
 /// Show a node's final value at a path and every layer that set it.
 #[derive(Debug, Args)]
-pub struct ExplainArgs {
+pub(super) struct ExplainArgs {
     /// The project directory.
     pub dir: PathBuf,
     /// The node.
@@ -30,7 +30,7 @@ pub struct ExplainArgs {
 }
 
 /// Runs `machinist explain`.
-pub fn run(args: ExplainArgs) -> ExitStatus {
+pub(super) fn run(args: ExplainArgs) -> ExitStatus {
     match explain(&args) {
         Ok(text) => {
             print!("{text}");

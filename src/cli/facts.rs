@@ -16,7 +16,7 @@ use super::values_args::ValuesArgs;
 
 /// Record the nodes' hardware into facts/.
 #[derive(Debug, Args)]
-pub struct FactsArgs {
+pub(super) struct FactsArgs {
     /// The project directory.
     #[arg(default_value = ".")]
     pub dir: PathBuf,
@@ -30,7 +30,7 @@ pub struct FactsArgs {
 }
 
 /// Runs `machinist facts`.
-pub fn run(args: FactsArgs) -> u8 {
+pub(super) fn run(args: FactsArgs) -> u8 {
     let (loaded, clients) =
         match lifecycle::prepare(&args.dir, &args.values, &args.nodes, &args.conn, None) {
             Ok(x) => x,

@@ -12,14 +12,14 @@ use super::report;
 
 /// Import an existing Talos setup as a machinist project.
 #[derive(Debug, Args)]
-pub struct ImportArgs {
+pub(super) struct ImportArgs {
     #[command(subcommand)]
     pub source: Source,
 }
 
 /// What to import.
 #[derive(Debug, Subcommand)]
-pub enum Source {
+pub(super) enum Source {
     /// A talhelper talconfig.yaml (with its patch files).
     Talhelper {
         /// The talconfig.yaml file.
@@ -43,7 +43,7 @@ pub enum Source {
 }
 
 /// Runs `machinist import`.
-pub fn run(args: ImportArgs) -> ExitStatus {
+pub(super) fn run(args: ImportArgs) -> ExitStatus {
     let (result, out) = match &args.source {
         Source::Talhelper {
             talconfig,

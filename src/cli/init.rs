@@ -21,7 +21,7 @@ use super::secrets::{controlplane_endpoints, issue_talosconfig};
 use super::values_args::ValuesArgs;
 
 /// The built-in chart, file by file (path in the project, content).
-pub const CHART: &[(&str, &str)] = &[
+pub(super) const CHART: &[(&str, &str)] = &[
     ("Chart.yaml", include_str!("../../charts/talos/Chart.yaml")),
     (
         "values.yaml",
@@ -62,14 +62,14 @@ pub const CHART: &[(&str, &str)] = &[
 ];
 
 /// What `.gitignore` keeps out of git.
-pub const GITIGNORE: &str = "# Written by machinist init. Credentials and decrypted secrets never belong in git;\n# the encrypted secrets.yaml.age does.\ntalosconfig\nkubeconfig\nsecrets.yaml\n*.agekey\nage-identity.txt\n# Temporary files of interrupted writes, and the simulator's state (it holds CA keys).\n.machinist-*.tmp\n.machinist-sim/\n";
+pub(super) const GITIGNORE: &str = "# Written by machinist init. Credentials and decrypted secrets never belong in git;\n# the encrypted secrets.yaml.age does.\ntalosconfig\nkubeconfig\nsecrets.yaml\n*.agekey\nage-identity.txt\n# Temporary files of interrupted writes, and the simulator's state (it holds CA keys).\n.machinist-*.tmp\n.machinist-sim/\n";
 
 /// The Talos version `init` uses when none is given: the newest stable release.
-pub const DEFAULT_TALOS_VERSION: &str = "v1.13.9";
+pub(super) const DEFAULT_TALOS_VERSION: &str = "v1.13.9";
 
 /// Create a new cluster project with fresh secrets.
 #[derive(Debug, Args)]
-pub struct InitArgs {
+pub(super) struct InitArgs {
     /// The directory to create (or an empty one).
     pub dir: PathBuf,
     /// The cluster name.
@@ -87,7 +87,7 @@ pub struct InitArgs {
 }
 
 /// The Kubernetes version `talosctl gen config` defaults to for a contract.
-pub fn default_kubernetes_version(contract: Contract) -> &'static str {
+pub(super) fn default_kubernetes_version(contract: Contract) -> &'static str {
     match contract {
         Contract::V1_11 => "v1.34.1",
         Contract::V1_12 => "v1.35.4",
@@ -118,7 +118,7 @@ fn check_endpoint(endpoint: &str) -> Result<(), String> {
 /// The example nodes' addresses for an endpoint: when the endpoint's host is an IP address, the
 /// control plane answers there (one control plane: the endpoint is that node) and the worker ten
 /// addresses further on; for a DNS name, the built-in placeholders stay.
-pub fn example_addresses(endpoint: &str) -> Option<(IpAddr, IpAddr)> {
+pub(super) fn example_addresses(endpoint: &str) -> Option<(IpAddr, IpAddr)> {
     let host = machinist::address::host(endpoint);
     let cp: IpAddr = host.parse().ok()?;
     let worker = match cp {
@@ -148,7 +148,7 @@ fn yaml_str(s: &str) -> String {
 
 /// Chart.yaml of the new project: the built-in one with the cluster's name, versions, endpoint and
 /// secrets settings.
-pub fn chart_yaml(
+pub(super) fn chart_yaml(
     name: &str,
     endpoint: &str,
     talos: &str,
@@ -176,7 +176,7 @@ pub fn chart_yaml(
 
 /// Everything `init` did, for the summary.
 #[derive(Debug)]
-pub struct InitOutcome {
+pub(super) struct InitOutcome {
     /// Files written, relative to the project.
     pub files: Vec<String>,
     /// The identity file created, when there was none.
@@ -187,7 +187,7 @@ pub struct InitOutcome {
 
 /// Creates the project. Fails without writing anything when a project (or any file init would
 /// write) already exists.
-pub fn init(args: &InitArgs, env: &IdentityEnv) -> Result<InitOutcome, String> {
+pub(super) fn init(args: &InitArgs, env: &IdentityEnv) -> Result<InitOutcome, String> {
     let contract: Contract = args
         .talos_version
         .parse()
@@ -287,7 +287,7 @@ fn write(dir: &Path, rel: &str, text: &str) -> Result<(), String> {
 }
 
 /// Runs `machinist init`.
-pub fn run(args: InitArgs) -> ExitStatus {
+pub(super) fn run(args: InitArgs) -> ExitStatus {
     match init(&args, &IdentityEnv::from_process()) {
         Ok(outcome) => {
             if let Some(p) = &outcome.created_identity {

@@ -15,7 +15,7 @@ use super::values_args::ValuesArgs;
 
 /// Fetch the cluster's admin kubeconfig.
 #[derive(Debug, Args)]
-pub struct KubeconfigArgs {
+pub(super) struct KubeconfigArgs {
     /// The project directory.
     #[arg(default_value = ".")]
     pub dir: PathBuf,
@@ -37,7 +37,7 @@ pub struct KubeconfigArgs {
 }
 
 /// Runs `machinist kubeconfig`.
-pub fn run(args: KubeconfigArgs) -> u8 {
+pub(super) fn run(args: KubeconfigArgs) -> u8 {
     let (loaded, clients) = match lifecycle::prepare(&args.dir, &args.values, &[], &args.conn, None)
     {
         Ok(x) => x,

@@ -24,7 +24,7 @@ use super::report;
 use super::values_args::ValuesArgs;
 
 /// A loaded and rendered project.
-pub struct Loaded {
+pub(super) struct Loaded {
     /// The project.
     pub project: Project,
     /// Its rendered nodes (every node, for the identity guard).
@@ -35,7 +35,7 @@ pub struct Loaded {
 
 impl Loaded {
     /// The nodes `names` selects (all when empty), in project order.
-    pub fn selected(&self, names: &[String]) -> Vec<RenderedNode> {
+    pub(super) fn selected(&self, names: &[String]) -> Vec<RenderedNode> {
         self.all
             .iter()
             .filter(|n| names.is_empty() || names.contains(&n.name))
@@ -46,7 +46,7 @@ impl Loaded {
 
 /// Loads and renders the project with real secrets; an unknown `--node` is an error that
 /// lists the project's nodes.
-pub fn load(dir: &Path, values: &ValuesArgs, only: &[String]) -> Result<Loaded, u8> {
+pub(super) fn load(dir: &Path, values: &ValuesArgs, only: &[String]) -> Result<Loaded, u8> {
     let project = Project::load(dir).map_err(|d| {
         report::print(&d);
         1u8
@@ -85,7 +85,7 @@ pub fn load(dir: &Path, values: &ValuesArgs, only: &[String]) -> Result<Loaded, 
 }
 
 /// [`load`] then [`clients`]: what every lifecycle command does first.
-pub fn prepare(
+pub(super) fn prepare(
     dir: &Path,
     values: &ValuesArgs,
     only: &[String],
@@ -99,7 +99,11 @@ pub fn prepare(
 
 /// The clients: mutual TLS from the talosconfig (none when the project has none yet) and
 /// maintenance mode. Nodes are dialled at their own addresses; `--endpoints` overrides that.
-pub fn clients(dir: &Path, conn: &ConnArgs, fingerprint: Option<String>) -> Result<Clients, u8> {
+pub(super) fn clients(
+    dir: &Path,
+    conn: &ConnArgs,
+    fingerprint: Option<String>,
+) -> Result<Clients, u8> {
     let secure = build_secure(dir, conn, RetryPolicy::default())?;
     let watch = build_secure(
         dir,
@@ -154,14 +158,14 @@ fn build_secure(dir: &Path, conn: &ConnArgs, retry: RetryPolicy) -> Result<Optio
 }
 
 /// Prints progress: a spinner line on a terminal, else one line per step.
-pub struct Printer {
+pub(super) struct Printer {
     bar: Option<ProgressBar>,
     secrets: Vec<String>,
 }
 
 impl Printer {
     /// A printer for `len` nodes.
-    pub fn new(len: usize, secrets: Vec<String>) -> Arc<Printer> {
+    pub(super) fn new(len: usize, secrets: Vec<String>) -> Arc<Printer> {
         let bar = std::io::stderr().is_terminal().then(|| {
             let b = ProgressBar::new(len as u64);
             b.set_style(
@@ -175,7 +179,7 @@ impl Printer {
     }
 
     /// Prints one line (above the spinner).
-    pub fn line(&self, msg: &str) {
+    pub(super) fn line(&self, msg: &str) {
         let msg = diff::redact_text(msg, &self.secrets);
         // Text from nodes reaches the terminal with its control characters escaped.
         let msg = machinist::diagnostics::escape_controls(&msg).into_owned();
@@ -186,7 +190,7 @@ impl Printer {
     }
 
     /// The progress callback for the rollout library.
-    pub fn progress(self: &Arc<Self>) -> Progress {
+    pub(super) fn progress(self: &Arc<Self>) -> Progress {
         let me = self.clone();
         Arc::new(move |e| match e {
             Event::Step { node, what } => match &me.bar {
@@ -205,7 +209,7 @@ impl Printer {
     }
 
     /// Clears the spinner.
-    pub fn finish(&self) {
+    pub(super) fn finish(&self) {
         if let Some(b) = &self.bar {
             b.finish_and_clear();
         }
@@ -213,7 +217,7 @@ impl Printer {
 }
 
 /// Prints the summary; 0 when no node failed or was left out, else 1.
-pub fn summary(nodes: &[RenderedNode], statuses: &[NodeStatus], secrets: &[String]) -> u8 {
+pub(super) fn summary(nodes: &[RenderedNode], statuses: &[NodeStatus], secrets: &[String]) -> u8 {
     let count = |f: fn(&NodeStatus) -> bool| statuses.iter().filter(|s| f(s)).count();
     println!(
         "summary: {} done, {} unchanged, {} failed, {} not started",
@@ -238,7 +242,7 @@ pub fn summary(nodes: &[RenderedNode], statuses: &[NodeStatus], secrets: &[Strin
 }
 
 /// `--yes`, or a question on a terminal; `Err` explains what to do off a terminal.
-pub fn confirm(question: &str, yes: bool) -> Result<bool, String> {
+pub(super) fn confirm(question: &str, yes: bool) -> Result<bool, String> {
     if yes {
         return Ok(true);
     }

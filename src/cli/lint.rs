@@ -21,7 +21,7 @@ use super::report;
 
 /// Render every node and check the cluster as a whole.
 #[derive(Debug, Args)]
-pub struct LintArgs {
+pub(super) struct LintArgs {
     /// The project directory.
     #[arg(default_value = ".")]
     pub dir: PathBuf,
@@ -33,7 +33,7 @@ pub struct LintArgs {
 }
 
 /// Runs `machinist lint`.
-pub fn run(args: LintArgs) -> ExitStatus {
+pub(super) fn run(args: LintArgs) -> ExitStatus {
     let json = args.format == report::Format::Json;
     let fail = |diags: &[Diagnostic], summary: String| {
         if json {

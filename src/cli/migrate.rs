@@ -21,7 +21,7 @@ use super::report;
 /// Move a config (or report what a project must change) to a newer Talos contract.
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
-pub struct MigrateArgs {
+pub(super) struct MigrateArgs {
     #[command(subcommand)]
     pub command: Option<MigrateCommand>,
     /// The project directory (default: the current directory).
@@ -38,14 +38,14 @@ pub struct MigrateArgs {
 
 /// What to migrate.
 #[derive(Debug, Subcommand)]
-pub enum MigrateCommand {
+pub(super) enum MigrateCommand {
     /// Rewrite one plain Talos config (multi-document YAML) for the target contract.
     Config(ConfigArgs),
 }
 
 /// `migrate config` arguments.
 #[derive(Debug, Args)]
-pub struct ConfigArgs {
+pub(super) struct ConfigArgs {
     /// The config file.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
@@ -74,7 +74,7 @@ fn contract(flag: &str, v: &str) -> Result<Contract, u8> {
 }
 
 /// Runs `machinist migrate`.
-pub fn run(args: MigrateArgs) -> u8 {
+pub(super) fn run(args: MigrateArgs) -> u8 {
     match args.command {
         Some(MigrateCommand::Config(c)) => run_config(c),
         None => {
@@ -149,46 +149,16 @@ fn run_config(args: ConfigArgs) -> u8 {
 }
 
 fn run_project(dir: PathBuf, to: &str) -> u8 {
-    let to = match contract("to", to) {
-        Ok(c) => c,
-        Err(c) => return c,
-    };
-    let project = match Project::load(&dir) {
-        Ok(p) => p,
-        Err(diags) => {
-            report::print(&diags);
-            report::error("the project does not load");
-            return 1;
-        }
+    let (to, project) = match target_and_project(&dir, to) {
+        Ok(v) => v,
+        Err(code) => return code,
     };
     let rep = match project_report(&project, to) {
         Ok(r) => r,
-        Err(ProjectError::Migrate(e)) => {
-            report::error(&e.to_string());
-            return 1;
-        }
-        Err(ProjectError::Render(diags)) => {
-            report::print(&diags);
-            report::error("the project does not render under its own contract");
-            return 1;
-        }
+        Err(e) => return project_error(e, "the project does not render under its own contract"),
     };
     for f in &rep.findings {
-        let at = match &f.at {
-            Some((file, line)) => format!("{}:{line}", file.display()),
-            None => "(values, patches or built-in settings)".to_string(),
-        };
-        let what = match f.severity {
-            Severity::Refused => "refused",
-            Severity::Movable => "deprecated",
-            Severity::Stays => "deprecated, stays",
-        };
-        println!(
-            "{at}: {what}: {}: {} (nodes {})",
-            f.field,
-            f.instead,
-            f.nodes.join(", ")
-        );
+        println!("{}", finding_line(f));
     }
     let refused = rep
         .findings
@@ -204,6 +174,31 @@ fn run_project(dir: PathBuf, to: &str) -> u8 {
         refused
     );
     u8::from(refused > 0)
+}
+
+/// The target contract (`--to`) and the loaded project, or the exit status after saying why not.
+fn target_and_project(dir: &std::path::Path, to: &str) -> Result<(Contract, Project), u8> {
+    let to = contract("to", to)?;
+    match Project::load(dir) {
+        Ok(p) => Ok((to, p)),
+        Err(diags) => {
+            report::print(&diags);
+            report::error("the project does not load");
+            Err(1)
+        }
+    }
+}
+
+/// Prints why a project migration failed (`render`: what to say when rendering did); exit 1.
+fn project_error(e: ProjectError, render: &str) -> u8 {
+    match e {
+        ProjectError::Migrate(e) => report::error(&e.to_string()),
+        ProjectError::Render(diags) => {
+            report::print(&diags);
+            report::error(render);
+        }
+    }
+    1
 }
 
 fn finding_line(f: &ProjectFinding) -> String {
@@ -225,29 +220,13 @@ fn finding_line(f: &ProjectFinding) -> String {
 }
 
 fn run_write(dir: PathBuf, to: &str) -> u8 {
-    let to = match contract("to", to) {
-        Ok(c) => c,
-        Err(c) => return c,
-    };
-    let project = match Project::load(&dir) {
-        Ok(p) => p,
-        Err(diags) => {
-            report::print(&diags);
-            report::error("the project does not load");
-            return 1;
-        }
+    let (to, project) = match target_and_project(&dir, to) {
+        Ok(v) => v,
+        Err(code) => return code,
     };
     let rep = match write_project(&dir, &project, to) {
         Ok(r) => r,
-        Err(ProjectError::Migrate(e)) => {
-            report::error(&e.to_string());
-            return 1;
-        }
-        Err(ProjectError::Render(diags)) => {
-            report::print(&diags);
-            report::error("the project does not render");
-            return 1;
-        }
+        Err(e) => return project_error(e, "the project does not render"),
     };
     for (file, n) in &rep.rewritten {
         println!("rewrote {} ({n} field(s) moved)", file.display());

@@ -35,7 +35,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
-pub use exit::ExitStatus;
+pub(crate) use exit::ExitStatus;
 
 /// Helm for Talos machine configs: render, validate, diff and apply Talos configs from a chart of
 /// templates and layered values.
@@ -74,7 +74,7 @@ enum Command {
 }
 
 /// The clap command tree, with the exit-status paragraph on every command's `--help`.
-pub fn command() -> clap::Command {
+pub(crate) fn command() -> clap::Command {
     exit::document(Cli::command())
 }
 
@@ -95,7 +95,7 @@ fn parse() -> Result<Cli, ExitStatus> {
 }
 
 /// Runs the command line and returns the process exit status.
-pub fn main() -> ExitCode {
+pub(crate) fn main() -> ExitCode {
     let cli = match parse() {
         Ok(c) => c,
         Err(status) => return status.into(),

@@ -14,7 +14,7 @@ use machinist_talos::{NodeTarget, TalosClient};
 
 /// How to reach the nodes.
 #[derive(Debug, Clone, Args)]
-pub struct ConnArgs {
+pub(super) struct ConnArgs {
     /// The talosconfig to use (default: the project's `talosconfig`, then `$TALOSCONFIG`, then
     /// `~/.talos/config`).
     #[arg(long, value_name = "FILE")]
@@ -33,12 +33,12 @@ pub struct ConnArgs {
 
 /// Parses a duration flag (`500ms`, `30s`, `2m30s`), at most 168h: the one parser every
 /// duration flag uses (see `machinist_talos::duration`).
-pub fn duration(s: &str) -> Result<Duration, String> {
+pub(super) fn duration(s: &str) -> Result<Duration, String> {
     machinist_talos::duration::parse(s).map_err(|e| e.to_string())
 }
 
 /// A client with mutual TLS from the talosconfig.
-pub fn secure_client(dir: &Path, args: &ConnArgs) -> Result<Arc<TalosClient>, String> {
+pub(super) fn secure_client(dir: &Path, args: &ConnArgs) -> Result<Arc<TalosClient>, String> {
     let path =
         talosconfig::locate(args.talosconfig.as_deref(), Some(dir)).map_err(|e| e.to_string())?;
     let cfg = Talosconfig::load(&path).map_err(|e| e.to_string())?;
@@ -68,7 +68,7 @@ pub fn secure_client(dir: &Path, args: &ConnArgs) -> Result<Arc<TalosClient>, St
 }
 
 /// A maintenance-mode client (no client certificate, optional fingerprint pin).
-pub fn insecure_client(args: &ConnArgs, fingerprint: Option<String>) -> Arc<TalosClient> {
+pub(super) fn insecure_client(args: &ConnArgs, fingerprint: Option<String>) -> Arc<TalosClient> {
     let opts = ClientOptions {
         insecure: true,
         cert_fingerprint: fingerprint,
@@ -79,7 +79,7 @@ pub fn insecure_client(args: &ConnArgs, fingerprint: Option<String>) -> Arc<Talo
 }
 
 /// The API target of a rendered node.
-pub fn target(n: &RenderedNode) -> NodeTarget {
+pub(super) fn target(n: &RenderedNode) -> NodeTarget {
     NodeTarget {
         name: n.name.clone(),
         address: n.address.clone(),
@@ -87,7 +87,7 @@ pub fn target(n: &RenderedNode) -> NodeTarget {
 }
 
 /// A multi-threaded runtime for the network calls.
-pub fn runtime() -> tokio::runtime::Runtime {
+pub(super) fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -19,7 +19,7 @@ use super::report;
 
 /// Patch a Talos machine config file (like `talosctl machineconfig patch`).
 #[derive(Debug, Args)]
-pub struct PatchArgs {
+pub(super) struct PatchArgs {
     /// The machine config to patch.
     pub config: PathBuf,
     /// A patch: a file, `@FILE`, or the patch text itself (repeatable, applied in order).
@@ -34,7 +34,7 @@ pub struct PatchArgs {
 }
 
 /// Runs `machinist patch`.
-pub fn run(args: PatchArgs) -> ExitStatus {
+pub(super) fn run(args: PatchArgs) -> ExitStatus {
     match patch(&args) {
         Ok(()) => ExitStatus::Success,
         Err(message) => {
@@ -81,7 +81,7 @@ fn patch(args: &PatchArgs) -> Result<(), String> {
         }
         return Err(m);
     }
-    let out = machinist::render::output::to_yaml(&docs);
+    let out = machinist_patch::to_yaml(&docs);
     match &args.output {
         Some(path) => machinist::fsutil::write_atomic(path, out.as_bytes(), None)
             .map_err(|e| format!("{}: cannot write: {e}", path.display())),

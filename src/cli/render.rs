@@ -19,7 +19,7 @@ use super::values_args::ValuesArgs;
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub(super) enum Format {
     /// YAML documents; on stdout each node is preceded by `# machinist: node=<name>`.
     Yaml,
     /// One JSON object: `{"nodes": [{"name", "address", "role", "documents"}]}`.
@@ -28,7 +28,7 @@ pub enum Format {
 
 /// Render the machine config of every node.
 #[derive(Debug, Args)]
-pub struct RenderArgs {
+pub(super) struct RenderArgs {
     /// The project directory.
     #[arg(default_value = ".")]
     pub dir: PathBuf,
@@ -58,7 +58,7 @@ pub struct RenderArgs {
 }
 
 /// Runs `machinist render`.
-pub fn run(args: RenderArgs) -> ExitStatus {
+pub(super) fn run(args: RenderArgs) -> ExitStatus {
     let project = match Project::load(&args.dir) {
         Ok(p) => p,
         Err(diags) => {
@@ -120,7 +120,7 @@ pub fn run(args: RenderArgs) -> ExitStatus {
 }
 
 /// One rendered node, already in its output form.
-pub struct Output {
+pub(super) struct Output {
     name: String,
     text: String,
     json: Option<serde_json::Value>,

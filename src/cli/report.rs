@@ -10,7 +10,7 @@ use machinist::diagnostics::{Diagnostic, escape_controls};
 use machinist::diff::redact_config_text;
 
 /// How to colour stderr.
-pub fn color_choice() -> termcolor::ColorChoice {
+pub(super) fn color_choice() -> termcolor::ColorChoice {
     if super::color::stderr_enabled() {
         termcolor::ColorChoice::AlwaysAnsi
     } else {
@@ -20,7 +20,7 @@ pub fn color_choice() -> termcolor::ColorChoice {
 
 /// How `diff`, `validate` and `lint` report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
+pub(super) enum Format {
     /// For people: text, with diagnostics and snippets on stderr.
     Text,
     /// For programs: one JSON object on stdout.
@@ -29,7 +29,7 @@ pub enum Format {
 
 /// Prints one JSON report to stdout: `head`'s fields, then `findings` (grouped as [`print`]
 /// groups them), then counts of errors and warnings.
-pub fn print_json_report(diags: &[Diagnostic], head: serde_json::Value) {
+pub(super) fn print_json_report(diags: &[Diagnostic], head: serde_json::Value) {
     let grouped = group_by_node(diags);
     let errors = grouped.iter().filter(|d| !d.is_warning()).count();
     let mut out = match head {
@@ -50,7 +50,7 @@ pub fn print_json_report(diags: &[Diagnostic], head: serde_json::Value) {
 
 /// Prints `diags` to stderr. The same problem on many nodes (a typo in a template every node
 /// renders) prints once, with the other nodes listed under it.
-pub fn print(diags: &[Diagnostic]) {
+pub(super) fn print(diags: &[Diagnostic]) {
     let stream = termcolor::StandardStream::stderr(color_choice());
     let mut lock = stream.lock();
     for d in group_by_node(diags) {
@@ -76,7 +76,7 @@ fn without_node(d: &Diagnostic) -> Diagnostic {
 
 /// Merges diagnostics that differ only in their node, keeping the first one's wording and order,
 /// and adds a note naming the other nodes.
-pub fn group_by_node(diags: &[Diagnostic]) -> Vec<Diagnostic> {
+pub(super) fn group_by_node(diags: &[Diagnostic]) -> Vec<Diagnostic> {
     let mut groups: Vec<(Diagnostic, Diagnostic, Vec<String>)> = Vec::new();
     for d in diags {
         let key = without_node(d);
@@ -223,6 +223,6 @@ fn line_col_to_offset(src: &str, line: usize, col: usize) -> usize {
 }
 
 /// Prints one plain error line (for errors that have no diagnostic form).
-pub fn error(message: &str) {
+pub(super) fn error(message: &str) {
     eprintln!("error: {}", escape_controls(message));
 }

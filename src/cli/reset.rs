@@ -17,7 +17,7 @@ use super::values_args::ValuesArgs;
 
 /// `--wipe` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum WipeArg {
+pub(super) enum WipeArg {
     /// System disk and user disks.
     All,
     /// Only the system disk.
@@ -28,7 +28,7 @@ pub enum WipeArg {
 
 /// Reset one node back to maintenance mode.
 #[derive(Debug, Args)]
-pub struct ResetArgs {
+pub(super) struct ResetArgs {
     /// The project directory.
     #[arg(default_value = ".")]
     pub dir: PathBuf,
@@ -60,7 +60,7 @@ pub struct ResetArgs {
 }
 
 /// Runs `machinist reset`.
-pub fn run(args: ResetArgs) -> u8 {
+pub(super) fn run(args: ResetArgs) -> u8 {
     let Some(name) = args.node.clone() else {
         report::error("reset needs --node NAME: machinist never resets a whole cluster at once");
         return 64;

@@ -12,7 +12,7 @@ use super::report;
 
 /// Write the JSON schemas for editors and CI.
 #[derive(Debug, Args)]
-pub struct SchemaArgs {
+pub(super) struct SchemaArgs {
     /// Directory to write into.
     #[arg(long, default_value = "schema", value_name = "DIR")]
     pub out: PathBuf,
@@ -22,7 +22,7 @@ pub struct SchemaArgs {
 }
 
 /// What differs between the wanted files and DIR, one line per file.
-pub fn stale(dir: &Path, files: &[SchemaFile]) -> Vec<String> {
+pub(super) fn stale(dir: &Path, files: &[SchemaFile]) -> Vec<String> {
     let wanted: Vec<(String, String)> = files
         .iter()
         .map(|f| (f.path.clone(), f.contents.clone()))
@@ -31,7 +31,7 @@ pub fn stale(dir: &Path, files: &[SchemaFile]) -> Vec<String> {
 }
 
 /// Runs `machinist schema`.
-pub fn run(args: SchemaArgs) -> ExitStatus {
+pub(super) fn run(args: SchemaArgs) -> ExitStatus {
     let files = schema_files();
     if args.check {
         let problems = stale(&args.out, &files);

@@ -20,7 +20,7 @@ use super::values_args::ValuesArgs;
 
 /// Print schematic IDs, installer images and boot asset URLs (ISO, disk, PXE) per schematic.
 #[derive(Debug, Args)]
-pub struct SchematicArgs {
+pub(super) struct SchematicArgs {
     /// The project directory.
     #[arg(default_value = ".")]
     pub dir: PathBuf,
@@ -39,7 +39,7 @@ pub struct SchematicArgs {
 }
 
 /// Runs `machinist schematic`.
-pub fn run(args: SchematicArgs) -> ExitStatus {
+pub(super) fn run(args: SchematicArgs) -> ExitStatus {
     let project = match Project::load(&args.dir) {
         Ok(p) => p,
         Err(d) => {

@@ -19,14 +19,14 @@ use super::values_args::ValuesArgs;
 
 /// Create or adopt the cluster secrets bundle.
 #[derive(Debug, Args)]
-pub struct SecretsArgs {
+pub(super) struct SecretsArgs {
     #[command(subcommand)]
     pub command: SecretsCommand,
 }
 
 /// The `secrets` subcommands.
 #[derive(Debug, Subcommand)]
-pub enum SecretsCommand {
+pub(super) enum SecretsCommand {
     /// Generate a new bundle (CAs, keys, tokens) in `talosctl gen secrets` format, encrypted to the
     /// recipients in Chart.yaml. Refuses to replace an existing bundle.
     Gen(GenArgs),
@@ -40,7 +40,7 @@ pub enum SecretsCommand {
 
 /// Arguments of `secrets rekey`.
 #[derive(Debug, Args)]
-pub struct RekeyArgs {
+pub(super) struct RekeyArgs {
     /// The project directory.
     #[arg(default_value = ".")]
     pub dir: PathBuf,
@@ -52,7 +52,7 @@ pub struct RekeyArgs {
 
 /// Arguments of `secrets gen`.
 #[derive(Debug, Args)]
-pub struct GenArgs {
+pub(super) struct GenArgs {
     /// The project directory.
     #[arg(default_value = ".")]
     pub dir: PathBuf,
@@ -60,7 +60,7 @@ pub struct GenArgs {
 
 /// Arguments of `secrets import`.
 #[derive(Debug, Args)]
-pub struct ImportArgs {
+pub(super) struct ImportArgs {
     /// A talosctl `secrets.yaml` or a controlplane machine config.
     pub file: PathBuf,
     /// The project directory.
@@ -71,7 +71,7 @@ pub struct ImportArgs {
 /// Issue a talosconfig (client certificate signed by the cluster's OS CA). The bundle is only
 /// read; regenerating the talosconfig never changes it.
 #[derive(Debug, Args)]
-pub struct TalosconfigArgs {
+pub(super) struct TalosconfigArgs {
     /// The project directory.
     #[arg(default_value = ".")]
     pub dir: PathBuf,
@@ -86,7 +86,7 @@ pub struct TalosconfigArgs {
 }
 
 /// Runs `machinist secrets ...`.
-pub fn run(args: SecretsArgs) -> ExitStatus {
+pub(super) fn run(args: SecretsArgs) -> ExitStatus {
     let result = match args.command {
         SecretsCommand::Gen(a) => gen_bundle(&a.dir),
         SecretsCommand::Import(a) => import_bundle(&a.file, &a.dir),
@@ -96,7 +96,7 @@ pub fn run(args: SecretsArgs) -> ExitStatus {
 }
 
 /// Runs `machinist talosconfig`.
-pub fn run_talosconfig(args: TalosconfigArgs) -> ExitStatus {
+pub(super) fn run_talosconfig(args: TalosconfigArgs) -> ExitStatus {
     finish(write_talosconfig(&args))
 }
 
@@ -218,7 +218,7 @@ fn rekey(args: &RekeyArgs) -> Result<String, String> {
 
 /// The control-plane nodes' rendered addresses (talosctl's endpoints): the project rendered
 /// without secrets, with the command line's values and patches, roles from `machine.type`.
-pub fn controlplane_endpoints(
+pub(super) fn controlplane_endpoints(
     project: &Project,
     values: &ValuesArgs,
 ) -> Result<Vec<String>, String> {
@@ -240,7 +240,7 @@ pub fn controlplane_endpoints(
 }
 
 /// Issues a talosconfig for `project` from `bundle` and writes it to `path` (0600).
-pub fn issue_talosconfig(
+pub(super) fn issue_talosconfig(
     project: &Project,
     bundle: &Bundle,
     roles: &[String],

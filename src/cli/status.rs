@@ -14,7 +14,7 @@ use super::values_args::ValuesArgs;
 
 /// Show each node's state against the project.
 #[derive(Debug, Args)]
-pub struct StatusArgs {
+pub(super) struct StatusArgs {
     /// The project directory.
     #[arg(default_value = ".")]
     pub dir: PathBuf,
@@ -31,7 +31,7 @@ pub struct StatusArgs {
 }
 
 /// Runs `machinist status`.
-pub fn run(args: StatusArgs) -> u8 {
+pub(super) fn run(args: StatusArgs) -> u8 {
     let (loaded, clients) =
         match lifecycle::prepare(&args.dir, &args.values, &args.nodes, &args.conn, None) {
             Ok(x) => x,

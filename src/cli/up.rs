@@ -22,7 +22,7 @@ use super::values_args::ValuesArgs;
 
 /// Install, bootstrap and check the whole cluster.
 #[derive(Debug, Args)]
-pub struct UpArgs {
+pub(super) struct UpArgs {
     /// The project directory.
     #[arg(default_value = ".")]
     pub dir: PathBuf,
@@ -42,7 +42,7 @@ pub struct UpArgs {
 }
 
 /// Runs `machinist up`.
-pub fn run(args: UpArgs) -> u8 {
+pub(super) fn run(args: UpArgs) -> u8 {
     let (loaded, clients) = match lifecycle::prepare(&args.dir, &args.values, &[], &args.conn, None)
     {
         Ok(x) => x,

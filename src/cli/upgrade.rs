@@ -17,7 +17,7 @@ use super::values_args::ValuesArgs;
 
 /// Upgrade Talos to the installer image each node's rendered config names.
 #[derive(Debug, Args)]
-pub struct UpgradeArgs {
+pub(super) struct UpgradeArgs {
     /// The project directory.
     #[arg(default_value = ".")]
     pub dir: PathBuf,
@@ -43,7 +43,7 @@ pub struct UpgradeArgs {
 }
 
 /// Runs `machinist upgrade`.
-pub fn run(args: UpgradeArgs) -> u8 {
+pub(super) fn run(args: UpgradeArgs) -> u8 {
     let (loaded, clients) =
         match lifecycle::prepare(&args.dir, &args.values, &args.nodes, &args.conn, None) {
             Ok(x) => x,

@@ -31,7 +31,7 @@ const DEFAULT_VERSION: &str = "v1.13";
 
 /// Check Talos configs, patches or a whole project against the schema, offline.
 #[derive(Debug, Args)]
-pub struct ValidateArgs {
+pub(super) struct ValidateArgs {
     /// Files to check (YAML or JSON; multi-document streams are fine), or one project directory:
     /// every node is rendered and checked against Chart.yaml's talosVersion.
     #[arg(required = true, value_name = "FILE|DIR")]
@@ -92,7 +92,7 @@ fn project_dir(args: &ValidateArgs) -> Result<Option<&Path>, String> {
 
 /// Where the value at `pointer` starts in a document; for a map key, where the key starts, and
 /// the key's length.
-pub fn locate(doc: &Node, pointer: &str) -> (Pos, usize) {
+pub(super) fn locate(doc: &Node, pointer: &str) -> (Pos, usize) {
     let mut node = doc;
     let mut at = (doc.pos, 1);
     for seg in pointer.split('/').skip(1) {
@@ -120,7 +120,7 @@ pub fn locate(doc: &Node, pointer: &str) -> (Pos, usize) {
 
 /// Validates the text of one file; findings become diagnostics pointing into the file. Errors
 /// come first, then warnings (Talos's, and deprecated fields the file sets).
-pub fn check_text(
+pub(super) fn check_text(
     path: &Path,
     text: &str,
     contract: Contract,
@@ -179,7 +179,7 @@ pub fn check_text(
 }
 
 /// Runs `machinist validate`.
-pub fn run(args: ValidateArgs) -> ExitStatus {
+pub(super) fn run(args: ValidateArgs) -> ExitStatus {
     match project_dir(&args) {
         Err(e) => {
             report::error(&e);

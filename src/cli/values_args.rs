@@ -15,7 +15,7 @@ use machinist::values::{self, Overrides, SetKind};
 /// Values and patches given on the command line.
 #[derive(Debug, Clone, Default, Args)]
 #[command(next_help_heading = "Values and patches")]
-pub struct ValuesArgs {
+pub(super) struct ValuesArgs {
     #[command(flatten)]
     pub values: ValueFlags,
     /// A Talos patch applied to every rendered node after the project's own patches (repeatable).
@@ -27,7 +27,7 @@ pub struct ValuesArgs {
 /// means "the files are patches".
 #[derive(Debug, Clone, Default, Args)]
 #[command(next_help_heading = "Values and patches")]
-pub struct ValueFlags {
+pub(super) struct ValueFlags {
     /// A values file applied after the project's own files (repeatable; later wins).
     #[arg(id = "values", short = 'f', long = "values", value_name = "FILE")]
     pub files: Vec<PathBuf>,
@@ -45,7 +45,7 @@ pub struct ValueFlags {
 
 impl ValueFlags {
     /// Reads the files and parses the flags.
-    pub fn resolve(&self) -> Result<Overrides, Vec<Diagnostic>> {
+    pub(super) fn resolve(&self) -> Result<Overrides, Vec<Diagnostic>> {
         let mut errors = Vec::new();
         let files = values::read_value_files(&self.files).unwrap_or_else(|e| {
             errors.push(e);
@@ -72,7 +72,7 @@ impl ValueFlags {
     }
 
     /// Whether any value flag was given.
-    pub fn is_empty(&self) -> bool {
+    pub(super) fn is_empty(&self) -> bool {
         self.files.is_empty()
             && self.set.is_empty()
             && self.set_string.is_empty()
@@ -82,12 +82,12 @@ impl ValueFlags {
 
 impl ValuesArgs {
     /// Reads the files and parses the flags.
-    pub fn resolve(&self) -> Result<Overrides, Vec<Diagnostic>> {
+    pub(super) fn resolve(&self) -> Result<Overrides, Vec<Diagnostic>> {
         self.values.resolve()
     }
 
     /// The render options for `nodes` (empty = every node) with these values and patches.
-    pub fn render_options(
+    pub(super) fn render_options(
         &self,
         nodes: &[String],
         with_secrets: bool,

@@ -1,9 +1,10 @@
 //! Document-keyed semantic diff. In: the documents a node runs (parsed from its live config) and
-//! the documents machinist rendered for it. Out: per document — keyed by (kind, name), the legacy
-//! main document being `v1alpha1` — whether it was added, removed or changed, one record per
-//! changed path, and a unified YAML diff; secrets are redacted everywhere (a changed secret shows as
-//! changed, never its value). Comments, key order and formatting never count as changes, since
-//! both sides are compared as parsed values, the way Talos compares configs. [`diff_docs_migrating`]
+//! the documents machinist rendered for it. Out: per document — keyed by its identity ([`DocId`]:
+//! apiVersion, kind, name; the legacy main document being `v1alpha1`) — whether it was added,
+//! removed or changed, one record per changed path, and a unified YAML diff; secrets are redacted
+//! everywhere (a changed secret shows as changed, never its value). Comments, key order and
+//! formatting never count as changes, since both sides are compared as parsed values, the way
+//! Talos compares configs. [`diff_docs_migrating`]
 //! also recognises fields a migration moved out of v1alpha1 into their own documents and reports
 //! each as one move.
 
@@ -12,28 +13,26 @@ mod redact;
 
 use std::fmt;
 
+use machinist_patch::{DocId, key_text};
 use serde_yaml_ng::Value;
 
 pub use moves::{Move, diff_docs_migrating};
 pub use redact::{REDACTED, is_secret_path, redact_config_text, redact_text, secret_values};
 
-/// Identifies a document inside a machine config: its kind and, for named kinds, its name.
+/// Identifies a document inside a machine config: its identity ([`DocId`]: apiVersion, kind and,
+/// for named kinds, name; the legacy main document is `v1alpha1`) and its position among
+/// documents with the same identity.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct DocKey {
-    /// `v1alpha1` for the main document, else the `kind:` value.
-    pub kind: String,
-    /// The `name:` value of named kinds.
-    pub name: Option<String>,
-    /// Position among documents with the same kind and name (0 unless duplicated).
+    /// The document's identity, as patches and secret injection see it.
+    pub id: DocId,
+    /// Position among documents with the same identity (0 unless duplicated).
     pub index: usize,
 }
 
 impl fmt::Display for DocKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.kind)?;
-        if let Some(n) = &self.name {
-            write!(f, "/{n}")?;
-        }
+        write!(f, "{}", self.id)?;
         if self.index > 0 {
             write!(f, "#{}", self.index + 1)?;
         }
@@ -122,23 +121,15 @@ pub fn parse_docs(bytes: &[u8]) -> Result<Vec<Value>, String> {
     Ok(out)
 }
 
-fn base_key(doc: &Value) -> (String, Option<String>) {
-    let s = |k: &str| doc.get(k).and_then(Value::as_str).map(str::to_string);
-    match s("kind") {
-        Some(kind) => (kind, s("name")),
-        None => (s("version").unwrap_or_else(|| "unknown".into()), None),
-    }
-}
-
 /// Keys for a list of documents, numbering duplicates.
 pub fn keys(docs: &[Value]) -> Vec<DocKey> {
-    let mut seen: Vec<(String, Option<String>)> = Vec::new();
+    let mut seen: Vec<DocId> = Vec::new();
     docs.iter()
         .map(|d| {
-            let (kind, name) = base_key(d);
-            let index = seen.iter().filter(|k| k.0 == kind && k.1 == name).count();
-            seen.push((kind.clone(), name.clone()));
-            DocKey { kind, name, index }
+            let id = DocId::of(d);
+            let index = seen.iter().filter(|k| **k == id).count();
+            seen.push(id.clone());
+            DocKey { id, index }
         })
         .collect()
 }
@@ -168,7 +159,7 @@ pub fn diff_docs(live: &[Value], rendered: &[Value]) -> NodeDiff {
 
 fn doc_diff(key: &DocKey, op: Op, live: Option<&Value>, rendered: Option<&Value>) -> DocDiff {
     let mut changes = Vec::new();
-    let kind = Some(key.kind.as_str());
+    let kind = Some(key.id.kind.as_str());
     walk(kind, &mut Vec::new(), live, rendered, &mut changes);
     let aligned = match (live, rendered) {
         (Some(l), Some(r)) => Some(align(l, r)),
@@ -250,16 +241,6 @@ pub fn path_string(path: &[Seg]) -> String {
         }
     }
     s
-}
-
-fn key_text(k: &Value) -> String {
-    match k {
-        Value::String(s) => s.clone(),
-        other => serde_yaml_ng::to_string(other)
-            .unwrap_or_default()
-            .trim_end()
-            .to_string(),
-    }
 }
 
 fn walk(

@@ -29,7 +29,7 @@ pub fn is_secret_path(kind: Option<&str>, path: &[Seg]) -> bool {
 }
 
 /// Whether a value is secret by its content: PEM private key text, or base64 of it.
-pub fn looks_secret(v: &Value) -> bool {
+pub(super) fn looks_secret(v: &Value) -> bool {
     let Value::String(s) = v else { return false };
     if s.contains("PRIVATE KEY") {
         return true;
@@ -71,7 +71,7 @@ fn walk_redact(kind: Option<&str>, path: &mut Vec<Seg>, v: &Value) -> Value {
 
 /// A copy of `v` (a document of `kind`, or part of one at `path`) with every secret leaf
 /// replaced by `<redacted>`.
-pub fn redact_at(kind: Option<&str>, path: &[Seg], v: &Value) -> Value {
+pub(super) fn redact_at(kind: Option<&str>, path: &[Seg], v: &Value) -> Value {
     walk_redact(kind, &mut path.to_vec(), v)
 }
 
@@ -133,7 +133,7 @@ fn pair(
 
 /// Redacts both sides of a comparison; a secret that differs reads `<redacted (changed)>` on the
 /// new side.
-pub fn redact_pair(
+pub(super) fn redact_pair(
     kind: Option<&str>,
     old: Option<&Value>,
     new: Option<&Value>,
@@ -174,7 +174,7 @@ fn collect(kind: Option<&str>, path: &mut Vec<Seg>, v: &Value, out: &mut Vec<Str
 pub fn secret_values(docs: &[Value]) -> Vec<String> {
     let mut out = Vec::new();
     for d in docs {
-        let kind = machinist_secrets::inject::doc_kind(d).map(str::to_string);
+        let kind = machinist_patch::doc_kind(d).map(str::to_string);
         collect(kind.as_deref(), &mut Vec::new(), d, &mut out);
     }
     out.sort_by_key(|s| std::cmp::Reverse(s.len()));

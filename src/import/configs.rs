@@ -5,7 +5,7 @@
 //! stripped and listed, to be imported into the encrypted bundle with `machinist secrets import`.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde_yaml_ng::{Mapping, Value};
 
@@ -22,51 +22,7 @@ pub fn import(configs: &[PathBuf]) -> Result<ImportedProject, ImportError> {
     let mut chart_fields: Option<(String, String, String)> = None;
     for path in configs {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| ImportError::Read {
-            path: shown.clone(),
-            message: e.to_string(),
-        })?;
-        let mut docs =
-            machinist_patch::parse_documents(&shown, &text).map_err(|e| ImportError::Invalid {
-                path: shown.clone(),
-                message: e.to_string(),
-            })?;
-        // The same strict load Talos does: what Talos would not read is not imported.
-        let json: Vec<serde_json::Value> = docs
-            .iter()
-            .map(machinist_model::schema::yaml_to_json)
-            .collect();
-        let report = machinist_model::check_loaded(machinist_model::Contract::DEFAULT, &json);
-        if let Some(f) = report.errors.first() {
-            let mut message = format!(
-                "not a Talos {} machine config: {}",
-                machinist_model::Contract::DEFAULT,
-                crate::render::stage_validate::finding_message(f)
-            );
-            if let Some(h) = &f.hint {
-                message.push_str(&format!(" ({h})"));
-            }
-            return Err(ImportError::Invalid {
-                path: shown.clone(),
-                message,
-            });
-        }
-        let legacy = docs
-            .iter()
-            .position(|d| DocId::of(d).is_legacy())
-            .ok_or_else(|| ImportError::Invalid {
-                path: shown.clone(),
-                message: "no v1alpha1 document (the one with `machine:` and `cluster:`); is this a machine config?".into(),
-            })?;
-        let mut seen = BTreeSet::new();
-        for d in &docs {
-            if !seen.insert(DocId::of(d)) {
-                return Err(ImportError::Invalid {
-                    path: shown.clone(),
-                    message: format!("document {} appears twice", DocId::of(d)),
-                });
-            }
-        }
+        let (mut docs, legacy) = read_config(path, &shown)?;
         // The typed role decides; the facet value written is its machine type name.
         let role = machinist_model::Role::of_documents(std::slice::from_ref(&docs[legacy]))
             .unwrap_or(machinist_model::Role::Worker)
@@ -75,12 +31,7 @@ pub fn import(configs: &[PathBuf]) -> Result<ImportedProject, ImportError> {
             path.file_stem()
                 .map_or_else(|| "node".into(), |s| s.to_string_lossy().into_owned())
         });
-        let mut name = hostname.clone();
-        let mut n = 2;
-        while !names.insert(name.clone()) {
-            name = format!("{hostname}-{n}");
-            n += 1;
-        }
+        let name = unique_name(&mut names, &hostname);
         let address = static_address(&docs).unwrap_or_else(|| {
             untranslated.push(Untranslated {
                 field: format!("{shown}: address"),
@@ -139,6 +90,68 @@ pub fn import(configs: &[PathBuf]) -> Result<ImportedProject, ImportError> {
     })
 }
 
+/// One machine config file: its documents, loaded as strictly as Talos loads them, and the index
+/// of its v1alpha1 document. `shown` names the file in errors.
+fn read_config(path: &Path, shown: &str) -> Result<(Vec<Value>, usize), ImportError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ImportError::Read {
+        path: shown.to_string(),
+        message: e.to_string(),
+    })?;
+    let docs =
+        machinist_patch::parse_documents(shown, &text).map_err(|e| ImportError::Invalid {
+            path: shown.to_string(),
+            message: e.to_string(),
+        })?;
+    // The same strict load Talos does: what Talos would not read is not imported.
+    let json: Vec<serde_json::Value> = docs
+        .iter()
+        .map(machinist_model::schema::yaml_to_json)
+        .collect();
+    let report = machinist_model::check_loaded(machinist_model::Contract::DEFAULT, &json);
+    if let Some(f) = report.errors.first() {
+        let mut message = format!(
+            "not a Talos {} machine config: {}",
+            machinist_model::Contract::DEFAULT,
+            crate::render::stage_validate::finding_message(f)
+        );
+        if let Some(h) = &f.hint {
+            message.push_str(&format!(" ({h})"));
+        }
+        return Err(ImportError::Invalid {
+            path: shown.to_string(),
+            message,
+        });
+    }
+    let legacy = docs
+        .iter()
+        .position(|d| DocId::of(d).is_legacy())
+        .ok_or_else(|| ImportError::Invalid {
+            path: shown.to_string(),
+            message: "no v1alpha1 document (the one with `machine:` and `cluster:`); is this a machine config?".into(),
+        })?;
+    let mut seen = BTreeSet::new();
+    for d in &docs {
+        if !seen.insert(DocId::of(d)) {
+            return Err(ImportError::Invalid {
+                path: shown.to_string(),
+                message: format!("document {} appears twice", DocId::of(d)),
+            });
+        }
+    }
+    Ok((docs, legacy))
+}
+
+/// `hostname`, or `hostname-2`, `hostname-3`... when another node already has the name.
+fn unique_name(names: &mut BTreeSet<String>, hostname: &str) -> String {
+    let mut name = hostname.to_string();
+    let mut n = 2;
+    while !names.insert(name.clone()) {
+        name = format!("{hostname}-{n}");
+        n += 1;
+    }
+    name
+}
+
 fn hostname(docs: &[Value]) -> Option<String> {
     docs.iter()
         .find(|d| d["kind"].as_str() == Some("HostnameConfig"))
@@ -192,13 +205,8 @@ pub fn strip_secrets(docs: &mut [Value]) -> BTreeSet<String> {
 /// fields, bundle material and user secrets alike) from one document, and the maps left empty.
 fn strip_doc(doc: &mut Value, stripped: &mut BTreeSet<String>) {
     // A document without `kind` (a v1alpha1 patch has no `version:` either) is the v1alpha1 one.
-    let kind = if DocId::of(doc).is_legacy() {
-        "v1alpha1".to_string()
-    } else {
-        let Some(kind) = machinist_secrets::inject::doc_kind(doc).map(str::to_string) else {
-            return;
-        };
-        kind
+    let Some(kind) = machinist_patch::doc_kind(doc).map(str::to_string) else {
+        return;
     };
     let label = if kind == "v1alpha1" {
         kind.clone()

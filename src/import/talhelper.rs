@@ -10,12 +10,14 @@ use std::path::{Path, PathBuf};
 
 use serde_yaml_ng::{Mapping, Value};
 
-use super::base::{BaseInput, default_kubernetes, endpoint_host, generated};
+use super::base::{default_kubernetes, endpoint_host};
 use super::{ChartSpec, ImportError, ImportedProject, NodeSpec, Untranslated, build_project};
 use machinist_patch::DocId;
 
+mod node;
 mod patches;
-use patches::{drop_patch_keys, legacy_patches};
+use node::node;
+use patches::legacy_patches;
 
 /// Top-level talconfig keys the import understands.
 const TOP_KEYS: &[&str] = &[
@@ -101,15 +103,29 @@ impl Ctx {
     }
 }
 
+/// What every node of the cluster shares: the contract, the versions, the endpoint and the
+/// cluster-wide settings, read from the top of the talconfig.
+struct Cluster<'a> {
+    talos_version: String,
+    minor: u32,
+    kubernetes_version: String,
+    /// `clusterName` as written (`${VAR}`s kept).
+    raw_name: &'a str,
+    /// `endpoint` as written (`${VAR}`s kept).
+    endpoint_raw: String,
+    ipv6_endpoint: bool,
+    /// v1alpha1 settings of every node.
+    global: Mapping,
+    /// v1alpha1 settings of control-plane nodes only.
+    cp_only: Mapping,
+    machine_sans: Option<Value>,
+    /// The `controlPlane` and `worker` groups by role.
+    groups: BTreeMap<&'static str, Value>,
+}
+
 /// Imports a talhelper project. `env` is a `talenv.yaml` (plain YAML); SOPS-encrypted values
 /// cannot be read and are reported.
 pub fn import(talconfig: &Path, env: Option<&Path>) -> Result<ImportedProject, ImportError> {
-    let read = |p: &Path| {
-        std::fs::read_to_string(p).map_err(|e| ImportError::Read {
-            path: p.display().to_string(),
-            message: e.to_string(),
-        })
-    };
     let text = read(talconfig)?;
     let cfg = first_document(talconfig, &text)?;
     let mut ctx = Ctx {
@@ -124,31 +140,7 @@ pub fn import(talconfig: &Path, env: Option<&Path>) -> Result<ImportedProject, I
         multi_doc: true,
     };
     if let Some(envp) = env {
-        let etext = read(envp)?;
-        let edoc = first_document(envp, &etext)?;
-        let encrypted = edoc.get("sops").is_some();
-        for (k, v) in edoc.as_mapping().into_iter().flatten() {
-            let Some(k) = k.as_str() else { continue };
-            if k == "sops" {
-                continue;
-            }
-            let v = match v {
-                Value::String(s) if s.starts_with("ENC[") => None,
-                Value::String(s) => Some(s.clone()),
-                Value::Number(n) => Some(n.to_string()),
-                Value::Bool(b) => Some(b.to_string()),
-                _ => None,
-            };
-            match v {
-                Some(v) if !encrypted => {
-                    ctx.env.insert(k.to_string(), v);
-                }
-                _ => ctx.skip(
-                    format!("{}: {k}", envp.display()),
-                    format!("encrypted or non-scalar value; set vars.{k} in values.yaml"),
-                ),
-            }
-        }
+        read_env(&mut ctx, envp)?;
     }
     for (k, _) in cfg.as_mapping().into_iter().flatten() {
         let k = k.as_str().unwrap_or_default();
@@ -156,10 +148,96 @@ pub fn import(talconfig: &Path, env: Option<&Path>) -> Result<ImportedProject, I
             ctx.skip(k, "talconfig field not translated by machinist import");
         }
     }
+    let (var_names, vars) = variables(&mut ctx, &cfg);
+    let mut cluster = cluster(&mut ctx, &cfg);
+    let mut role_patches = role_patches(&mut ctx, &cfg, &mut cluster.groups);
 
-    // Variables: every ${VAR} anywhere in the talconfig becomes values.vars.VAR.
+    let nodes: Vec<NodeSpec> = seq(cfg.get("nodes"))
+        .iter()
+        .enumerate()
+        .map(|(i, n)| node(&mut ctx, &cluster, &format!("nodes[{i}]"), n))
+        .collect();
+    if nodes.is_empty() {
+        return Err(ImportError::Invalid {
+            path: talconfig.display().to_string(),
+            message: "no nodes: a talconfig needs a `nodes:` list".into(),
+        });
+    }
+    let used_roles: BTreeSet<&str> = nodes.iter().map(|n| n.role.as_str()).collect();
+    role_patches.retain(|r, _| used_roles.contains(r.as_str()));
+
+    let filters: String = var_names
+        .iter()
+        .map(|v| format!(" | replace(\"${{{v}}}\", values.vars[\"{v}\"] | string)"))
+        .collect();
+    let mut extra = Mapping::new();
+    if !vars.is_empty() {
+        extra.insert(Value::from("vars"), Value::Mapping(vars));
+    }
+    let chart = ChartSpec {
+        name: sanitize(
+            &ctx.subst(cluster.raw_name)
+                .replace("${", "")
+                .replace('}', ""),
+        ),
+        talos_version: cluster.talos_version,
+        kubernetes_version: cluster.kubernetes_version,
+        endpoint: vars_to_expr(&cluster.endpoint_raw),
+        output_filters: filters,
+        extra_values: extra,
+        role_patches,
+    };
+    let mut files = build_project(&chart, &nodes);
+    files.append(&mut ctx.files);
+    Ok(ImportedProject {
+        files,
+        untranslated: ctx.untranslated,
+    })
+}
+
+fn read(p: &Path) -> Result<String, ImportError> {
+    std::fs::read_to_string(p).map_err(|e| ImportError::Read {
+        path: p.display().to_string(),
+        message: e.to_string(),
+    })
+}
+
+/// Reads the talenv file's plain scalar values into `ctx.env`; encrypted (SOPS) and non-scalar
+/// values are reported instead.
+fn read_env(ctx: &mut Ctx, envp: &Path) -> Result<(), ImportError> {
+    let etext = read(envp)?;
+    let edoc = first_document(envp, &etext)?;
+    let encrypted = edoc.get("sops").is_some();
+    for (k, v) in edoc.as_mapping().into_iter().flatten() {
+        let Some(k) = k.as_str() else { continue };
+        if k == "sops" {
+            continue;
+        }
+        let v = match v {
+            Value::String(s) if s.starts_with("ENC[") => None,
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        };
+        match v {
+            Some(v) if !encrypted => {
+                ctx.env.insert(k.to_string(), v);
+            }
+            _ => ctx.skip(
+                format!("{}: {k}", envp.display()),
+                format!("encrypted or non-scalar value; set vars.{k} in values.yaml"),
+            ),
+        }
+    }
+    Ok(())
+}
+
+/// Every `${VAR}` anywhere in the talconfig, and `values.vars`: each one's talenv value, or a
+/// placeholder (reported) when talenv has none.
+fn variables(ctx: &mut Ctx, cfg: &Value) -> (BTreeSet<String>, Mapping) {
     let mut var_names = BTreeSet::new();
-    collect_vars(&cfg, &mut var_names);
+    collect_vars(cfg, &mut var_names);
     let mut vars = Mapping::new();
     for v in &var_names {
         let value = match ctx.env.get(v) {
@@ -176,10 +254,12 @@ pub fn import(talconfig: &Path, env: Option<&Path>) -> Result<ImportedProject, I
         };
         vars.insert(Value::from(v.as_str()), Value::from(value));
     }
-    let plain = |ctx: &Ctx, key: &str| cfg.get(key).and_then(Value::as_str).map(|s| ctx.subst(s));
+    (var_names, vars)
+}
 
-    // Contract.
-    let talos_raw = plain(&ctx, "talosVersion");
+/// The Talos version and contract minor of the project: talconfig's `talosVersion`, or (reported)
+/// v1.11 when it is older than the oldest contract and v1.13.0 when it is missing or unreadable.
+fn contract(ctx: &mut Ctx, talos_raw: Option<String>) -> (String, u32) {
     let (talos_version, minor) = match talos_raw.as_deref().map(parse_minor) {
         Some(Some(m)) if m >= 11 => (talos_raw.clone().unwrap_or_default(), m),
         Some(Some(m)) => {
@@ -204,54 +284,66 @@ pub fn import(talconfig: &Path, env: Option<&Path>) -> Result<ImportedProject, I
             ("v1.13.0".to_string(), 13)
         }
     };
-    ctx.multi_doc = minor >= 12;
     if minor >= 14 {
         ctx.skip(
             "talosVersion",
             "the import writes the v1.13-shaped base config; review it against the newer contract",
         );
     }
-    let k8s = plain(&ctx, "kubernetesVersion")
+    (talos_version, minor)
+}
+
+/// The settings every node shares, from the top-level talconfig keys.
+fn cluster<'a>(ctx: &mut Ctx, cfg: &'a Value) -> Cluster<'a> {
+    let plain = |ctx: &Ctx, key: &str| cfg.get(key).and_then(Value::as_str).map(|s| ctx.subst(s));
+    let (talos_version, minor) = contract(ctx, plain(ctx, "talosVersion"));
+    ctx.multi_doc = minor >= 12;
+    let k8s = plain(ctx, "kubernetesVersion")
         .filter(|v| !v.contains("${"))
         .unwrap_or_else(|| default_kubernetes(minor).to_string());
-    let k8s = if k8s.starts_with('v') {
+    let kubernetes_version = if k8s.starts_with('v') {
         k8s
     } else {
         format!("v{k8s}")
     };
-    let raw_name = cfg
-        .get("clusterName")
-        .and_then(Value::as_str)
-        .unwrap_or("cluster");
     let endpoint_raw = cfg
         .get("endpoint")
         .and_then(Value::as_str)
         .unwrap_or("https://127.0.0.1:6443")
         .to_string();
-    let ipv6 = endpoint_host(&ctx.subst(&endpoint_raw)).contains(':');
+    let ipv6_endpoint = endpoint_host(&ctx.subst(&endpoint_raw)).contains(':');
+    let (global, cp_only) = cluster_settings(cfg);
+    Cluster {
+        talos_version,
+        minor,
+        kubernetes_version,
+        raw_name: cfg
+            .get("clusterName")
+            .and_then(Value::as_str)
+            .unwrap_or("cluster"),
+        endpoint_raw,
+        ipv6_endpoint,
+        global,
+        cp_only,
+        machine_sans: cfg.get("additionalMachineCertSans").cloned(),
+        groups: BTreeMap::new(),
+    }
+}
 
-    // Cluster-wide settings as a v1alpha1 fragment (all nodes), plus control-plane-only parts.
+/// Cluster-wide settings as a v1alpha1 fragment for all nodes, and the control-plane-only part.
+fn cluster_settings(cfg: &Value) -> (Mapping, Mapping) {
     let mut global = Mapping::new();
     let mut cp_only = Mapping::new();
-    if let Some(d) = cfg.get("domain") {
-        set(&mut global, &["cluster", "network", "dnsDomain"], d.clone());
-    }
-    if let Some(v) = cfg.get("clusterPodNets") {
-        set(
-            &mut global,
-            &["cluster", "network", "podSubnets"],
-            v.clone(),
-        );
-    }
-    if let Some(v) = cfg.get("clusterSvcNets") {
-        set(
-            &mut global,
-            &["cluster", "network", "serviceSubnets"],
-            v.clone(),
-        );
-    }
-    if let Some(v) = cfg.get("cniConfig") {
-        set(&mut global, &["cluster", "network", "cni"], v.clone());
+    let all: &[(&str, &[&str])] = &[
+        ("domain", &["cluster", "network", "dnsDomain"]),
+        ("clusterPodNets", &["cluster", "network", "podSubnets"]),
+        ("clusterSvcNets", &["cluster", "network", "serviceSubnets"]),
+        ("cniConfig", &["cluster", "network", "cni"]),
+    ];
+    for (key, path) in all {
+        if let Some(v) = cfg.get(*key) {
+            set(&mut global, path, v.clone());
+        }
     }
     if let Some(v) = cfg
         .get("allowSchedulingOnControlPlanes")
@@ -263,184 +355,52 @@ pub fn import(talconfig: &Path, env: Option<&Path>) -> Result<ImportedProject, I
             v.clone(),
         );
     }
-    if let Some(v) = cfg.get("additionalApiServerCertSans") {
-        set(
-            &mut cp_only,
+    let control_plane: &[(&str, &[&str])] = &[
+        (
+            "additionalApiServerCertSans",
             &["cluster", "apiServer", "certSANs"],
-            v.clone(),
-        );
+        ),
+        ("inlineManifests", &["cluster", "inlineManifests"]),
+    ];
+    for (key, path) in control_plane {
+        if let Some(v) = cfg.get(*key) {
+            set(&mut cp_only, path, v.clone());
+        }
     }
-    if let Some(v) = cfg.get("inlineManifests") {
-        set(&mut cp_only, &["cluster", "inlineManifests"], v.clone());
-    }
-    let machine_sans = cfg.get("additionalMachineCertSans").cloned();
+    (global, cp_only)
+}
 
-    let global_patches: Vec<String> = seq(cfg.get("patches"))
+/// The patch files of each role layer: the global patches, then the role group's own; fills
+/// `groups` with the `controlPlane` and `worker` groups (empty when absent).
+fn role_patches(
+    ctx: &mut Ctx,
+    cfg: &Value,
+    groups: &mut BTreeMap<&'static str, Value>,
+) -> BTreeMap<String, Vec<String>> {
+    let mut global_patches: Vec<String> = seq(cfg.get("patches"))
         .iter()
         .enumerate()
         .filter_map(|(i, p)| ctx.patch(&format!("patches[{i}]"), "global", p))
         .collect();
-    let mut global_patches = global_patches;
-    global_patches.extend(legacy_patches(&mut ctx, "", "global", &cfg));
+    global_patches.extend(legacy_patches(ctx, "", "global", cfg));
     let mut role_patches = BTreeMap::new();
-    let mut groups = BTreeMap::new();
     for (key, role) in [("controlPlane", "controlplane"), ("worker", "worker")] {
         let group = cfg
             .get(key)
             .cloned()
             .unwrap_or(Value::Mapping(Mapping::new()));
-        check_node_keys(&mut ctx, key, &group);
+        check_node_keys(ctx, key, &group);
         let mut patches = global_patches.clone();
         for (i, p) in seq(group.get("patches")).iter().enumerate() {
             if let Some(rel) = ctx.patch(&format!("{key}.patches[{i}]"), role, p) {
                 patches.push(rel);
             }
         }
-        patches.extend(legacy_patches(&mut ctx, &format!("{key}."), role, &group));
+        patches.extend(legacy_patches(ctx, &format!("{key}."), role, &group));
         role_patches.insert(role.to_string(), patches);
         groups.insert(role, group);
     }
-
-    let mut nodes = Vec::new();
-    for (i, n) in seq(cfg.get("nodes")).iter().enumerate() {
-        let field = format!("nodes[{i}]");
-        check_node_keys(&mut ctx, &field, n);
-        let cp = n
-            .get("controlPlane")
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
-        let role = if cp { "controlplane" } else { "worker" };
-        let hostname_raw = n.get("hostname").and_then(Value::as_str).unwrap_or("node");
-        let name = sanitize(&ctx.subst(hostname_raw));
-        let mut eff = groups[role].clone();
-        drop_patch_keys(&mut eff);
-        let mut own = n.clone();
-        drop_patch_keys(&mut own);
-        super::factor::layer(&mut eff, &own);
-
-        let install_image = install_image(&mut ctx, &field, &eff, &talos_version);
-        let mut docs = generated(&BaseInput {
-            controlplane: cp,
-            minor,
-            cluster_name: raw_name,
-            endpoint: &endpoint_raw,
-            kubernetes_version: &k8s,
-            install_image: &install_image,
-            ipv6_endpoint: ipv6,
-        });
-        let mut frag = global.clone();
-        if cp {
-            super::factor::layer_map(&mut frag, &cp_only);
-        }
-        let mut sans: Vec<Value> = seq(machine_sans.as_ref()).to_vec();
-        if n.get("overrideMachineCertSANs").and_then(Value::as_bool) == Some(true) {
-            sans.clear();
-        }
-        for s in seq(eff.get("certSANs")) {
-            if !sans.contains(s) {
-                sans.push(s.clone());
-            }
-        }
-        if !sans.is_empty() {
-            set(&mut frag, &["machine", "certSANs"], Value::Sequence(sans));
-        }
-        node_fields(&mut frag, &eff);
-        super::factor::layer(&mut docs[0], &Value::Mapping(frag));
-        if let Some(sel) = eff.get("installDiskSelector")
-            && let Some(Value::Mapping(inst)) = docs[0]
-                .get_mut("machine")
-                .and_then(|m| m.get_mut("install"))
-        {
-            inst.shift_remove("disk");
-            inst.insert(Value::from("diskSelector"), sel.clone());
-        }
-        let ignore = eff.get("ignoreHostname").and_then(Value::as_bool) == Some(true);
-        if !ignore {
-            if minor >= 12 {
-                docs[1] = serde_yaml_ng::from_str(&format!(
-                    "apiVersion: v1alpha1\nkind: HostnameConfig\nhostname: {}\n",
-                    serde_json::to_string(hostname_raw).unwrap_or_default()
-                ))
-                .expect("valid YAML");
-            } else {
-                set_value(
-                    &mut docs[0],
-                    &["machine", "network", "hostname"],
-                    Value::from(hostname_raw),
-                );
-            }
-        }
-        docs.extend(extra_documents(&eff));
-        let mut node_patches = Vec::new();
-        let override_patches = n.get("overridePatches").and_then(Value::as_bool) == Some(true);
-        if override_patches {
-            ctx.skip(
-                format!("{field}.overridePatches"),
-                "role-layer patches still apply to this node; move them to the other nodes' files to reproduce talhelper",
-            );
-        }
-        for (j, p) in seq(n.get("patches")).iter().enumerate() {
-            if let Some(rel) = ctx.patch(&format!("{field}.patches[{j}]"), &name, p) {
-                node_patches.push(rel);
-            }
-        }
-        node_patches.extend(legacy_patches(&mut ctx, &format!("{field}."), &name, n));
-        let address_raw = n
-            .get("ipAddress")
-            .and_then(Value::as_str)
-            .unwrap_or("127.0.0.1");
-        let address = vars_to_expr(address_raw.split(',').next().unwrap_or("").trim());
-        if address_raw.contains(',') {
-            ctx.skip(
-                format!("{field}.ipAddress"),
-                "only the first address is used as the node address",
-            );
-        }
-        let mut values = Mapping::new();
-        values.insert(Value::from("talos"), talos_tree(&docs));
-        if let Some(s) = eff.get("schematic") {
-            values.insert(Value::from("schematic"), s.clone());
-        }
-        nodes.push(NodeSpec {
-            name,
-            address,
-            role: role.to_string(),
-            values: Value::Mapping(values),
-            patches: node_patches,
-        });
-    }
-    if nodes.is_empty() {
-        return Err(ImportError::Invalid {
-            path: talconfig.display().to_string(),
-            message: "no nodes: a talconfig needs a `nodes:` list".into(),
-        });
-    }
-    let used_roles: BTreeSet<&str> = nodes.iter().map(|n| n.role.as_str()).collect();
-    role_patches.retain(|r, _| used_roles.contains(r.as_str()));
-
-    let filters: String = var_names
-        .iter()
-        .map(|v| format!(" | replace(\"${{{v}}}\", values.vars[\"{v}\"] | string)"))
-        .collect();
-    let mut extra = Mapping::new();
-    if !vars.is_empty() {
-        extra.insert(Value::from("vars"), Value::Mapping(vars));
-    }
-    let chart = ChartSpec {
-        name: sanitize(&ctx.subst(raw_name).replace("${", "").replace('}', "")),
-        talos_version,
-        kubernetes_version: k8s,
-        endpoint: vars_to_expr(&endpoint_raw),
-        output_filters: filters,
-        extra_values: extra,
-        role_patches,
-    };
-    let mut files = build_project(&chart, &nodes);
-    files.append(&mut ctx.files);
-    Ok(ImportedProject {
-        files,
-        untranslated: ctx.untranslated,
-    })
+    role_patches
 }
 
 fn first_document(path: &Path, text: &str) -> Result<Value, ImportError> {
@@ -546,105 +506,6 @@ fn check_node_keys(ctx: &mut Ctx, field: &str, n: &Value) {
             }
         }
     }
-}
-
-fn install_image(ctx: &mut Ctx, field: &str, eff: &Value, talos_version: &str) -> String {
-    if let Some(url) = eff.get("talosImageURL").and_then(Value::as_str) {
-        return format!("{url}:{talos_version}");
-    }
-    if let Some(s) = eff.get("schematic") {
-        let secureboot = eff["machineSpec"]["secureboot"].as_bool() == Some(true);
-        let json = serde_json::to_value(s).unwrap_or_default();
-        let image = machinist_functions::schematic::schematic_id(&json).and_then(|id| {
-            machinist_functions::schematic::installer_image(
-                &id,
-                talos_version,
-                "factory.talos.dev",
-                secureboot,
-            )
-        });
-        match image {
-            Ok(image) => return image,
-            Err(e) => ctx.skip(
-                format!("{field}.schematic"),
-                format!("{e}; the default installer is used"),
-            ),
-        }
-    }
-    format!("ghcr.io/siderolabs/installer:{talos_version}")
-}
-
-/// Places talhelper node fields at their Talos paths.
-fn node_fields(frag: &mut Mapping, eff: &Value) {
-    let paths: &[(&str, &[&str])] = &[
-        ("installDisk", &["machine", "install", "disk"]),
-        ("nodeLabels", &["machine", "nodeLabels"]),
-        ("nodeAnnotations", &["machine", "nodeAnnotations"]),
-        ("nodeTaints", &["machine", "nodeTaints"]),
-        ("machineFiles", &["machine", "files"]),
-        ("machineDisks", &["machine", "disks"]),
-        ("nameservers", &["machine", "network", "nameservers"]),
-        ("networkInterfaces", &["machine", "network", "interfaces"]),
-        (
-            "disableSearchDomain",
-            &["machine", "network", "disableSearchDomain"],
-        ),
-        ("extraManifests", &["cluster", "extraManifests"]),
-    ];
-    for (key, path) in paths {
-        if let Some(v) = eff.get(*key) {
-            set(frag, path, v.clone());
-        }
-    }
-    if let Some(mods) = eff.get("kernelModules") {
-        set(frag, &["machine", "kernel", "modules"], mods.clone());
-    }
-}
-
-/// A Talos document of `kind` with the fields of `fields` (a talhelper entry whose keys are
-/// already Talos's).
-fn document(kind: &str, fields: &Value) -> Value {
-    let mut m = Mapping::new();
-    m.insert(Value::from("apiVersion"), Value::from("v1alpha1"));
-    m.insert(Value::from("kind"), Value::from(kind));
-    for (k, v) in fields.as_mapping().into_iter().flatten() {
-        m.insert(k.clone(), v.clone());
-    }
-    Value::Mapping(m)
-}
-
-/// The talhelper node fields that become whole Talos documents, in talhelper's order:
-/// `ingressFirewall` (a NetworkDefaultActionConfig, `block` unless set, and a NetworkRuleConfig
-/// per rule), `extensionServices` (ExtensionServiceConfig), `volumes` (VolumeConfig) and
-/// `userVolumes` (UserVolumeConfig). Every kind exists in every supported contract.
-fn extra_documents(eff: &Value) -> Vec<Value> {
-    let mut docs = Vec::new();
-    if let Some(fw) = eff.get("ingressFirewall") {
-        let mut action = Mapping::new();
-        action.insert(
-            Value::from("ingress"),
-            fw.get("defaultAction")
-                .cloned()
-                .unwrap_or_else(|| Value::from("block")),
-        );
-        docs.push(document(
-            "NetworkDefaultActionConfig",
-            &Value::Mapping(action),
-        ));
-        for rule in seq(fw.get("rules")) {
-            docs.push(document("NetworkRuleConfig", rule));
-        }
-    }
-    for (key, kind) in [
-        ("extensionServices", "ExtensionServiceConfig"),
-        ("volumes", "VolumeConfig"),
-        ("userVolumes", "UserVolumeConfig"),
-    ] {
-        for entry in seq(eff.get(key)) {
-            docs.push(document(kind, entry));
-        }
-    }
-    docs
 }
 
 fn set(m: &mut Mapping, path: &[&str], v: Value) {

@@ -12,7 +12,7 @@ use machinist_model::migrate::{MigrateError, Migration, migrate};
 use serde::Deserialize;
 use serde_yaml_ng::Value;
 
-use crate::render::output::to_yaml;
+use machinist_patch::to_yaml;
 
 /// A migrated config file.
 #[derive(Debug, Clone)]

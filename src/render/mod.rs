@@ -58,7 +58,7 @@ pub struct RenderedNode {
 impl RenderedNode {
     /// The node's config as YAML text (documents separated by `---`).
     pub fn to_yaml(&self) -> String {
-        output::to_yaml(&self.documents)
+        machinist_patch::to_yaml(&self.documents)
     }
 }
 

@@ -1,6 +1,6 @@
-//! Rendered text to documents and back. In: the text a template produced. Out: its YAML documents
-//! (empty documents dropped), or an error with the offending rendered lines; and, the other way,
-//! the canonical YAML text of a node's documents.
+//! Rendered text to documents. In: the text a template produced. Out: its YAML documents (empty
+//! documents dropped), or an error with the offending rendered lines. The way back, documents to
+//! YAML text, is the one multi-document writer [`machinist_patch::to_yaml`].
 
 use std::sync::Arc;
 
@@ -72,16 +72,4 @@ fn glued_separator(text: &str, template: &str, node: &str) -> Option<Diagnostic>
              `{%-`, `{#-` or `-%}` right after or before it",
         ),
     )
-}
-
-/// The YAML text of `docs`, separated by `---`.
-pub fn to_yaml(docs: &[Value]) -> String {
-    let mut out = String::new();
-    for (i, doc) in docs.iter().enumerate() {
-        if i > 0 {
-            out.push_str("---\n");
-        }
-        out.push_str(&serde_yaml_ng::to_string(doc).expect("YAML values always serialize"));
-    }
-    out
 }

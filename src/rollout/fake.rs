@@ -15,7 +15,7 @@ use crate::render::Role;
 
 /// One simulated machine.
 #[derive(Debug, Clone, Default)]
-pub struct Machine {
+pub(super) struct Machine {
     pub config: Option<Vec<u8>>,
     pub uuid: String,
     /// The schematic ID of the image it runs (served as the `schematic` extension).
@@ -23,7 +23,7 @@ pub struct Machine {
 }
 
 #[derive(Debug, Default)]
-pub struct State {
+pub(super) struct State {
     pub machines: HashMap<String, Machine>,
     /// (address, role of the config sent)
     pub applied: Vec<(String, Option<Role>)>,
@@ -36,7 +36,7 @@ pub struct State {
 }
 
 /// The fake; `secure` tells which client it plays.
-pub struct Fake {
+pub(super) struct Fake {
     pub state: std::sync::Arc<Mutex<State>>,
     pub secure: bool,
 }
@@ -162,7 +162,7 @@ impl NodeApi for Fake {
 }
 
 /// A rendered node of an `init`-style project (no hostname).
-pub fn node(name: &str, address: &str, role: Role) -> crate::render::RenderedNode {
+pub(super) fn node(name: &str, address: &str, role: Role) -> crate::render::RenderedNode {
     let yaml = format!(
         "version: v1alpha1\nmachine:\n  type: {}\n  install:\n    disk: /dev/sda\ncluster:\n  clusterName: c\n",
         role.machine_type()

@@ -530,7 +530,7 @@ async fn record_image(api: &Api, node: &RenderedNode, image: &str) -> Result<(),
         }
     }
     let req = ApplyRequest {
-        data: crate::render::output::to_yaml(&docs).into_bytes(),
+        data: machinist_patch::to_yaml(&docs).into_bytes(),
         mode: ApplyMode::NoReboot,
         dry_run: false,
         try_timeout: None::<Duration>,

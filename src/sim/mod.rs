@@ -40,25 +40,22 @@ pub enum SimSetupError {
     },
 }
 
+/// Diagnostics of loading or rendering the project, as one message.
+fn project_error(diags: &[crate::diagnostics::Diagnostic]) -> SimSetupError {
+    SimSetupError::Project(
+        diags
+            .iter()
+            .map(|d| d.message.clone())
+            .collect::<Vec<_>>()
+            .join("; "),
+    )
+}
+
 /// The nodes of a project, with the address each listens on (port 50000 unless the node's
 /// address names one, e.g. `127.0.0.1:50011`).
 pub fn project_nodes(dir: &Path) -> Result<(Project, Vec<NodeSpec>), SimSetupError> {
-    let project = Project::load(dir).map_err(|d| {
-        SimSetupError::Project(
-            d.iter()
-                .map(|d| d.message.clone())
-                .collect::<Vec<_>>()
-                .join("; "),
-        )
-    })?;
-    let rendered = render(&project, RenderOptions::default()).map_err(|d| {
-        SimSetupError::Project(
-            d.iter()
-                .map(|d| d.message.clone())
-                .collect::<Vec<_>>()
-                .join("; "),
-        )
-    })?;
+    let project = Project::load(dir).map_err(|d| project_error(&d))?;
+    let rendered = render(&project, RenderOptions::default()).map_err(|d| project_error(&d))?;
     let mut specs = Vec::new();
     for n in rendered {
         let (ip, port) = split_address(&n.address).ok_or_else(|| SimSetupError::Address {

@@ -229,9 +229,10 @@ pub fn parse_path(key: &str) -> Result<Vec<Seg>, String> {
     Ok(segs)
 }
 
-fn find_unescaped(s: &str, c: char) -> Option<usize> {
+/// The byte offsets of `c` in `s` where no backslash escapes it.
+fn unescaped(s: &str, c: char) -> impl Iterator<Item = usize> + '_ {
     let mut escaped = false;
-    for (i, ch) in s.char_indices() {
+    s.char_indices().filter_map(move |(i, ch)| {
         if escaped {
             escaped = false;
         } else if ch == '\\' {
@@ -239,23 +240,20 @@ fn find_unescaped(s: &str, c: char) -> Option<usize> {
         } else if ch == c {
             return Some(i);
         }
-    }
-    None
+        None
+    })
+}
+
+fn find_unescaped(s: &str, c: char) -> Option<usize> {
+    unescaped(s, c).next()
 }
 
 fn split_unescaped(s: &str, sep: char) -> Vec<String> {
     let mut out = Vec::new();
     let mut start = 0;
-    let mut escaped = false;
-    for (i, ch) in s.char_indices() {
-        if escaped {
-            escaped = false;
-        } else if ch == '\\' {
-            escaped = true;
-        } else if ch == sep {
-            out.push(s[start..i].to_string());
-            start = i + ch.len_utf8();
-        }
+    for i in unescaped(s, sep) {
+        out.push(s[start..i].to_string());
+        start = i + sep.len_utf8();
     }
     out.push(s[start..].to_string());
     out

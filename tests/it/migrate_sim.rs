@@ -137,7 +137,7 @@ fn homelab_migrated_to_v1_14_diffs_as_moves_against_nodes_running_v1_12() {
         "{}",
         r.stdout
     );
-    assert!(chart(&lab.dir()).contains("talosVersion: v1.14.0"));
+    assert!(chart(lab.dir()).contains("talosVersion: v1.14.0"));
     let after = lab.rendered("after");
 
     // The diff against the nodes still running the v1.12 configs: moves, and the installer

@@ -28,6 +28,7 @@ pub mod net;
 pub mod role;
 pub mod rules;
 pub mod schema;
+pub mod suggest;
 pub mod v1alpha1;
 
 pub use check::{Report, check_errors, check_json_documents, check_loaded};
@@ -35,3 +36,4 @@ pub use contract::Contract;
 pub use role::Role;
 pub use rules::Mode;
 pub use schema::{Finding, validate_documents};
+pub use suggest::did_you_mean;

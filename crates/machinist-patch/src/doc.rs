@@ -1,6 +1,8 @@
 //! Config documents and their identity. In: YAML text or parsed documents. Out: the list of
 //! documents of a config ([`parse_documents`]), YAML text again ([`to_yaml`]), and the
-//! `(apiVersion, kind, name)` identity Talos matches patch documents by ([`DocId`]).
+//! `(apiVersion, kind, name)` identity Talos matches patch documents by ([`DocId`]), and the kind
+//! alone without copying ([`doc_kind`]). Patching, diffing and secret injection all identify
+//! documents through these two, so a document is the same document to each of them.
 
 use std::fmt;
 
@@ -36,6 +38,8 @@ impl DocId {
     }
 
     /// Reads the identity of a document. Documents without a `kind` are the legacy document.
+    /// A number or boolean `kind`/`name` is taken as its text (Talos rejects such a document
+    /// later; [`doc_kind`], which only borrows, gives `None` for it).
     pub fn of(doc: &Value) -> DocId {
         let field = |k: &str| doc.get(k).and_then(scalar_string);
         match field("kind") {
@@ -60,6 +64,29 @@ impl fmt::Display for DocId {
             Some(n) => write!(f, "{}/{}", self.kind, n),
             None => f.write_str(&self.kind),
         }
+    }
+}
+
+/// The kind of a document without building its [`DocId`]: its `kind` when that is a string,
+/// `v1alpha1` for the legacy document (a mapping without `kind`), and `None` for a document that
+/// is not a mapping or whose `kind` is not a string.
+pub fn doc_kind(doc: &Value) -> Option<&str> {
+    let map = doc.as_mapping()?;
+    match map.get("kind") {
+        None => Some("v1alpha1"),
+        Some(k) => k.as_str(),
+    }
+}
+
+/// A mapping key as text, the way paths name it in messages and diffs: a string as it is, any
+/// other key (a number, a boolean, a sequence...) as its one-line YAML.
+pub fn key_text(k: &Value) -> String {
+    match k {
+        Value::String(s) => s.clone(),
+        other => serde_yaml_ng::to_string(other)
+            .unwrap_or_default()
+            .trim_end()
+            .to_string(),
     }
 }
 
@@ -127,6 +154,13 @@ mod tests {
         // A patch document with neither kind nor version still targets the legacy document.
         let bare = parse_documents("t", "machine: {}\n").unwrap();
         assert!(DocId::of(&bare[0]).is_legacy());
+        assert_eq!(doc_kind(&bare[0]), Some("v1alpha1"));
+        assert_eq!(doc_kind(&docs[0]), Some("v1alpha1"));
+        assert_eq!(doc_kind(&docs[1]), Some("LinkConfig"));
+        // A list is no config document; neither is a document whose kind is not text.
+        let odd = parse_documents("t", "- a\n---\nkind: [x]\n").unwrap();
+        assert_eq!(doc_kind(&odd[0]), None);
+        assert_eq!(doc_kind(&odd[1]), None);
     }
 
     #[test]

@@ -170,6 +170,13 @@ fn parent_mut<'a>(doc: &'a mut Value, toks: &[String]) -> Result<&'a mut Value, 
 }
 
 fn add(doc: &mut Value, toks: &[String], value: Value) -> Result<(), String> {
+    set(doc, toks, value, true)
+}
+
+/// Sets the value at `toks`: the whole document for the root, a map key (an existing one keeps
+/// its place), or a list slot — inserted before index `i` (or appended for `-`) when `insert`,
+/// else replacing the item, which must exist.
+fn set(doc: &mut Value, toks: &[String], value: Value, insert: bool) -> Result<(), String> {
     if toks.is_empty() {
         *doc = value;
         return Ok(());
@@ -180,8 +187,12 @@ fn add(doc: &mut Value, toks: &[String], value: Value) -> Result<(), String> {
             m.insert(Value::String(last.clone()), value);
         }
         Value::Sequence(s) => {
-            let i = index(last, s.len(), true)?;
-            s.insert(i, value);
+            let i = index(last, s.len(), insert)?;
+            if insert {
+                s.insert(i, value);
+            } else {
+                s[i] = value;
+            }
         }
         _ => return Err("the parent is not a mapping or a list".into()),
     }
@@ -209,22 +220,7 @@ fn remove(doc: &mut Value, toks: &[String]) -> Result<Value, String> {
 /// links) does it: the parent must exist and a list index must be in range, but a missing map key
 /// is simply set, as `add` would. An existing key keeps its place.
 fn replace(doc: &mut Value, toks: &[String], value: Value) -> Result<(), String> {
-    if toks.is_empty() {
-        *doc = value;
-        return Ok(());
-    }
-    let last = &toks[toks.len() - 1];
-    match parent_mut(doc, toks)? {
-        Value::Mapping(m) => {
-            m.insert(Value::String(last.clone()), value);
-        }
-        Value::Sequence(s) => {
-            let i = index(last, s.len(), false)?;
-            s[i] = value;
-        }
-        _ => return Err("the parent is not a mapping or a list".into()),
-    }
-    Ok(())
+    set(doc, toks, value, false)
 }
 
 fn apply_op(doc: &mut Value, op: &JsonOp) -> Result<(), String> {
@@ -331,30 +327,28 @@ mod tests {
     #[test]
     fn each_op() {
         let doc = "a: {b: [1, 2]}\nc: x\n";
-        assert_eq!(
-            run(doc, "[{op: add, path: /a/b/-, value: 3}]").unwrap(),
-            y("a: {b: [1, 2, 3]}\nc: x")
-        );
-        assert_eq!(
-            run(doc, "[{op: add, path: /a/b/0, value: 0}]").unwrap(),
-            y("a: {b: [0, 1, 2]}\nc: x")
-        );
-        assert_eq!(
-            run(doc, "[{op: remove, path: /c}]").unwrap(),
-            y("a: {b: [1, 2]}")
-        );
-        assert_eq!(
-            run(doc, "[{op: replace, path: /a/b/1, value: 9}]").unwrap(),
-            y("a: {b: [1, 9]}\nc: x")
-        );
-        assert_eq!(
-            run(doc, "[{op: move, from: /c, path: /a/d}]").unwrap(),
-            y("a: {b: [1, 2], d: x}")
-        );
-        assert_eq!(
-            run(doc, "[{op: copy, from: /a/b, path: /e}]").unwrap(),
-            y("a: {b: [1, 2]}\nc: x\ne: [1, 2]")
-        );
+        for (patch, want) in [
+            (
+                "[{op: add, path: /a/b/-, value: 3}]",
+                "a: {b: [1, 2, 3]}\nc: x",
+            ),
+            (
+                "[{op: add, path: /a/b/0, value: 0}]",
+                "a: {b: [0, 1, 2]}\nc: x",
+            ),
+            ("[{op: remove, path: /c}]", "a: {b: [1, 2]}"),
+            (
+                "[{op: replace, path: /a/b/1, value: 9}]",
+                "a: {b: [1, 9]}\nc: x",
+            ),
+            ("[{op: move, from: /c, path: /a/d}]", "a: {b: [1, 2], d: x}"),
+            (
+                "[{op: copy, from: /a/b, path: /e}]",
+                "a: {b: [1, 2]}\nc: x\ne: [1, 2]",
+            ),
+        ] {
+            assert_eq!(run(doc, patch).unwrap(), y(want), "{patch}");
+        }
         assert!(run(doc, "[{op: test, path: /c, value: x}]").is_ok());
     }
 

@@ -27,7 +27,7 @@ use std::path::Path;
 
 use serde_yaml_ng::Value;
 
-pub use doc::{DocId, parse_documents, to_yaml};
+pub use doc::{DocId, doc_kind, key_text, parse_documents, to_yaml};
 pub use error::PatchError;
 pub use json6902::{JsonOp, OpKind};
 pub use strategic::LISTS_KEY;

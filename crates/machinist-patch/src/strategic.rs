@@ -8,7 +8,7 @@
 
 use serde_yaml_ng::{Mapping, Value};
 
-use crate::doc::{DocId, IDENTITY_KEYS};
+use crate::doc::{DocId, IDENTITY_KEYS, key_text};
 use crate::error::{PatchError, kind_name};
 use crate::rules::{
     ListPolicy, MapRule, MergeKey, builtin_list_policy, builtin_map_rule, parse_policy,
@@ -66,16 +66,6 @@ fn show(path: &[String]) -> String {
         "(document root)".to_string()
     } else {
         path.join(".")
-    }
-}
-
-fn key_string(k: &Value) -> String {
-    match k {
-        Value::String(s) => s.clone(),
-        other => serde_yaml_ng::to_string(other)
-            .unwrap_or_default()
-            .trim_end()
-            .to_string(),
     }
 }
 
@@ -205,9 +195,9 @@ fn prepare(patch: &str, index: usize, doc: &Value) -> Result<Prepared, PatchErro
         None => {}
         Some(Value::Mapping(pm)) => {
             for (k, v) in pm {
-                let path: Vec<String> = key_string(&k).split('.').map(str::to_string).collect();
+                let path: Vec<String> = key_text(&k).split('.').map(str::to_string).collect();
                 let policy = parse_policy(&v)
-                    .map_err(|m| ctx.directive_err(&[LISTS_KEY.to_string(), key_string(&k)], m))?;
+                    .map_err(|m| ctx.directive_err(&[LISTS_KEY.to_string(), key_text(&k)], m))?;
                 policies.push((path, policy));
             }
         }
@@ -222,7 +212,7 @@ fn prepare(patch: &str, index: usize, doc: &Value) -> Result<Prepared, PatchErro
     extract_deletes(&mut body, &mut Vec::new(), &mut deletes, &ctx)?;
     let has_content = body
         .keys()
-        .any(|k| !IDENTITY_KEYS.contains(&key_string(k).as_str()));
+        .any(|k| !IDENTITY_KEYS.contains(&key_text(k).as_str()));
     Ok(Prepared::Merge {
         id,
         only_deletes: !deletes.is_empty() && !has_content,
@@ -241,7 +231,7 @@ fn extract_deletes(
 ) -> Result<(), PatchError> {
     let keys: Vec<Value> = map.keys().cloned().collect();
     for k in keys {
-        path.push(key_string(&k));
+        path.push(key_text(&k));
         let v = map.get_mut(&k).expect("key just listed");
         if is_delete_marker(v) {
             out.push(Delete::Key(path.clone()));
@@ -272,7 +262,7 @@ fn extract_deletes(
                         })?;
                     out.push(Delete::Item {
                         list: path.clone(),
-                        key: key_string(sk),
+                        key: key_text(sk),
                         value: sv.clone(),
                     });
                 } else if contains_delete(&item) {
@@ -415,7 +405,7 @@ fn merge_entries(
         if v.is_null() {
             continue;
         }
-        path.push(key_string(&k));
+        path.push(key_text(&k));
         let entry = bm.entry(k).or_insert(Value::Null);
         if replace_values {
             *entry = Value::Null;

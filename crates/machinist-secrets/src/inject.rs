@@ -204,14 +204,9 @@ const DOC_ORDER: &[&str] = &[
     "KubeCoreDNSConfig",
 ];
 
-/// The kind of a document: its `kind`, or `v1alpha1` for the legacy main document.
-pub fn doc_kind(doc: &Value) -> Option<&str> {
-    let m = doc.as_mapping()?;
-    if let Some(k) = m.get("kind").and_then(Value::as_str) {
-        return Some(k);
-    }
-    (m.get("version").and_then(Value::as_str) == Some("v1alpha1")).then_some("v1alpha1")
-}
+/// The kind of a document: its `kind`, or `v1alpha1` for the legacy main document (the one
+/// document identity of every crate, [`machinist_patch::doc_kind`]).
+pub use machinist_patch::doc_kind;
 
 /// Inserts or replaces `key` in `map`, placing a new key right after the last present key that
 /// precedes it in `order` (or first when none does).
@@ -304,87 +299,76 @@ pub fn inject_redacted(contract: Contract, role: Role, docs: &mut Vec<Value>) {
 
 fn apply(contract: Contract, role: Role, docs: &mut Vec<Value>, s: &Source) {
     let cp = role == Role::ControlPlane;
+    fill_v1alpha1(doc_mut(docs, "v1alpha1"), multidoc_layout(contract), cp, s);
+    if multidoc_layout(contract) {
+        fill_documents(docs, cp, s);
+    }
+}
+
+/// The secrets of the v1alpha1 document. Common to both layouts: machine.token, machine.ca,
+/// cluster.token, cluster.etcd.ca; without the multi-document layout also the cluster identity,
+/// the encryption secrets and the Kubernetes, aggregator and service-account keys. Workers get the
+/// certificates without their keys.
+fn fill_v1alpha1(root: &mut Mapping, multidoc: bool, cp: bool, s: &Source) {
     let empty = || Value::from("");
-    // Common to both layouts: machine.token, machine.ca, cluster.token, cluster.etcd.ca.
-    {
-        let root = doc_mut(docs, "v1alpha1");
-        let machine = child(root, "machine", ROOT_ORDER);
-        put(
-            machine,
-            "token",
-            Value::from(s.trustd_token.as_str()),
-            MACHINE_ORDER,
-        );
-        let ca = child(machine, "ca", MACHINE_ORDER);
+    let machine = child(root, "machine", ROOT_ORDER);
+    put(
+        machine,
+        "token",
+        Value::from(s.trustd_token.as_str()),
+        MACHINE_ORDER,
+    );
+    let ca = child(machine, "ca", MACHINE_ORDER);
+    cert_pair(
+        s.b64(&s.os_crt),
+        if cp { s.b64(&s.os_key) } else { empty() },
+        CERT_ORDER,
+        ca,
+    );
+    let cluster = child(root, "cluster", ROOT_ORDER);
+    let legacy = !multidoc;
+    let scalars: [(&str, Option<&String>, bool); 5] = [
+        ("id", Some(&s.cluster_id), legacy),
+        ("secret", Some(&s.cluster_secret), legacy),
+        ("token", Some(&s.bootstrap_token), true),
+        ("aescbcEncryptionSecret", s.aescbc.as_ref(), legacy && cp),
+        (
+            "secretboxEncryptionSecret",
+            s.secretbox.as_ref(),
+            legacy && cp,
+        ),
+    ];
+    for (key, value, wanted) in scalars {
+        if let Some(v) = value.filter(|_| wanted) {
+            put(cluster, key, Value::from(v.as_str()), CLUSTER_ORDER);
+        }
+    }
+    if legacy {
+        let kca = child(cluster, "ca", CLUSTER_ORDER);
         cert_pair(
-            s.b64(&s.os_crt),
-            if cp { s.b64(&s.os_key) } else { empty() },
+            s.b64(&s.k8s_crt),
+            if cp { s.b64(&s.k8s_key) } else { empty() },
             CERT_ORDER,
-            ca,
+            kca,
         );
-        let cluster = child(root, "cluster", ROOT_ORDER);
-        if !multidoc_layout(contract) {
-            put(
-                cluster,
-                "id",
-                Value::from(s.cluster_id.as_str()),
-                CLUSTER_ORDER,
-            );
-            put(
-                cluster,
-                "secret",
-                Value::from(s.cluster_secret.as_str()),
-                CLUSTER_ORDER,
-            );
-        }
-        put(
-            cluster,
-            "token",
-            Value::from(s.bootstrap_token.as_str()),
-            CLUSTER_ORDER,
-        );
-        if !multidoc_layout(contract) {
-            if cp {
-                if let Some(v) = &s.aescbc {
-                    put(
-                        cluster,
-                        "aescbcEncryptionSecret",
-                        Value::from(v.as_str()),
-                        CLUSTER_ORDER,
-                    );
-                }
-                if let Some(v) = &s.secretbox {
-                    put(
-                        cluster,
-                        "secretboxEncryptionSecret",
-                        Value::from(v.as_str()),
-                        CLUSTER_ORDER,
-                    );
-                }
-            }
-            let kca = child(cluster, "ca", CLUSTER_ORDER);
-            cert_pair(
-                s.b64(&s.k8s_crt),
-                if cp { s.b64(&s.k8s_key) } else { empty() },
-                CERT_ORDER,
-                kca,
-            );
-            if cp {
-                let agg = child(cluster, "aggregatorCA", CLUSTER_ORDER);
-                cert_pair(s.b64(&s.agg_crt), s.b64(&s.agg_key), CERT_ORDER, agg);
-                let sa = child(cluster, "serviceAccount", CLUSTER_ORDER);
-                put(sa, "key", s.b64(&s.sa_key), &["key"]);
-            }
-        }
         if cp {
-            let etcd = child(cluster, "etcd", CLUSTER_ORDER);
-            let eca = child(etcd, "ca", ETCD_ORDER);
-            cert_pair(s.b64(&s.etcd_crt), s.b64(&s.etcd_key), CERT_ORDER, eca);
+            let agg = child(cluster, "aggregatorCA", CLUSTER_ORDER);
+            cert_pair(s.b64(&s.agg_crt), s.b64(&s.agg_key), CERT_ORDER, agg);
+            let sa = child(cluster, "serviceAccount", CLUSTER_ORDER);
+            put(sa, "key", s.b64(&s.sa_key), &["key"]);
         }
     }
-    if !multidoc_layout(contract) {
-        return;
+    if cp {
+        let etcd = child(cluster, "etcd", CLUSTER_ORDER);
+        let eca = child(etcd, "ca", ETCD_ORDER);
+        cert_pair(s.b64(&s.etcd_crt), s.b64(&s.etcd_key), CERT_ORDER, eca);
     }
+}
+
+/// The secrets of the multi-document layout's own documents (PEM text, not base64): the
+/// discovery identity, the Kubernetes API server CA (accepted only, on workers) and, on control
+/// planes, the aggregator CA, the etcd encryption config and the service-account key.
+fn fill_documents(docs: &mut Vec<Value>, cp: bool, s: &Source) {
     let pem = |v: &str| Value::from(v);
     let ident = doc_mut(docs, "DiscoveryIdentityConfig");
     let id_order = &["apiVersion", "kind", "clusterID", "clusterSecret"];

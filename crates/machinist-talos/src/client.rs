@@ -475,6 +475,30 @@ impl TalosClient {
         req
     }
 
+    /// One unary `MachineService` call: `method` on a client over the node's channel with `msg`
+    /// (cloned per attempt), retried as [`Self::call`] retries, the reply unwrapped.
+    async fn machine<Req, Resp, F, Fut>(
+        &self,
+        node: &NodeTarget,
+        only_unsent: bool,
+        msg: Req,
+        method: F,
+    ) -> Result<Resp, NodeError>
+    where
+        Req: Clone,
+        F: Fn(MachineServiceClient<Channel>, tonic::Request<Req>) -> Fut,
+        Fut: Future<Output = Result<tonic::Response<Resp>, tonic::Status>>,
+    {
+        self.call(node, only_unsent, |ch| {
+            let reply = method(
+                MachineServiceClient::new(ch),
+                self.request(node, msg.clone()),
+            );
+            async move { reply.await.map(tonic::Response::into_inner) }
+        })
+        .await
+    }
+
     async fn call<T, F, Fut>(
         &self,
         node: &NodeTarget,
@@ -567,12 +591,12 @@ fn first_message<M>(
 impl NodeApi for TalosClient {
     async fn version(&self, node: &NodeTarget) -> Result<NodeVersion, NodeError> {
         let reply = self
-            .call(node, false, |ch| async move {
-                MachineServiceClient::new(ch)
-                    .version(self.request(node, ()))
-                    .await
-                    .map(|r| r.into_inner())
-            })
+            .machine(
+                node,
+                false,
+                (),
+                |mut c, r| async move { c.version(r).await },
+            )
             .await?;
         let v = first_message(&node.name, reply.messages, |m| m.metadata.as_ref())?;
         Ok(NodeVersion {
@@ -629,15 +653,10 @@ impl NodeApi for TalosClient {
             }),
         };
         let reply = self
-            .call(node, true, |ch| {
-                let msg = msg.clone();
-                async move {
-                    MachineServiceClient::new(ch)
-                        .max_decoding_message_size(32 << 20)
-                        .apply_configuration(self.request(node, msg))
-                        .await
-                        .map(|r| r.into_inner())
-                }
+            .machine(node, true, msg, |c, r| async move {
+                c.max_decoding_message_size(32 << 20)
+                    .apply_configuration(r)
+                    .await
             })
             .await?;
         let m = first_message(&node.name, reply.messages, |m| m.metadata.as_ref())?;

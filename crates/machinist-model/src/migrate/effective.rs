@@ -21,6 +21,28 @@ use crate::schema::yaml_to_json;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Effective(pub BTreeMap<String, J>);
 
+/// The one document of `kind`, if any.
+fn one<'a>(docs: &'a [Value], kind: &str) -> Option<&'a Value> {
+    docs.iter().find(|d| kind_of(d) == Some(kind))
+}
+
+/// Every document of `kind`.
+fn by_kind<'a>(docs: &'a [Value], kind: &'a str) -> impl Iterator<Item = &'a Value> {
+    docs.iter().filter(move |d| kind_of(d) == Some(kind))
+}
+
+/// A route as both config forms mean it: destination `to` (read by the caller, the forms name it
+/// differently), gateway, source, metric and MTU.
+fn route(to: Option<J>, r: &Value) -> J {
+    json!({
+        "to": to,
+        "via": r.get("gateway").map(yaml_to_json),
+        "from": r.get("source").map(yaml_to_json),
+        "metric": r.get("metric").map(yaml_to_json),
+        "mtu": r.get("mtu").map(yaml_to_json),
+    })
+}
+
 /// One setting whose value differs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Difference {
@@ -37,33 +59,44 @@ impl Effective {
     pub fn of(docs: &[Value]) -> Self {
         let empty = Value::Null;
         let root = docs.iter().find(|d| is_v1alpha1(d)).unwrap_or(&empty);
-        let by_kind = |k: &'static str| docs.iter().filter(move |d| kind_of(d) == Some(k));
-        let one = |k: &'static str| docs.iter().find(|d| kind_of(d) == Some(k));
         let mut e = Effective::default();
+        e.hostname(root, docs);
+        e.resolvers(root, docs);
+        e.static_hosts(root, docs);
+        e.links(root, docs);
+        e.time(root, docs);
+        e.kubernetes(root, docs);
+        e.install(root, one(docs, "UnattendedInstallConfig"));
+        e.0.retain(|_, v| !v.is_null());
+        e
+    }
 
-        // Hostname.
+    /// The hostname and whether it is chosen automatically.
+    fn hostname(&mut self, root: &Value, docs: &[Value]) {
         // A static hostname in v1alpha1 next to a HostnameConfig is a config Talos refuses
         // ("static hostname is already set"); it is read as its author meant it: that hostname.
         let legacy_static = get(root, "machine.network.hostname").is_some();
-        match one("HostnameConfig").filter(|_| !legacy_static) {
+        match one(docs, "HostnameConfig").filter(|_| !legacy_static) {
             Some(h) => {
-                e.put("hostname", h.get("hostname"));
-                e.put("hostname auto", h.get("auto"));
+                self.put("hostname", h.get("hostname"));
+                self.put("hostname auto", h.get("auto"));
             }
             None => {
-                e.put("hostname", get(root, "machine.network.hostname"));
+                self.put("hostname", get(root, "machine.network.hostname"));
                 let stable = get(root, "machine.features.stableHostname").and_then(truthy)
                     == Some(true)
                     && get(root, "machine.network.hostname").is_none();
-                e.put(
+                self.put(
                     "hostname auto",
                     stable.then(|| Value::from("stable")).as_ref(),
                 );
             }
         }
+    }
 
-        // Resolvers.
-        match one("ResolverConfig") {
+    /// Nameservers, search domains and host DNS.
+    fn resolvers(&mut self, root: &Value, docs: &[Value]) {
+        match one(docs, "ResolverConfig") {
             Some(r) => {
                 let ns: Option<Vec<J>> =
                     r.get("nameservers").and_then(Value::as_sequence).map(|l| {
@@ -72,34 +105,37 @@ impl Effective {
                             .map(yaml_to_json)
                             .collect()
                     });
-                e.0.insert("resolvers".into(), ns.map(J::from).unwrap_or(J::Null));
-                e.put(
+                self.0
+                    .insert("resolvers".into(), ns.map(J::from).unwrap_or(J::Null));
+                self.put(
                     "search domains",
                     r.get("searchDomains").and_then(|s| s.get("domains")),
                 );
-                e.flag(
+                self.flag(
                     "search domain disabled",
                     r.get("searchDomains").and_then(|s| s.get("disableDefault")),
                 );
-                e.put("host DNS", r.get("hostDNS"));
+                self.put("host DNS", r.get("hostDNS"));
             }
             None => {
-                e.put("resolvers", get(root, "machine.network.nameservers"));
-                e.put("search domains", get(root, "machine.network.searchDomains"));
-                e.flag(
+                self.put("resolvers", get(root, "machine.network.nameservers"));
+                self.put("search domains", get(root, "machine.network.searchDomains"));
+                self.flag(
                     "search domain disabled",
                     get(root, "machine.network.disableSearchDomain"),
                 );
-                e.put("host DNS", get(root, "machine.features.hostDNS"));
+                self.put("host DNS", get(root, "machine.features.hostDNS"));
             }
         }
-        if e.0.get("host DNS").is_some_and(J::is_null) {
-            e.0.remove("host DNS");
+        if self.0.get("host DNS").is_some_and(J::is_null) {
+            self.0.remove("host DNS");
         }
+    }
 
-        // Static hosts: Talos concatenates both sources.
-        for h in by_kind("StaticHostConfig") {
-            e.put(
+    /// Static host entries: Talos concatenates both sources.
+    fn static_hosts(&mut self, root: &Value, docs: &[Value]) {
+        for h in by_kind(docs, "StaticHostConfig") {
+            self.put(
                 &format!("host {}", name_of(h).unwrap_or_default()),
                 h.get("hostnames"),
             );
@@ -107,11 +143,13 @@ impl Effective {
         if let Some(Value::Sequence(l)) = get(root, "machine.network.extraHostEntries") {
             for h in l {
                 let ip = h.get("ip").and_then(scalar_string).unwrap_or_default();
-                e.put(&format!("host {ip}"), h.get("aliases"));
+                self.put(&format!("host {ip}"), h.get("aliases"));
             }
         }
+    }
 
-        // Links, VIPs, DHCP.
+    /// Links, VIPs and DHCP.
+    fn links(&mut self, root: &Value, docs: &[Value]) {
         const LINK_KINDS: &[&str] = &[
             "LinkConfig",
             "BondConfig",
@@ -121,25 +159,25 @@ impl Effective {
             "WireguardConfig",
         ];
         for kind in LINK_KINDS {
-            for l in by_kind(kind) {
-                e.link_new(name_of(l).unwrap_or_default(), kind, l);
+            for l in by_kind(docs, kind) {
+                self.link_new(name_of(l).unwrap_or_default(), kind, l);
             }
         }
         for kind in ["Layer2VIPConfig", "HCloudVIPConfig"] {
-            for v in by_kind(kind) {
-                e.put(
+            for v in by_kind(docs, kind) {
+                self.put(
                     &format!("vip {}", name_of(v).unwrap_or_default()),
                     v.get("link"),
                 );
             }
         }
         for (kind, what) in [("DHCPv4Config", "dhcp4"), ("DHCPv6Config", "dhcp6")] {
-            for d in by_kind(kind) {
+            for d in by_kind(docs, kind) {
                 let metric = d
                     .get("routeMetric")
                     .map(yaml_to_json)
                     .unwrap_or(json!(true));
-                e.0.insert(
+                self.0.insert(
                     format!("link {} {what}", name_of(d).unwrap_or_default()),
                     metric,
                 );
@@ -152,39 +190,37 @@ impl Effective {
                     .and_then(Value::as_str)
                     .unwrap_or_default()
                     .to_string();
-                e.link_old(&name, d);
+                self.link_old(&name, d);
                 if let Some(Value::Sequence(vlans)) = d.get("vlans") {
                     for v in vlans {
                         let id = v.get("vlanId").and_then(scalar_string).unwrap_or_default();
-                        e.link_old(&format!("{name}.{id}"), v);
-                        e.0.insert(format!("link {name}.{id} parent"), json!(name));
+                        self.link_old(&format!("{name}.{id}"), v);
+                        self.0
+                            .insert(format!("link {name}.{id} parent"), json!(name));
                     }
                 }
             }
         }
+    }
 
-        // Time.
-        match one("TimeSyncConfig") {
+    /// Time synchronisation.
+    fn time(&mut self, root: &Value, docs: &[Value]) {
+        match one(docs, "TimeSyncConfig") {
             Some(t) => {
                 let enabled = t.get("enabled").and_then(truthy).unwrap_or(true);
-                e.0.insert("time enabled".into(), json!(enabled));
-                e.put("time servers", t.get("ntp").and_then(|n| n.get("servers")));
-                e.put("time boot timeout", t.get("bootTimeout"));
+                self.0.insert("time enabled".into(), json!(enabled));
+                self.put("time servers", t.get("ntp").and_then(|n| n.get("servers")));
+                self.put("time boot timeout", t.get("bootTimeout"));
             }
             None => {
                 let disabled = get(root, "machine.time.disabled")
                     .and_then(truthy)
                     .unwrap_or(false);
-                e.0.insert("time enabled".into(), json!(!disabled));
-                e.put("time servers", get(root, "machine.time.servers"));
-                e.put("time boot timeout", get(root, "machine.time.bootTimeout"));
+                self.0.insert("time enabled".into(), json!(!disabled));
+                self.put("time servers", get(root, "machine.time.servers"));
+                self.put("time boot timeout", get(root, "machine.time.bootTimeout"));
             }
         }
-
-        e.kubernetes(root, docs);
-        e.install(root, one("UnattendedInstallConfig"));
-        e.0.retain(|_, v| !v.is_null());
-        e
     }
 
     fn put(&mut self, key: &str, v: Option<&Value>) {
@@ -215,15 +251,7 @@ impl Effective {
         if let Some(Value::Sequence(rs)) = l.get("routes") {
             let routes: Vec<J> = rs
                 .iter()
-                .map(|r| {
-                    json!({
-                        "to": r.get("destination").map(yaml_to_json),
-                        "via": r.get("gateway").map(yaml_to_json),
-                        "from": r.get("source").map(yaml_to_json),
-                        "metric": r.get("metric").map(yaml_to_json),
-                        "mtu": r.get("mtu").map(yaml_to_json),
-                    })
-                })
+                .map(|r| route(r.get("destination").map(yaml_to_json), r))
                 .collect();
             self.0
                 .insert(format!("link {name} routes"), J::from(routes));
@@ -281,13 +309,7 @@ impl Effective {
                         .get("network")
                         .filter(|n| n.as_str() != Some(""))
                         .map(yaml_to_json);
-                    json!({
-                        "to": to,
-                        "via": r.get("gateway").map(yaml_to_json),
-                        "from": r.get("source").map(yaml_to_json),
-                        "metric": r.get("metric").map(yaml_to_json),
-                        "mtu": r.get("mtu").map(yaml_to_json),
-                    })
+                    route(to, r)
                 })
                 .collect();
             self.0
@@ -338,13 +360,16 @@ impl Effective {
     }
 
     fn kubernetes(&mut self, root: &Value, docs: &[Value]) {
-        let one = |k: &str| docs.iter().find(|d| kind_of(d) == Some(k));
-        let control_plane = matches!(
-            get(root, "machine.type").and_then(Value::as_str),
-            Some("controlplane" | "init")
-        );
-        // Kubelet.
-        match one("KubeletConfig") {
+        self.kubelet(root, docs);
+        self.node_registration(root, docs);
+        self.control_plane(root, docs);
+        self.cluster(root, docs);
+        self.kernel(root, docs);
+    }
+
+    /// The kubelet: image, arguments, config and cluster DNS.
+    fn kubelet(&mut self, root: &Value, docs: &[Value]) {
+        match one(docs, "KubeletConfig") {
             Some(k) => {
                 for (key, field) in [
                     ("image", "image"),
@@ -369,8 +394,15 @@ impl Effective {
                 }
             }
         }
-        // Node registration, with the fallback's implicit control-plane label and taint.
-        match one("KubeNodeConfig") {
+    }
+
+    /// Node registration, with the fallback's implicit control-plane label and taint.
+    fn node_registration(&mut self, root: &Value, docs: &[Value]) {
+        let control_plane = matches!(
+            get(root, "machine.type").and_then(Value::as_str),
+            Some("controlplane" | "init")
+        );
+        match one(docs, "KubeNodeConfig") {
             Some(n) => {
                 self.put(
                     "node IP subnets",
@@ -409,7 +441,10 @@ impl Effective {
                 self.0.insert("node annotations".into(), obj(ann));
             }
         }
-        // Control-plane components.
+    }
+
+    /// The control-plane components (and kube-proxy, CoreDNS): enabled, image, arguments, resources, environment.
+    fn control_plane(&mut self, root: &Value, docs: &[Value]) {
         for (name, kind, old, switch) in [
             (
                 "kube-apiserver",
@@ -442,7 +477,7 @@ impl Effective {
                 Some("cluster.coreDNS.disabled"),
             ),
         ] {
-            match one(kind) {
+            match one(docs, kind) {
                 Some(d) => {
                     self.0.insert(
                         format!("{name} enabled"),
@@ -484,19 +519,23 @@ impl Effective {
                 }
             }
         }
+    }
+
+    /// Anonymous API access and the cluster name and endpoint.
+    fn cluster(&mut self, root: &Value, docs: &[Value]) {
         // Legacy kube-apiserver ran with `--anonymous-auth=false`; with a KubeAPIServerConfig the
         // KubeAuthenticationConfig decides (and without one, anonymous access is Kubernetes's
         // default: on).
-        let anonymous = match one("KubeAPIServerConfig") {
+        let anonymous = match one(docs, "KubeAPIServerConfig") {
             None => false,
-            Some(_) => one("KubeAuthenticationConfig")
+            Some(_) => one(docs, "KubeAuthenticationConfig")
                 .and_then(|a| get(a, "configuration.anonymous.enabled"))
                 .and_then(truthy)
                 .unwrap_or(true),
         };
         self.0
             .insert("kube-apiserver anonymous auth".into(), json!(anonymous));
-        match one("KubeClusterConfig") {
+        match one(docs, "KubeClusterConfig") {
             Some(c) => {
                 self.put("cluster name", c.get("clusterName"));
                 self.put("cluster endpoint", c.get("endpoint"));
@@ -509,7 +548,10 @@ impl Effective {
                 );
             }
         }
-        // Sysctls: Talos merges both sources, documents winning.
+    }
+
+    /// Sysctls (Talos merges both sources, documents winning) and kernel modules.
+    fn kernel(&mut self, root: &Value, docs: &[Value]) {
         let mut sysctls = strings(get(root, "machine.sysctls"));
         for d in docs.iter().filter(|d| kind_of(d) == Some("SysctlConfig")) {
             sysctls.extend(strings(d.get("params")));

@@ -119,74 +119,89 @@ pub fn chart_schema() -> Value {
             "required": ["apiVersion", "name"],
             "additionalProperties": false,
             "$defs": {
-                "template": {
-                    "description": "A template and the nodes it renders for.",
-                    "type": "object",
-                    "properties": {
-                        "file": {
-                            "description": "Template file, relative to `templates/`.",
-                            "type": "string",
-                            "minLength": 1
-                        },
-                        "when": {
-                            "description": "Facet values a node must have for the template to render, such as `{ role: controlplane }` or `{ role: [controlplane, worker] }`. Every listed facet must match one of its values.",
-                            "type": "object",
-                            "additionalProperties": {
-                                "anyOf": [
-                                    { "type": "string" },
-                                    { "type": "array", "items": { "type": "string" } }
-                                ]
-                            }
-                        }
-                    },
-                    "required": ["file"],
-                    "additionalProperties": false
-                },
-                "mergeRule": {
-                    "description": "How lists at one values path merge across layers.",
-                    "type": "object",
-                    "properties": {
-                        "path": {
-                            "description": "Dotted path into the values, such as `extraCertSANs` or `network.routes`.",
-                            "type": "string",
-                            "minLength": 1
-                        },
-                        "lists": {
-                            "description": "`append` adds later lists after earlier ones, `replace` keeps only the last, `merge-by-key` merges items that share the value of `key`.",
-                            "type": "string",
-                            "enum": ["append", "replace", "merge-by-key"]
-                        },
-                        "key": {
-                            "description": "Field that identifies list items; required with `merge-by-key`.",
-                            "type": "string",
-                            "minLength": 1
-                        }
-                    },
-                    "required": ["path", "lists"],
-                    "additionalProperties": false,
-                    "if": { "properties": { "lists": { "const": "merge-by-key" } } },
-                    "then": { "required": ["key"] }
-                },
-                "secrets": {
-                    "description": "The age-encrypted secrets bundle.",
-                    "type": "object",
-                    "properties": {
-                        "file": {
-                            "description": "Bundle file, relative to the project directory (default `secrets.yaml.age`).",
-                            "type": "string",
-                            "minLength": 1
-                        },
-                        "recipients": {
-                            "description": "age recipients (public keys such as `age1...`) the bundle is encrypted to.",
-                            "type": "array",
-                            "items": { "type": "string", "minLength": 1 }
-                        }
-                    },
-                    "additionalProperties": false
-                }
+                "template": template_def(),
+                "mergeRule": merge_rule_def(),
+                "secrets": secrets_def()
             }
         }),
     )
+}
+
+/// `Chart.yaml`'s `templates[]` entry: a template and the nodes it renders for.
+fn template_def() -> Value {
+    json!({
+        "description": "A template and the nodes it renders for.",
+        "type": "object",
+        "properties": {
+            "file": {
+                "description": "Template file, relative to `templates/`.",
+                "type": "string",
+                "minLength": 1
+            },
+            "when": {
+                "description": "Facet values a node must have for the template to render, such as `{ role: controlplane }` or `{ role: [controlplane, worker] }`. Every listed facet must match one of its values.",
+                "type": "object",
+                "additionalProperties": {
+                    "anyOf": [
+                        { "type": "string" },
+                        { "type": "array", "items": { "type": "string" } }
+                    ]
+                }
+            }
+        },
+        "required": ["file"],
+        "additionalProperties": false
+    })
+}
+
+/// `Chart.yaml`'s `merge[]` entry: the list policy at one values path.
+fn merge_rule_def() -> Value {
+    json!({
+        "description": "How lists at one values path merge across layers.",
+        "type": "object",
+        "properties": {
+            "path": {
+                "description": "Dotted path into the values, such as `extraCertSANs` or `network.routes`.",
+                "type": "string",
+                "minLength": 1
+            },
+            "lists": {
+                "description": "`append` adds later lists after earlier ones, `replace` keeps only the last, `merge-by-key` merges items that share the value of `key`.",
+                "type": "string",
+                "enum": ["append", "replace", "merge-by-key"]
+            },
+            "key": {
+                "description": "Field that identifies list items; required with `merge-by-key`.",
+                "type": "string",
+                "minLength": 1
+            }
+        },
+        "required": ["path", "lists"],
+        "additionalProperties": false,
+        "if": { "properties": { "lists": { "const": "merge-by-key" } } },
+        "then": { "required": ["key"] }
+    })
+}
+
+/// `Chart.yaml`'s `secrets`: where the encrypted bundle lives and who can decrypt it.
+fn secrets_def() -> Value {
+    json!({
+        "description": "The age-encrypted secrets bundle.",
+        "type": "object",
+        "properties": {
+            "file": {
+                "description": "Bundle file, relative to the project directory (default `secrets.yaml.age`).",
+                "type": "string",
+                "minLength": 1
+            },
+            "recipients": {
+                "description": "age recipients (public keys such as `age1...`) the bundle is encrypted to.",
+                "type": "array",
+                "items": { "type": "string", "minLength": 1 }
+            }
+        },
+        "additionalProperties": false
+    })
 }
 
 /// The schema of a node file (`nodes/<name>.yaml`).

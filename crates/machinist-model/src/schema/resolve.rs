@@ -93,24 +93,6 @@ pub fn property_at<'a>(
         .find_map(|s| s.get("properties").and_then(|p| p.get(key)))
 }
 
-/// The closest of `candidates` to `given`, when it is close enough to be a likely typo.
-pub fn did_you_mean<'a>(
-    given: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
-    let lower = given.to_ascii_lowercase();
-    candidates
-        .into_iter()
-        .filter(|c| *c != given)
-        .map(|c| {
-            let score = strsim::jaro_winkler(&lower, &c.to_ascii_lowercase());
-            (score, c)
-        })
-        .filter(|(score, _)| *score >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
-        .map(|(_, c)| c)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,14 +122,5 @@ mod tests {
             property_at(&root, &defs, &p(&["interfaces", "3"]), "mtu"),
             Some(&json!({ "type": "integer" }))
         );
-    }
-
-    #[test]
-    fn suggests_close_keys_only() {
-        let keys = ["hostname", "interfaces", "nameservers"];
-        assert_eq!(did_you_mean("hostnme", keys), Some("hostname"));
-        assert_eq!(did_you_mean("nameserver", keys), Some("nameservers"));
-        assert_eq!(did_you_mean("Interfaces", keys), Some("interfaces"));
-        assert_eq!(did_you_mean("zzzz", keys), None);
     }
 }

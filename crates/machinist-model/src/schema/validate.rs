@@ -15,8 +15,9 @@ pub use super::finding::{Finding, Related};
 use super::generate::{
     Bundle, Flavor, KindEntry, REMOVED, SINCE, annotation_contract, document_schema,
 };
-use super::resolve::{did_you_mean, keys_at, property_at};
+use super::resolve::{keys_at, property_at};
 use crate::Contract;
+use crate::suggest::did_you_mean;
 
 /// The label used for the legacy root document.
 pub const ROOT_KIND: &str = "v1alpha1";

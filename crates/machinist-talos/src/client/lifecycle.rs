@@ -166,28 +166,33 @@ impl TalosClient {
         hardware::system_info(&r).map_err(|e| protocol(node, e.to_string()))
     }
 
-    pub(super) async fn lc_disks(&self, node: &NodeTarget) -> Result<Vec<DiskInfo>, NodeError> {
+    /// Every resource of `kind`, decoded by `decode`, sorted by `id`.
+    async fn list_decoded<T>(
+        &self,
+        node: &NodeTarget,
+        kind: Kind,
+        decode: impl Fn(&Resource) -> Result<T, hardware::DecodeError>,
+        id: impl Fn(&T) -> &str,
+    ) -> Result<Vec<T>, NodeError> {
         let mut out = self
-            .list_resources(node, hardware::DISKS)
+            .list_resources(node, kind)
             .await?
             .iter()
-            .map(hardware::disk)
+            .map(decode)
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| protocol(node, e.to_string()))?;
-        out.sort_by(|a, b| a.id.cmp(&b.id));
+        out.sort_by(|a, b| id(a).cmp(id(b)));
         Ok(out)
     }
 
+    pub(super) async fn lc_disks(&self, node: &NodeTarget) -> Result<Vec<DiskInfo>, NodeError> {
+        self.list_decoded(node, hardware::DISKS, hardware::disk, |d| &d.id)
+            .await
+    }
+
     pub(super) async fn lc_links(&self, node: &NodeTarget) -> Result<Vec<LinkInfo>, NodeError> {
-        let mut out = self
-            .list_resources(node, hardware::LINK_STATUSES)
-            .await?
-            .iter()
-            .map(hardware::link)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| protocol(node, e.to_string()))?;
-        out.sort_by(|a, b| a.id.cmp(&b.id));
-        Ok(out)
+        self.list_decoded(node, hardware::LINK_STATUSES, hardware::link, |l| &l.id)
+            .await
     }
 
     pub(super) async fn lc_extensions(
@@ -210,12 +215,12 @@ impl TalosClient {
         node: &NodeTarget,
     ) -> Result<BootstrapOutcome, NodeError> {
         let reply = self
-            .call(node, true, |ch| async move {
-                MachineServiceClient::new(ch)
-                    .bootstrap(self.request(node, BootstrapRequest::default()))
-                    .await
-                    .map(|r| r.into_inner())
-            })
+            .machine(
+                node,
+                true,
+                BootstrapRequest::default(),
+                |mut c, r| async move { c.bootstrap(r).await },
+            )
             .await;
         match reply {
             // Talos: `AlreadyExists "etcd data directory is not empty"`.
@@ -367,15 +372,12 @@ impl TalosClient {
             reboot_mode: 0,
         };
         let reply = self
-            .call(node, true, |ch| {
-                let msg = msg.clone();
-                async move {
-                    MachineServiceClient::new(ch)
-                        .upgrade(self.request(node, msg))
-                        .await
-                        .map(|r| r.into_inner())
-                }
-            })
+            .machine(
+                node,
+                true,
+                msg,
+                |mut c, r| async move { c.upgrade(r).await },
+            )
             .await?;
         let m = first_message(&node.name, reply.messages, |m| m.metadata.as_ref())?;
         Ok(UpgradeOutcome {
@@ -401,15 +403,7 @@ impl TalosClient {
             } as i32,
         };
         let reply = self
-            .call(node, true, |ch| {
-                let msg = msg.clone();
-                async move {
-                    MachineServiceClient::new(ch)
-                        .reset(self.request(node, msg))
-                        .await
-                        .map(|r| r.into_inner())
-                }
-            })
+            .machine(node, true, msg, |mut c, r| async move { c.reset(r).await })
             .await?;
         if !reply.messages.is_empty() {
             first_message(&node.name, reply.messages, |m| m.metadata.as_ref())?;
@@ -419,12 +413,12 @@ impl TalosClient {
 
     pub(super) async fn lc_reboot(&self, node: &NodeTarget) -> Result<(), NodeError> {
         let reply = self
-            .call(node, true, |ch| async move {
-                MachineServiceClient::new(ch)
-                    .reboot(self.request(node, RebootRequest::default()))
-                    .await
-                    .map(|r| r.into_inner())
-            })
+            .machine(
+                node,
+                true,
+                RebootRequest::default(),
+                |mut c, r| async move { c.reboot(r).await },
+            )
             .await?;
         if !reply.messages.is_empty() {
             first_message(&node.name, reply.messages, |m| m.metadata.as_ref())?;
@@ -437,12 +431,12 @@ impl TalosClient {
         node: &NodeTarget,
     ) -> Result<Vec<EtcdMember>, NodeError> {
         let reply = self
-            .call(node, false, |ch| async move {
-                MachineServiceClient::new(ch)
-                    .etcd_member_list(self.request(node, EtcdMemberListRequest::default()))
-                    .await
-                    .map(|r| r.into_inner())
-            })
+            .machine(
+                node,
+                false,
+                EtcdMemberListRequest::default(),
+                |mut c, r| async move { c.etcd_member_list(r).await },
+            )
             .await?;
         let m = first_message(&node.name, reply.messages, |m| m.metadata.as_ref())?;
         Ok(m.members
@@ -462,11 +456,8 @@ impl TalosClient {
         node: &NodeTarget,
     ) -> Result<Vec<ServiceInfo>, NodeError> {
         let reply = self
-            .call(node, false, |ch| async move {
-                MachineServiceClient::new(ch)
-                    .service_list(self.request(node, ()))
-                    .await
-                    .map(|r| r.into_inner())
+            .machine(node, false, (), |mut c, r| async move {
+                c.service_list(r).await
             })
             .await?;
         let m = first_message(&node.name, reply.messages, |m| m.metadata.as_ref())?;

@@ -15,7 +15,7 @@ use sha2::Digest as _;
 use tonic::{Request, Response, Status};
 
 use super::fault::{Call, FaultKind};
-use super::service::{Svc, caller, has_role, not_authorized};
+use super::service::{Svc, has_role, not_authorized};
 use super::store::{self, Member};
 use super::{Caller, Cluster, Node, kubeconfig, semantics};
 use crate::proto::common::Data;
@@ -741,9 +741,9 @@ impl LifecycleService for Svc {
         &self,
         req: Request<LifecycleServiceUpgradeRequest>,
     ) -> Result<Response<Self::UpgradeStream>, Status> {
-        let c = caller(&req)?;
-        let node = self.target(&req, &c, "/machine.LifecycleService/Upgrade")?;
-        self.faults(&node, Call::Lifecycle, &c).await?;
+        let (node, c) = self
+            .enter(&req, "/machine.LifecycleService/Upgrade", Call::Lifecycle)
+            .await?;
         let s = self
             .do_lifecycle_upgrade(node, &c, req.into_inner())
             .await?;
@@ -759,9 +759,9 @@ impl ImageService for Svc {
         &self,
         req: Request<ImageServicePullRequest>,
     ) -> Result<Response<Self::PullStream>, Status> {
-        let c = caller(&req)?;
-        let node = self.target(&req, &c, "/machine.ImageService/Pull")?;
-        self.faults(&node, Call::Lifecycle, &c).await?;
+        let (node, c) = self
+            .enter(&req, "/machine.ImageService/Pull", Call::Lifecycle)
+            .await?;
         let s = self.do_pull(node, &c, req.into_inner()).await?;
         Ok(Response::new(s))
     }

@@ -81,6 +81,20 @@ pub(super) fn not_authorized() -> Status {
 
 impl Svc {
     /// Latency and drop faults for a call.
+    /// What every call does first: who is calling, which node the call is for (node routing),
+    /// and that node's faults for `call` (latency, refusals, crashes).
+    pub(super) async fn enter<T>(
+        &self,
+        req: &Request<T>,
+        method: &str,
+        call: Call,
+    ) -> Result<(Arc<Node>, Caller), Status> {
+        let c = caller(req)?;
+        let node = self.target(req, &c, method)?;
+        self.faults(&node, call, &c).await?;
+        Ok((node, c))
+    }
+
     pub(super) async fn faults(&self, node: &Node, call: Call, c: &Caller) -> Result<(), Status> {
         for f in &self.cluster.faults {
             match f.kind {
@@ -158,56 +172,10 @@ impl Svc {
 
         // Maintenance mode on v1.12 and older: a separate, simpler server.
         if maintenance && minor <= 12 {
-            if matches!(requested, ApplyMode::NoReboot | ApplyMode::Staged) {
-                let word = if requested == ApplyMode::Staged {
-                    "staged"
-                } else {
-                    "no-reboot"
-                };
-                return Err(Status::unimplemented(format!(
-                    "apply configuration --mode='{word}' is not supported in maintenance mode"
-                )));
-            }
-            let details = if req.dry_run {
-                "Dry run summary:\nNode is running in maintenance mode and does not have a config yet.".into()
-            } else {
-                self.install(node.clone(), &req.data)?;
-                String::new()
-            };
-            return Ok(reply(ApplyMode::Reboot, details));
+            return self.legacy_maintenance_apply(node.clone(), requested, &req);
         }
-
-        // Resolve the mode.
-        let mut reboot_reason = None;
-        let mode = match requested {
-            ApplyMode::Reboot if minor >= 14 && !maintenance => {
-                return Err(Status::unimplemented(
-                    "the REBOOT mode is not supported, please use AUTO or NO_REBOOT modes instead",
-                ));
-            }
-            ApplyMode::Reboot if maintenance => ApplyMode::NoReboot,
-            ApplyMode::Auto if minor >= 14 || maintenance => ApplyMode::NoReboot,
-            ApplyMode::Auto => match old
-                .as_ref()
-                .map(|o| semantics::can_apply_immediate(o, &new))
-            {
-                Some(Err(reason)) => {
-                    reboot_reason = Some(reason);
-                    ApplyMode::Reboot
-                }
-                _ => ApplyMode::NoReboot,
-            },
-            ApplyMode::NoReboot | ApplyMode::Try if minor <= 13 && !maintenance => {
-                if let Some(Err(reason)) = old
-                    .as_ref()
-                    .map(|o| semantics::can_apply_immediate(o, &new))
-                {
-                    return Err(Status::invalid_argument(reason));
-                }
-                requested
-            }
-            m => m,
-        };
+        let (mode, reboot_reason) =
+            resolve_mode(minor, maintenance, requested, old.as_ref(), &new)?;
         let mut details = match mode {
             ApplyMode::NoReboot | ApplyMode::Try => NO_REBOOT_DETAILS.to_owned(),
             ApplyMode::Staged => STAGED_DETAILS.to_owned(),
@@ -238,38 +206,10 @@ impl Svc {
             self.install(node.clone(), &req.data)?;
             return Ok(reply(mode, details));
         }
-        match mode {
-            ApplyMode::Try => {
-                let timeout = req
-                    .try_mode_timeout
-                    .map(|d| Duration::new(d.seconds.max(0) as u64, d.nanos.max(0) as u32))
-                    .unwrap_or(Duration::from_secs(60));
-                details.push_str(&format!(
-                    "\nThe config is applied in 'try' mode and will be automatically reverted back in {}",
-                    go_duration(timeout)
-                ));
-                let n2 = node.clone();
-                let revert = tokio::spawn(async move {
-                    tokio::time::sleep(timeout).await;
-                    let mut st = n2.state.lock().expect("node state");
-                    st.active = st.persistent.clone();
-                    st.version += 1;
-                    st.try_revert = None;
-                });
-                let mut st = node.state.lock().expect("node state");
-                st.active = Some(req.data.clone());
-                st.version += 1;
-                st.try_revert = Some(revert);
-            }
-            _ => {
-                Self::persist(&node, &req.data)?;
-                let mut st = node.state.lock().expect("node state");
-                st.persistent = Some(req.data.clone());
-                if mode == ApplyMode::NoReboot {
-                    st.active = Some(req.data.clone());
-                    st.version += 1;
-                }
-            }
+        if mode == ApplyMode::Try {
+            details.push_str(&Self::apply_try(&node, &req));
+        } else {
+            Self::apply_persisted(&node, mode, &req.data)?;
         }
         if self.crash_fault(&node, FaultKind::CrashAfterPersist) {
             self.cluster.reboot(node.clone(), true);
@@ -279,6 +219,71 @@ impl Svc {
             self.cluster.reboot(node.clone(), false);
         }
         Ok(reply(mode, details))
+    }
+
+    /// Apply in maintenance mode on v1.12 and older, a separate and simpler server: no
+    /// `no-reboot` or `staged`, the config is installed and the reply always says reboot.
+    fn legacy_maintenance_apply(
+        &self,
+        node: Arc<Node>,
+        requested: ApplyMode,
+        req: &ApplyConfigurationRequest,
+    ) -> Result<ApplyConfiguration, Status> {
+        if matches!(requested, ApplyMode::NoReboot | ApplyMode::Staged) {
+            let word = if requested == ApplyMode::Staged {
+                "staged"
+            } else {
+                "no-reboot"
+            };
+            return Err(Status::unimplemented(format!(
+                "apply configuration --mode='{word}' is not supported in maintenance mode"
+            )));
+        }
+        let details = if req.dry_run {
+            "Dry run summary:\nNode is running in maintenance mode and does not have a config yet."
+                .into()
+        } else {
+            self.install(node, &req.data)?;
+            String::new()
+        };
+        Ok(reply(ApplyMode::Reboot, details))
+    }
+
+    /// `try` mode: the config runs at once and is reverted to the persistent one after the
+    /// request's timeout (60 s by default). Returns the line the reply's details gain.
+    fn apply_try(node: &Arc<Node>, req: &ApplyConfigurationRequest) -> String {
+        let timeout = req
+            .try_mode_timeout
+            .map(|d| Duration::new(d.seconds.max(0) as u64, d.nanos.max(0) as u32))
+            .unwrap_or(Duration::from_secs(60));
+        let n2 = node.clone();
+        let revert = tokio::spawn(async move {
+            tokio::time::sleep(timeout).await;
+            let mut st = n2.state.lock().expect("node state");
+            st.active = st.persistent.clone();
+            st.version += 1;
+            st.try_revert = None;
+        });
+        let mut st = node.state.lock().expect("node state");
+        st.active = Some(req.data.clone());
+        st.version += 1;
+        st.try_revert = Some(revert);
+        format!(
+            "\nThe config is applied in 'try' mode and will be automatically reverted back in {}",
+            go_duration(timeout)
+        )
+    }
+
+    /// Every other mode: the config is saved; with `no-reboot` it also runs at once.
+    fn apply_persisted(node: &Node, mode: ApplyMode, data: &[u8]) -> Result<(), Status> {
+        Self::persist(node, data)?;
+        let mut st = node.state.lock().expect("node state");
+        st.persistent = Some(data.to_vec());
+        if mode == ApplyMode::NoReboot {
+            st.active = Some(data.to_vec());
+            st.version += 1;
+        }
+        Ok(())
     }
 
     /// First config in maintenance mode: save it, run it, and switch the API to mutual TLS
@@ -346,6 +351,41 @@ impl Svc {
         }
         Ok(())
     }
+}
+
+/// The mode an apply runs in, and why it reboots when AUTO decides to: REBOOT is gone from
+/// v1.14 (outside maintenance); AUTO means no-reboot from v1.14 and in maintenance, else a reboot
+/// exactly when the change cannot apply immediately; up to v1.13 an explicit no-reboot or try
+/// that cannot apply immediately is refused.
+fn resolve_mode(
+    minor: u32,
+    maintenance: bool,
+    requested: ApplyMode,
+    old: Option<&semantics::Config>,
+    new: &semantics::Config,
+) -> Result<(ApplyMode, Option<String>), Status> {
+    let immediate = || old.map(|o| semantics::can_apply_immediate(o, new));
+    let mode = match requested {
+        ApplyMode::Reboot if minor >= 14 && !maintenance => {
+            return Err(Status::unimplemented(
+                "the REBOOT mode is not supported, please use AUTO or NO_REBOOT modes instead",
+            ));
+        }
+        ApplyMode::Reboot if maintenance => ApplyMode::NoReboot,
+        ApplyMode::Auto if minor >= 14 || maintenance => ApplyMode::NoReboot,
+        ApplyMode::Auto => match immediate() {
+            Some(Err(reason)) => return Ok((ApplyMode::Reboot, Some(reason))),
+            _ => ApplyMode::NoReboot,
+        },
+        ApplyMode::NoReboot | ApplyMode::Try if minor <= 13 && !maintenance => {
+            if let Some(Err(reason)) = immediate() {
+                return Err(Status::invalid_argument(reason));
+            }
+            requested
+        }
+        m => m,
+    };
+    Ok((mode, None))
 }
 
 fn reply(mode: ApplyMode, details: String) -> ApplyConfiguration {
@@ -479,9 +519,9 @@ impl MachineService for Svc {
     type KubeconfigStream = KubeconfigStream;
 
     async fn kubeconfig(&self, req: Request<()>) -> Result<Response<KubeconfigStream>, Status> {
-        let c = caller(&req)?;
-        let node = self.target(&req, &c, "/machine.MachineService/Kubeconfig")?;
-        self.faults(&node, Call::Lifecycle, &c).await?;
+        let (node, c) = self
+            .enter(&req, "/machine.MachineService/Kubeconfig", Call::Lifecycle)
+            .await?;
         Ok(Response::new(self.do_kubeconfig(node, &c).await?))
     }
 
@@ -535,9 +575,9 @@ type ListStream =
 #[tonic::async_trait]
 impl State for Svc {
     async fn get(&self, req: Request<GetRequest>) -> Result<Response<GetResponse>, Status> {
-        let c = caller(&req)?;
-        let node = self.target(&req, &c, "/cosi.resource.State/Get")?;
-        self.faults(&node, Call::Get, &c).await?;
+        let (node, c) = self
+            .enter(&req, "/cosi.resource.State/Get", Call::Get)
+            .await?;
         let r = req.get_ref();
         self.access(&c, &r.namespace, &r.r#type)?;
         let found = match Self::definitions(&r.namespace, &r.r#type) {
@@ -585,9 +625,9 @@ impl State for Svc {
     type ListStream = ListStream;
 
     async fn list(&self, req: Request<ListRequest>) -> Result<Response<ListStream>, Status> {
-        let c = caller(&req)?;
-        let node = self.target(&req, &c, "/cosi.resource.State/List")?;
-        self.faults(&node, Call::Get, &c).await?;
+        let (node, c) = self
+            .enter(&req, "/cosi.resource.State/List", Call::Get)
+            .await?;
         let r = req.get_ref();
         self.access(&c, &r.namespace, &r.r#type)?;
         let found = match Self::definitions(&r.namespace, &r.r#type) {
