@@ -120,12 +120,7 @@ fn run_config(args: ConfigArgs) -> u8 {
     for n in &m.notes {
         eprintln!("note: {n}");
     }
-    for d in &m.defaults {
-        eprintln!(
-            "note: Talos {} changes a default for new clusters: {}; {}",
-            d.since, d.what, d.how
-        );
-    }
+    print_defaults(from, to);
     if let Some(out) = &args.output {
         if let Err(e) = write_atomic(out, done.text.as_bytes(), None) {
             report::error(&format!("cannot write {}: {e}", out.display()));
@@ -160,6 +155,7 @@ fn run_project(dir: PathBuf, to: &str) -> u8 {
     for f in &rep.findings {
         println!("{}", finding_line(f));
     }
+    print_defaults(rep.from, rep.to);
     let refused = rep
         .findings
         .iter()
@@ -201,6 +197,17 @@ fn project_error(e: ProjectError, render: &str) -> u8 {
     1
 }
 
+/// The defaults Talos changes for new clusters between `from` and `to`, as notes on stderr, each
+/// with how to keep the old behaviour.
+fn print_defaults(from: Contract, to: Contract) {
+    for d in machinist_model::migrate::defaults::between(from, to) {
+        eprintln!(
+            "note: Talos {} changes a default for new clusters: {}; {}",
+            d.since, d.what, d.how
+        );
+    }
+}
+
 fn finding_line(f: &ProjectFinding) -> String {
     let at = match &f.at {
         Some((file, line)) => format!("{}:{line}", file.display()),
@@ -237,6 +244,7 @@ fn run_write(dir: PathBuf, to: &str) -> u8 {
     for f in &rep.human {
         println!("needs a human: {}", finding_line(f));
     }
+    print_defaults(project.chart.contract, to);
     match &rep.bumped {
         Some(v) => {
             println!("Chart.yaml: talosVersion: {v}");

@@ -38,6 +38,11 @@ pub static CHANGES: &[DefaultChange] = &[
         what: "new configs get a SecurityProfileConfig with `workloadIsolation: true` (sandboxd)",
         how: "a migrated config keeps workload isolation off, as before; add SecurityProfileConfig `workloadIsolation: true` to adopt it",
     },
+    DefaultChange {
+        since: Contract::V1_14,
+        what: "a new KubeEtcdEncryptionConfig lists the `secretbox` (or `aescbc`) provider only, where the v1alpha1 path also listed `identity` last",
+        how: "`migrate config` keeps `identity`; a project's secrets stage writes the new default, so to keep reading data stored before encryption was on, write the document with both providers in a template or patch (the secrets stage fills in the key)",
+    },
 ];
 
 /// The default changes a migration from `from` to `to` crosses.
@@ -57,8 +62,10 @@ mod tests {
     fn only_changes_inside_the_step_are_reported() {
         assert!(between(Contract::V1_14, Contract::V1_15).is_empty());
         let crossed = between(Contract::V1_13, Contract::V1_14);
-        assert_eq!(crossed.len(), 2);
+        assert_eq!(crossed.len(), 3);
         assert!(crossed.iter().any(|c| c.what.contains("workloadIsolation")));
-        assert_eq!(between(Contract::V1_11, Contract::V1_15).len(), 3);
+        assert!(crossed.iter().any(|c| c.what.contains("`identity`")));
+        assert_eq!(between(Contract::V1_11, Contract::V1_15).len(), 4);
+        assert!(between(Contract::V1_14, Contract::V1_14).is_empty());
     }
 }
