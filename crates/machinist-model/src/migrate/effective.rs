@@ -1,7 +1,7 @@
 //! Effective settings: what a node actually runs with, read from either form of a config. In: the
 //! documents of a config. Out: [`Effective`], a sorted map from a setting's name (`hostname`,
 //! `link eth0 addresses`, `vip 10.0.0.10`, `kubelet image`, `kube-apiserver extraArgs`,
-//! `install disk`...) to its value, read the way Talos reads it: a document when there is one,
+//! `install disk`, `etcd encryption providers`...) to its value, read the way Talos reads it: a document when there is one,
 //! else the v1alpha1 field it replaced (the fallback in Talos's config container). Comparing the
 //! effective settings of a config before and after migration says whether behaviour is preserved.
 //!
@@ -365,6 +365,61 @@ impl Effective {
         self.control_plane(root, docs);
         self.cluster(root, docs);
         self.kernel(root, docs);
+        self.etcd_encryption(root, docs);
+    }
+
+    /// kube-apiserver's encryption-at-rest providers, per resource list, as `kind key-names`
+    /// (never the key material): the KubeEtcdEncryptionConfig when there is one, else what
+    /// Talos's v1alpha1 path builds on a control plane (`APIServerEncryptionConfig` in
+    /// `k8stemplates/apiserver.go`, v1.13.9): secretbox `key2`, aescbc `key1`, then `identity`.
+    fn etcd_encryption(&mut self, root: &Value, docs: &[Value]) {
+        let mut out = serde_json::Map::new();
+        match one(docs, "KubeEtcdEncryptionConfig") {
+            Some(d) => {
+                let resources = get(d, "config.resources").and_then(Value::as_sequence);
+                for r in resources.into_iter().flatten() {
+                    let names: Vec<String> = r
+                        .get("resources")
+                        .and_then(Value::as_sequence)
+                        .into_iter()
+                        .flatten()
+                        .filter_map(scalar_string)
+                        .collect();
+                    let providers: Vec<J> = r
+                        .get("providers")
+                        .and_then(Value::as_sequence)
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_mapping)
+                        .flat_map(|p| p.iter().map(|(k, v)| json!(provider(k, v))))
+                        .collect();
+                    out.insert(names.join(","), J::Array(providers));
+                }
+            }
+            None => {
+                let cp = get(root, "machine.type")
+                    .and_then(Value::as_str)
+                    .is_some_and(|t| matches!(t, "controlplane" | "init"));
+                if !cp {
+                    return;
+                }
+                let set = |f: &str| {
+                    get(root, f)
+                        .and_then(Value::as_str)
+                        .is_some_and(|s| !s.is_empty())
+                };
+                let mut providers = Vec::new();
+                if set("cluster.secretboxEncryptionSecret") {
+                    providers.push(json!("secretbox key2"));
+                }
+                if set("cluster.aescbcEncryptionSecret") {
+                    providers.push(json!("aescbc key1"));
+                }
+                providers.push(json!("identity"));
+                out.insert("secrets".into(), J::Array(providers));
+            }
+        }
+        self.0.insert("etcd encryption providers".into(), obj(out));
     }
 
     /// The kubelet: image, arguments, config and cluster DNS.
@@ -659,6 +714,23 @@ fn strings(v: Option<&Value>) -> serde_json::Map<String, J> {
         }
     }
     out
+}
+
+/// One encryption provider as `kind key-names` (`secretbox key2`, `identity`, `kms name`).
+fn provider(kind: &Value, conf: &Value) -> String {
+    let kind = scalar_string(kind).unwrap_or_default();
+    let mut names: Vec<String> = conf
+        .get("keys")
+        .and_then(Value::as_sequence)
+        .into_iter()
+        .flatten()
+        .filter_map(|k| k.get("name").and_then(scalar_string))
+        .collect();
+    names.extend(conf.get("name").and_then(scalar_string));
+    std::iter::once(kind)
+        .chain(names)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn obj(m: serde_json::Map<String, J>) -> J {

@@ -277,6 +277,56 @@ fn effective_settings_see_a_dropped_value() {
 }
 
 #[test]
+fn effective_settings_see_a_lost_encryption_provider() {
+    let old = y(
+        "version: v1alpha1\nmachine:\n  type: controlplane\ncluster:\n  secretboxEncryptionSecret: c2VjcmV0\n",
+    );
+    let e = Effective::of(std::slice::from_ref(&old));
+    assert_eq!(
+        e.0["etcd encryption providers"],
+        serde_json::json!({"secrets": ["secretbox key2", "identity"]})
+    );
+    // `migrate config` keeps the list Talos built from the v1alpha1 field.
+    let m = migrate(
+        std::slice::from_ref(&old),
+        Contract::V1_13,
+        Contract::V1_14,
+        false,
+    )
+    .unwrap();
+    assert!(
+        Effective::of(&[old.clone()])
+            .differences(&Effective::of(&m.docs))
+            .is_empty()
+    );
+    // The v1.14 generator's document has no `identity`: a behaviour change, named.
+    let new = vec![
+        y("version: v1alpha1\nmachine:\n  type: controlplane\n"),
+        y(
+            "apiVersion: v1alpha1\nkind: KubeEtcdEncryptionConfig\nconfig:\n  resources:\n    - resources: [secrets]\n      providers:\n        - secretbox:\n            keys: [{name: key2, secret: c2VjcmV0}]\n",
+        ),
+    ];
+    let d = e.differences(&Effective::of(&new));
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].setting, "etcd encryption providers");
+    assert_eq!(
+        d[0].after,
+        serde_json::json!({"secrets": ["secretbox key2"]})
+    );
+    assert!(
+        !d[0].after.to_string().contains("c2VjcmV0"),
+        "no key material"
+    );
+    // A worker runs no kube-apiserver: nothing to compare.
+    let worker = y("version: v1alpha1\nmachine:\n  type: worker\n");
+    assert!(
+        !Effective::of(&[worker])
+            .0
+            .contains_key("etcd encryption providers")
+    );
+}
+
+#[test]
 fn device_selector_is_named_not_guessed() {
     let doc = y(
         "version: v1alpha1\nmachine:\n  type: worker\n  network:\n    interfaces:\n      - deviceSelector: {hardwareAddr: 'aa:*'}\n        dhcp: true\n",
