@@ -238,6 +238,9 @@ fn run_write(dir: PathBuf, to: &str) -> u8 {
     for (file, n) in &rep.rewritten {
         println!("rewrote {} ({n} field(s) moved)", file.display());
     }
+    for (file, what) in &rep.written {
+        println!("wrote {} ({what})", file.display());
+    }
     for (file, why) in &rep.refused {
         println!("left unchanged: {}: {why}", file.display());
     }

@@ -5,5 +5,6 @@
 //! ([`project`]). The field mapping itself lives in `machinist_model::migrate`.
 
 pub mod config;
+pub mod encryption;
 pub mod project;
 pub mod write;

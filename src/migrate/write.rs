@@ -2,8 +2,10 @@
 //! loaded project and the target contract. Out: a [`WriteReport`]: every plain Talos patch file
 //! the project lists (node and layer `patches:`) migrated in place (atomically, only when the
 //! migration preserves behaviour), the template findings that need a human (template logic is not
-//! rewritten), and whether `talosVersion` in Chart.yaml was bumped — only when every node renders
-//! and validates under the target contract.
+//! rewritten), the files written (a template that keeps kube-apiserver's etcd encryption providers
+//! when the target contract's secrets stage would drop one, see [`super::encryption`]), and
+//! whether `talosVersion` in Chart.yaml was bumped — only when every node renders and validates
+//! under the target contract and runs the encryption providers it ran.
 
 use std::path::{Path, PathBuf};
 
@@ -11,8 +13,9 @@ use machinist_model::Contract;
 use machinist_model::migrate::effective::Effective;
 
 use super::config::{ConfigError, migrate_file};
+use super::encryption::{self, Keep};
 use super::project::{ProjectError, ProjectFinding, report};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Kind};
 use crate::fsutil::write_atomic;
 use crate::project::Project;
 use crate::render::{RenderOptions, render};
@@ -26,6 +29,8 @@ pub struct WriteReport {
     pub refused: Vec<(PathBuf, String)>,
     /// What the templates still write that the target deprecates or refuses.
     pub human: Vec<ProjectFinding>,
+    /// Files added to the project, with what they keep.
+    pub written: Vec<(PathBuf, String)>,
     /// The new `talosVersion`, when Chart.yaml was bumped.
     pub bumped: Option<String>,
     /// Why it was not bumped: the render or validation errors under the target.
@@ -97,7 +102,7 @@ pub fn write(dir: &Path, project: &Project, to: Contract) -> Result<WriteReport,
             for (path, text) in &originals {
                 write_atomic(path, text.as_bytes(), None).map_err(|e| {
                     ProjectError::Render(vec![Diagnostic::new(
-                        crate::diagnostics::Kind::Io,
+                        Kind::Io,
                         format!("cannot restore {}: {e}", path.display()),
                     )])
                 })?;
@@ -112,34 +117,74 @@ pub fn write(dir: &Path, project: &Project, to: Contract) -> Result<WriteReport,
     }
     // The project as it is now, under its own contract (what is left for a human)...
     let human = report(&reloaded, to)?.findings;
-    // ...and under the target: every node must render and validate before Chart.yaml moves.
+    // ...and under the target: every node must render and validate, and run the etcd
+    // encryption providers it ran, before Chart.yaml moves.
     let mut target = reloaded.clone();
     target.chart.contract = to;
-    let (bumped, blocking) = match render(&target, RenderOptions::default()) {
-        Ok(_) => (
-            Some(bump_chart(dir, to).map_err(|e| ProjectError::Render(vec![e]))?),
-            Vec::new(),
-        ),
+    let mut written = Vec::new();
+    let (bumped, blocking) = match encryption::plan(dir, &before, &mut target) {
         Err(diags) => (None, diags),
+        Ok(Keep::Blocked(d)) => (None, vec![*d]),
+        Ok(Keep::Same) => (Some(bump_chart(dir, to, None).map_err(io)?), Vec::new()),
+        Ok(Keep::Write {
+            template,
+            chart_line,
+            providers,
+        }) => {
+            let rel = Path::new("templates").join(encryption::FILE);
+            let path = dir.join(&rel);
+            if path.exists() {
+                return Err(io(Diagnostic::new(
+                    Kind::Io,
+                    format!(
+                        "{} appeared while migrating; not overwritten",
+                        path.display()
+                    ),
+                )));
+            }
+            write_atomic(&path, template.as_bytes(), None).map_err(|e| {
+                io(Diagnostic::new(
+                    Kind::Io,
+                    format!("cannot write {}: {e}", path.display()),
+                ))
+            })?;
+            written.push((
+                rel,
+                format!("keeps the etcd encryption providers {providers}"),
+            ));
+            (
+                Some(bump_chart(dir, to, chart_line).map_err(io)?),
+                Vec::new(),
+            )
+        }
     };
     Ok(WriteReport {
         rewritten,
         refused,
         human,
+        written,
         bumped,
         blocking,
     })
 }
 
-/// Sets `talosVersion: vX.Y.0` in Chart.yaml, leaving every other line as it is.
-fn bump_chart(dir: &Path, to: Contract) -> Result<String, Diagnostic> {
-    use crate::diagnostics::Kind;
+fn io(d: Diagnostic) -> ProjectError {
+    ProjectError::Render(vec![d])
+}
+
+/// Sets `talosVersion: vX.Y.0` in Chart.yaml and inserts `line` (before the 0-based line index),
+/// leaving every other line as it is.
+fn bump_chart(
+    dir: &Path,
+    to: Contract,
+    line: Option<(usize, String)>,
+) -> Result<String, Diagnostic> {
     let path = dir.join("Chart.yaml");
     let text = std::fs::read_to_string(&path)
         .map_err(|e| Diagnostic::new(Kind::Io, format!("cannot read {}: {e}", path.display())))?;
     let version = format!("{to}.0");
     let mut found = false;
-    let out: Vec<String> = text
+    let mut out: Vec<String> = text
         .lines()
         .map(|l| {
             if !found && l.starts_with("talosVersion:") {
@@ -158,6 +203,9 @@ fn bump_chart(dir: &Path, to: Contract) -> Result<String, Diagnostic> {
                 path.display()
             ),
         ));
+    }
+    if let Some((at, l)) = line {
+        out.insert(at.min(out.len()), l);
     }
     let mut joined = out.join("\n");
     if text.ends_with('\n') {

@@ -2,7 +2,8 @@
 //! addresses 127.86.0.x with a fresh secrets bundle, installed on `machinist-sim`, then migrated to
 //! v1.14 with `--write`. `machinist diff` against the nodes still running the pre-migration
 //! configs shows only moves (`moved: cluster.id → DiscoveryIdentityConfig.clusterID`) plus the
-//! installer image, which follows Chart.yaml's bumped `talosVersion` (the point of the bump); the
+//! installer image, which follows Chart.yaml's bumped `talosVersion` (the point of the bump): the
+//! etcd encryption providers stay `secretbox`, `identity` through the template `--write` adds; the
 //! effective settings of what the nodes run and of the new render are the same but for that
 //! image; no secret reaches the output; and the simulator playing v1.14 accepts the migrated
 //! configs (dry-run apply).
@@ -137,7 +138,20 @@ fn homelab_migrated_to_v1_14_diffs_as_moves_against_nodes_running_v1_12() {
         "{}",
         r.stdout
     );
-    assert!(chart(lab.dir()).contains("talosVersion: v1.14.0"));
+    assert!(
+        r.stdout.contains("wrote templates/etcd-encryption.yaml (keeps the etcd encryption providers secretbox key2, identity)\n"),
+        "{}",
+        r.stdout
+    );
+    let chart = chart(lab.dir());
+    assert!(chart.contains("talosVersion: v1.14.0"));
+    assert!(
+        chart.contains("  - file: etcd-encryption.yaml\n"),
+        "{chart}"
+    );
+    let template =
+        std::fs::read_to_string(lab.dir().join("templates/etcd-encryption.yaml")).unwrap();
+    assert!(!template.contains("secret:"), "key names only: {template}");
     let after = lab.rendered("after");
 
     // The diff against the nodes still running the v1.12 configs: moves, and the installer
@@ -165,17 +179,12 @@ fn homelab_migrated_to_v1_14_diffs_as_moves_against_nodes_running_v1_12() {
         NODES.len(),
         "every node's installer image"
     );
-    // What remains: kube-apiserver ran with `secretbox key2, identity` (Talos's legacy path, and
-    // what `migrate config` writes); the secrets stage writes the KubeEtcdEncryptionConfig of
-    // Talos's v1.14 generator, which has no `identity` provider. Shown, not hidden.
+    // kube-apiserver ran with `secretbox key2, identity` (Talos's v1alpha1 path); the template
+    // `--write` added keeps that list, where the secrets stage alone would write Talos's v1.14
+    // default without `identity`.
     assert_eq!(
         other,
-        ["cp-01", "cp-02", "cp-03"].map(|n| (
-            n,
-            "KubeEtcdEncryptionConfig",
-            "config.resources[0].providers[1]",
-            "remove"
-        )),
+        Vec::<(&str, &str, &str, &str)>::new(),
         "besides the moves and the installer image"
     );
     let moves = v["moves"].as_array().unwrap();
@@ -224,7 +233,7 @@ fn homelab_migrated_to_v1_14_diffs_as_moves_against_nodes_running_v1_12() {
     assert_eq!(r.code, 2, "{}\n{}", r.stdout, r.stderr);
     assert!(
         r.stdout.starts_with(
-            "node cp-01 (127.86.0.11): 6 fields moved out of v1alpha1, 2 documents to change\n"
+            "node cp-01 (127.86.0.11): 6 fields moved out of v1alpha1, 1 document to change\n"
         ),
         "{}",
         r.stdout
@@ -242,13 +251,11 @@ fn homelab_migrated_to_v1_14_diffs_as_moves_against_nodes_running_v1_12() {
         r.stdout
     );
     assert!(
-        r.stdout.contains(
-            "--- live (moved) KubeEtcdEncryptionConfig\n+++ rendered KubeEtcdEncryptionConfig\n"
-        ),
-        "{}",
+        !r.stdout.contains("+++ rendered KubeEtcdEncryptionConfig"),
+        "the encryption providers are kept: {}",
         r.stdout
     );
-    assert_eq!(r.stdout.matches("+++ rendered").count(), 2, "{}", r.stdout);
+    assert_eq!(r.stdout.matches("+++ rendered").count(), 1, "{}", r.stdout);
 
     // What the nodes run and what they would run do the same, but for the installer image.
     for (n, _) in NODES {
