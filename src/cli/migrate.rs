@@ -256,7 +256,7 @@ fn run_write(dir: PathBuf, to: &str) -> u8 {
         None => {
             report::print(&rep.blocking);
             report::error(&format!(
-                "Chart.yaml unchanged: the nodes do not validate under {to} yet ({} problem(s))",
+                "Chart.yaml unchanged: {} problem(s) to fix before the project moves to {to}",
                 rep.blocking.len()
             ));
             1

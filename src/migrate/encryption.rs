@@ -93,7 +93,7 @@ pub fn plan(
     if dir.join(&rel).exists() || target.templates.contains_key(FILE) {
         return blocked(
             format!(
-                "{} exists; not overwritten, yet under {} kube-apiserver on {nodes} would run without the etcd encryption providers {providers}",
+                "{} exists; not overwritten, yet under {} kube-apiserver on {nodes} would no longer run the etcd encryption providers it ran ({providers})",
                 rel.display(),
                 target.chart.contract
             ),

@@ -18,6 +18,7 @@ mod import;
 mod lifecycle;
 mod lsp;
 mod migrate;
+mod migrate_encryption;
 mod migrate_sim;
 mod node_api;
 mod patches_cli;

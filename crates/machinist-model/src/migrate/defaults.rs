@@ -41,7 +41,7 @@ pub static CHANGES: &[DefaultChange] = &[
     DefaultChange {
         since: Contract::V1_14,
         what: "a new KubeEtcdEncryptionConfig lists the `secretbox` (or `aescbc`) provider only, where the v1alpha1 path also listed `identity` last",
-        how: "`migrate config` keeps `identity`; a project's secrets stage writes the new default, so to keep reading data stored before encryption was on, write the document with both providers in a template or patch (the secrets stage fills in the key)",
+        how: "`migrate config` keeps `identity`, and `migrate DIR --write` adds templates/etcd-encryption.yaml with the old provider list (the secrets stage fills in the key), since the secrets stage alone writes the new default; delete that template to adopt it (data stored before encryption was on then becomes unreadable)",
     },
 ];
 
