@@ -397,10 +397,10 @@ impl Effective {
                 }
             }
             None => {
-                let cp = get(root, "machine.type")
-                    .and_then(Value::as_str)
-                    .is_some_and(|t| matches!(t, "controlplane" | "init"));
-                if !cp {
+                // Only control planes run kube-apiserver; a patch without `machine.type` is
+                // read as one (the encryption secrets only ever sit in control-plane configs).
+                let worker = get(root, "machine.type").and_then(Value::as_str) == Some("worker");
+                if worker {
                     return;
                 }
                 let set = |f: &str| {

@@ -317,6 +317,12 @@ fn effective_settings_see_a_lost_encryption_provider() {
         !d[0].after.to_string().contains("c2VjcmV0"),
         "no key material"
     );
+    // A patch without `machine.type` is read as a control plane's (only they carry the secrets).
+    let patch = y("cluster:\n  secretboxEncryptionSecret: c2VjcmV0\n");
+    assert_eq!(
+        Effective::of(&[patch]).0["etcd encryption providers"],
+        e.0["etcd encryption providers"]
+    );
     // A worker runs no kube-apiserver: nothing to compare.
     let worker = y("version: v1alpha1\nmachine:\n  type: worker\n");
     assert!(
