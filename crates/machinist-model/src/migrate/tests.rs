@@ -295,7 +295,7 @@ fn effective_settings_see_a_lost_encryption_provider() {
     )
     .unwrap();
     assert!(
-        Effective::of(&[old.clone()])
+        Effective::of(std::slice::from_ref(&old))
             .differences(&Effective::of(&m.docs))
             .is_empty()
     );
