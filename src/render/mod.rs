@@ -3,6 +3,7 @@
 //! [`Diagnostic`] of every node. Templates compile once; nodes render in parallel; the same input
 //! gives the same bytes (no clock, no network, no randomness).
 
+pub mod cache;
 pub mod context;
 pub mod env;
 pub mod errors;
