@@ -269,8 +269,13 @@ impl Object for NodeEntry {
     }
 
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        self.get_value_by_str(key.as_str()?)
+    }
+
+    // `n.role` in a loop over the fleet comes here directly, without a temporary key value.
+    fn get_value_by_str(self: &Arc<Self>, key: &str) -> Option<Value> {
         Some(
-            match key.as_str()? {
+            match key {
                 "name" => &self.name,
                 "address" => &self.address,
                 "facets" => &self.facets,
