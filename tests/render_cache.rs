@@ -281,3 +281,55 @@ fn no_cache_neither_reads_nor_writes_records() {
     assert_eq!(r.stderr, "wrote 0 files to rendered (2 unchanged)\n");
     assert!(lab.records().is_empty());
 }
+
+/// `--with-secrets` output depends on the age identity, which lives outside the project: such a
+/// render is never answered from the cache, so a lost identity is an error on every run, not a
+/// silent "up to date".
+#[test]
+fn renders_with_secrets_are_never_cached() {
+    let home = tempfile::tempdir().unwrap();
+    let cache = home.path().join("cache");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_machinist"))
+            .args(args)
+            .current_dir(home.path())
+            .env("NO_COLOR", "1")
+            .env("HOME", home.path())
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env("XDG_CACHE_HOME", &cache)
+            .env_remove("MACHINIST_AGE_KEY")
+            .env_remove("MACHINIST_AGE_KEY_FILE")
+            .output()
+            .expect("machinist runs")
+    };
+    let init = run(&[
+        "init",
+        "proj",
+        "--name",
+        "lab",
+        "--endpoint",
+        "https://10.9.0.10:6443",
+    ]);
+    assert!(
+        init.status.success(),
+        "{}",
+        String::from_utf8_lossy(&init.stderr)
+    );
+    let render = ["render", "proj", "-o", "out", "--with-secrets"];
+    for _ in 0..2 {
+        let r = run(&render);
+        assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    }
+    assert!(
+        !cache.join("machinist/render").exists(),
+        "no record for a render with secrets"
+    );
+    std::fs::remove_file(home.path().join("config/machinist/age-identity.txt")).unwrap();
+    let r = run(&render);
+    assert_eq!(
+        r.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+}

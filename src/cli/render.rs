@@ -122,12 +122,12 @@ pub fn run(args: RenderArgs) -> ExitStatus {
     let result = match &args.output {
         Some(dir) => write_files(dir, &nodes, args.format, args.with_secrets, cache.as_ref()),
         None => {
-            let text = match args.format {
-                Format::Yaml => yaml_stream(&nodes),
-                Format::Json => json_text(&nodes),
-            };
-            let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes()).and_then(|()| out.flush())
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            match args.format {
+                Format::Yaml => write_yaml_stream(&mut out, &nodes),
+                Format::Json => out.write_all(json_text(&nodes).as_bytes()),
+            }
+            .and_then(|()| out.flush())
         }
     };
     match result {
@@ -164,17 +164,17 @@ impl Output {
     }
 }
 
-/// Every node's YAML, each preceded by its `# machinist: node=<name>` line.
-fn yaml_stream(nodes: &[Output]) -> String {
-    let mut out = String::new();
+/// Writes every node's YAML, each preceded by its `# machinist: node=<name>` line (node by node:
+/// a large fleet's output is never held twice).
+fn write_yaml_stream(out: &mut impl Write, nodes: &[Output]) -> std::io::Result<()> {
     for (i, n) in nodes.iter().enumerate() {
         if i > 0 {
-            out.push_str("---\n");
+            out.write_all(b"---\n")?;
         }
-        out.push_str(&format!("# machinist: node={}\n", n.name));
-        out.push_str(&n.text);
+        writeln!(out, "# machinist: node={}", n.name)?;
+        out.write_all(n.text.as_bytes())?;
     }
-    out
+    Ok(())
 }
 
 fn node_json(n: &RenderedNode) -> serde_json::Value {
