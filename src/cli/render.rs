@@ -120,7 +120,7 @@ pub fn run(args: RenderArgs) -> ExitStatus {
         return check_files(dir, &nodes, args.format, args.nodes.is_empty());
     }
     let result = match &args.output {
-        Some(dir) => write_files(dir, &nodes, args.format, args.with_secrets, cache.as_ref()),
+        Some(dir) => write_files(dir, &nodes, &args, cache.as_ref()),
         None => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             match args.format {
@@ -261,18 +261,21 @@ fn print_written(dir: &Path, changed: usize, unchanged: usize) {
 fn write_files(
     dir: &Path,
     nodes: &[Output],
-    format: Format,
-    secret: bool,
+    args: &RenderArgs,
     cache: Option<&Cache>,
 ) -> std::io::Result<()> {
     machinist::fsutil::ensure_dir(dir)?;
-    let mode = if secret { Some(0o600) } else { None };
-    let files = files(nodes, format);
+    let mode = if args.with_secrets { Some(0o600) } else { None };
+    let files = files(nodes, args.format);
     let written = machinist::render::outdir::write(dir, &files, mode)
         .map_err(|e| std::io::Error::new(e.source.kind(), e.to_string()))?;
     print_written(dir, written.changed, written.unchanged);
-    if let Some(c) = cache {
-        // A record that cannot be stored only costs the next run its shortcut.
+    // The record says "these inputs give these files": only when no input changed while the
+    // render ran (the digest is taken again). A record that cannot be stored only costs the next
+    // run its shortcut.
+    if let Some(c) = cache
+        && Cache::for_run(args).is_some_and(|again| again.digest == c.digest)
+    {
         let record = cache::Record::new(&c.digest, &c.out, &files, Vec::new());
         let _ = cache::store(&c.dir, &c.out, record);
     }
