@@ -54,7 +54,7 @@ pub struct RenderArgs {
     #[arg(long, value_name = "MODE", default_value = "metal")]
     pub mode: machinist_model::Mode,
     /// With `-o OUT`: render even when the cache says OUT is up to date for these inputs, and
-    /// store no record (see the book: Output files).
+    /// store no record (book: Rendering, The render cache).
     #[arg(long)]
     pub no_cache: bool,
     #[command(flatten)]
