@@ -13,6 +13,9 @@ use std::time::Instant;
 use machinist::project::Project;
 use machinist::render::{RenderOptions, Renderer};
 
+mod common;
+use common::write;
+
 const SIZES: [usize; 3] = [100, 1_000, 10_000];
 
 fn main() {
@@ -113,66 +116,20 @@ fn peak_rss_mb() -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
-fn write(root: &Path, rel: &str, text: &str) {
-    let p = root.join(rel);
-    std::fs::create_dir_all(p.parent().expect("has a parent")).expect("mkdir");
-    std::fs::write(p, text).expect("write");
-}
-
 /// A three-facet chart whose template renders about 6 KB per node, and `n` node files (each with
 /// its own `values:` when `own`, so no two nodes share merged values).
 fn generate(root: &Path, n: usize, own: bool) {
-    write(
+    common::chart_values_layers(
         root,
-        "Chart.yaml",
-        "apiVersion: machinist/v1\nname: bench\ntalosVersion: v1.13.0\nkubernetesVersion: v1.35.0\n\
-         endpoint: \"https://{{ cidrhost(values.subnet, 5) }}:6443\"\nlayers: [env, role, hardware]\n\
-         indexBy: [env, role]\nmerge:\n  - path: labels\n    lists: append\n",
+        &common::Shape {
+            name: "bench",
+            sysctls: 130,
+            kernel_args: 20,
+            mirrors: 10,
+            ntp: 2,
+            dns_and_modules: false,
+        },
     );
-    let mut values = String::from(
-        "subnet: 10.0.0.0/8\nmtu: 1500\nlabels: [{k: managed, v: machinist}]\nsysctls:\n",
-    );
-    for i in 0..130 {
-        let _ = writeln!(values, "  - {{name: net.bench.key{i}, value: \"{i}\"}}");
-    }
-    values.push_str("kernelArgs: [");
-    for i in 0..20 {
-        let _ = write!(values, "{}arg{i}=on", if i > 0 { ", " } else { "" });
-    }
-    values.push_str("]\nmirrors:\n");
-    for i in 0..10 {
-        let _ = writeln!(
-            values,
-            "  - {{host: registry{i}.example.org, endpoint: https://mirror{i}.example.org}}"
-        );
-    }
-    write(root, "values.yaml", &values);
-    for (env, net) in [("lab", 1), ("prod", 2)] {
-        write(
-            root,
-            &format!("layers/env/{env}.yaml"),
-            &format!(
-                "envNet: {net}\nntp: [ntp1.{env}.example.org, ntp2.{env}.example.org]\nlabels: [{{k: env, v: {env}}}]\n"
-            ),
-        );
-    }
-    for (role, net) in [("controlplane", 1), ("worker", 2)] {
-        write(
-            root,
-            &format!("layers/role/{role}.yaml"),
-            &format!(
-                "roleNet: {net}\nmaxPods: {}\nlabels: [{{k: role, v: {role}}}]\n",
-                100 * net
-            ),
-        );
-    }
-    for (hw, disk, mtu) in [("small", "/dev/nvme0n1", 1500), ("large", "/dev/sda", 9000)] {
-        write(
-            root,
-            &format!("layers/hardware/{hw}.yaml"),
-            &format!("disk: {disk}\nmtu: {mtu}\nlabels: [{{k: hardware, v: {hw}}}]\n"),
-        );
-    }
     write(
         root,
         "templates/machine.yaml",

@@ -5,7 +5,8 @@
 //! values; some node addresses are expressions — and times the `machinist` binary on it:
 //!
 //! 1. `render DIR -o OUT`, OUT empty;
-//! 2. `render DIR -o OUT` again into the up-to-date OUT, counting files whose mtime or inode changed;
+//! 2. `render DIR -o OUT` again into the up-to-date OUT, counting files whose mtime or inode changed
+//!    (the new binary answers from its render cache; the same with `--no-cache` is printed too);
 //! 3. 10,000 nodes: per-node cost against the 1,000-node figure, and peak RSS;
 //! 4. start-up plus a one-node render of `examples/homelab`.
 //!
@@ -24,6 +25,9 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
+
+mod common;
+use common::write;
 
 /// How the template finds the control planes.
 #[derive(Clone, Copy, PartialEq)]
@@ -110,6 +114,27 @@ fn main() {
             rewritten[*bin]
         );
     }
+    // The same without the render cache: every node rendered and compared with its file.
+    let new_only = &bins[..1];
+    let compared = best(new_only, rounds, |bin| {
+        let dir = out
+            .path()
+            .join(format!("same-{}", bin.display()).replace('/', "_"));
+        run(
+            bin,
+            &[
+                arg(fleet.path()),
+                "-o".into(),
+                arg(&dir),
+                "--no-cache".into(),
+            ],
+        )
+    });
+    report(
+        "   (2 without the cache: render -o OUT --no-cache, OUT up to date)",
+        &compared,
+        None,
+    );
 
     for loops in [Loops::Filtered, Loops::Precomputed] {
         let label = match loops {
@@ -310,6 +335,7 @@ fn run(bin: &Path, args: &[String]) -> Sample {
         .arg("render")
         .args(args)
         .env("NO_COLOR", "1")
+        .env("XDG_CACHE_HOME", cache_dir())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped());
     let started = Instant::now();
@@ -337,6 +363,14 @@ fn run(bin: &Path, args: &[String]) -> Sample {
     }
 }
 
+/// The render cache of every run (`XDG_CACHE_HOME`): one directory for the whole benchmark, so
+/// the user's cache is left alone and the second run into an up-to-date OUT finds its record.
+fn cache_dir() -> &'static Path {
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| tempfile::tempdir().expect("temp dir"))
+        .path()
+}
+
 /// Each file's (mtime in ns, inode): a rewrite changes at least one of them.
 fn stamps(dir: &Path) -> BTreeMap<String, (i128, u64)> {
     use std::os::unix::fs::MetadataExt;
@@ -356,81 +390,19 @@ fn stamps(dir: &Path) -> BTreeMap<String, (i128, u64)> {
         .collect()
 }
 
-fn write(root: &Path, rel: &str, text: &str) {
-    let p = root.join(rel);
-    std::fs::create_dir_all(p.parent().expect("has a parent")).expect("mkdir");
-    std::fs::write(p, text).expect("write");
-}
-
 /// The fleet of the issue with `n` nodes.
 fn generate(root: &Path, n: usize, loops: Loops) {
-    write(
+    common::chart_values_layers(
         root,
-        "Chart.yaml",
-        "apiVersion: machinist/v1\nname: fleet\ntalosVersion: v1.13.0\nkubernetesVersion: v1.35.0\n\
-         endpoint: \"https://{{ cidrhost(values.subnet, 5) }}:6443\"\nlayers: [env, role, hardware]\n\
-         indexBy: [env, role]\nmerge:\n  - path: labels\n    lists: append\n",
+        &common::Shape {
+            name: "fleet",
+            sysctls: 105,
+            kernel_args: 12,
+            mirrors: 6,
+            ntp: 3,
+            dns_and_modules: true,
+        },
     );
-    let mut values = String::from(
-        "subnet: 10.0.0.0/8\nmtu: 1500\nlabels: [{k: managed, v: machinist}]\n\
-         dns: [10.0.0.53, 10.0.1.53, 1.1.1.1]\nsysctls:\n",
-    );
-    for i in 0..105 {
-        let _ = writeln!(values, "  - {{name: net.fleet.key{i}, value: \"{i}\"}}");
-    }
-    values.push_str("kernelModules:\n");
-    for m in [
-        "br_netfilter",
-        "overlay",
-        "nf_conntrack",
-        "ip_vs",
-        "ip_vs_rr",
-        "ip_vs_wrr",
-        "ip_vs_sh",
-        "iscsi_tcp",
-        "nvme_tcp",
-        "drbd",
-    ] {
-        let _ = writeln!(values, "  - {{name: {m}, parameters: [debug=0]}}");
-    }
-    values.push_str("kernelArgs: [");
-    for i in 0..12 {
-        let _ = write!(values, "{}arg{i}=on", if i > 0 { ", " } else { "" });
-    }
-    values.push_str("]\nmirrors:\n");
-    for i in 0..6 {
-        let _ = writeln!(
-            values,
-            "  - {{host: registry{i}.example.org, endpoint: https://mirror{i}.example.org}}"
-        );
-    }
-    write(root, "values.yaml", &values);
-    for (env, net) in [("lab", 1), ("prod", 2)] {
-        write(
-            root,
-            &format!("layers/env/{env}.yaml"),
-            &format!(
-                "envNet: {net}\nntp: [ntp1.{env}.example.org, ntp2.{env}.example.org, ntp3.{env}.example.org]\nlabels: [{{k: env, v: {env}}}]\n"
-            ),
-        );
-    }
-    for (role, net) in [("controlplane", 1), ("worker", 2)] {
-        write(
-            root,
-            &format!("layers/role/{role}.yaml"),
-            &format!(
-                "roleNet: {net}\nmaxPods: {}\nlabels: [{{k: role, v: {role}}}]\n",
-                100 * net
-            ),
-        );
-    }
-    for (hw, disk, mtu) in [("small", "/dev/nvme0n1", 1500), ("large", "/dev/sda", 9000)] {
-        write(
-            root,
-            &format!("layers/hardware/{hw}.yaml"),
-            &format!("disk: {disk}\nmtu: {mtu}\nlabels: [{{k: hardware, v: {hw}}}]\n"),
-        );
-    }
     let cps = match loops {
         Loops::Filtered => "cluster.nodes if n.role == 'controlplane'",
         Loops::Precomputed => "cluster.controlplanes",

@@ -126,6 +126,25 @@ impl Node {
         }
     }
 
+    /// [`Node::to_yaml_value`], taking the node apart instead of copying its strings.
+    pub fn into_yaml_value(self) -> serde_yaml_ng::Value {
+        use serde_yaml_ng::Value as Y;
+        match self.kind {
+            Kind::Null => Y::Null,
+            Kind::Bool(b) => Y::Bool(b),
+            Kind::Int(i) => Y::Number(i.into()),
+            Kind::Float(f) => Y::Number(f.into()),
+            Kind::Str(s) => Y::String(s),
+            Kind::Seq(items) => Y::Sequence(items.into_iter().map(Node::into_yaml_value).collect()),
+            Kind::Map(entries) => Y::Mapping(
+                entries
+                    .into_iter()
+                    .map(|(k, _, v)| (Y::String(k), v.into_yaml_value()))
+                    .collect(),
+            ),
+        }
+    }
+
     /// Converts to JSON (maps keep their order).
     pub fn to_json(&self) -> serde_json::Value {
         use serde_json::Value as J;

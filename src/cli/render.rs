@@ -6,8 +6,8 @@
 use std::borrow::Cow;
 use std::io::Write;
 
-use machinist::render::RenderOptions;
-use std::path::PathBuf;
+use machinist::render::{RenderOptions, cache};
+use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use machinist::project::Project;
@@ -15,7 +15,7 @@ use machinist::render::{RenderedNode, Renderer};
 
 use super::exit::ExitStatus;
 use super::report;
-use super::values_args::ValuesArgs;
+use super::values_args::{ValueFlags, ValuesArgs};
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -53,12 +53,33 @@ pub(super) struct RenderArgs {
     /// `container` or `cloud`.
     #[arg(long, value_name = "MODE", default_value = "metal")]
     pub mode: machinist_model::Mode,
+    /// With `-o OUT`: render even when the cache says OUT is up to date for these inputs, and
+    /// store no record (book: Rendering, The render cache).
+    #[arg(long)]
+    pub no_cache: bool,
     #[command(flatten)]
     pub values: ValuesArgs,
 }
 
 /// Runs `machinist render`.
 pub(super) fn run(args: RenderArgs) -> ExitStatus {
+    let cache = Cache::for_run(&args);
+    if let Some(c) = &cache
+        && let Some(record) = cache::lookup(&c.dir, &c.out, &c.digest)
+        // `--check` also judges files the render did not write (a removed node's file): only a
+        // directory holding nothing else can be answered from the record.
+        && (!args.check || record.others.is_empty())
+    {
+        for w in &record.warnings {
+            eprintln!("{w}");
+        }
+        if args.check {
+            print_up_to_date(&c.out, record.files.len());
+        } else {
+            print_written(&c.out, 0, record.files.len());
+        }
+        return ExitStatus::Success;
+    }
     let project = match Project::load(&args.dir) {
         Ok(p) => p,
         Err(diags) => {
@@ -99,14 +120,14 @@ pub(super) fn run(args: RenderArgs) -> ExitStatus {
         return check_files(dir, &nodes, args.format, args.nodes.is_empty());
     }
     let result = match &args.output {
-        Some(dir) => write_files(dir, &nodes, args.format, args.with_secrets),
+        Some(dir) => write_files(dir, &nodes, &args, cache.as_ref()),
         None => {
-            let text = match args.format {
-                Format::Yaml => yaml_stream(&nodes),
-                Format::Json => json_text(&nodes),
-            };
-            let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes()).and_then(|()| out.flush())
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            match args.format {
+                Format::Yaml => write_yaml_stream(&mut out, &nodes),
+                Format::Json => out.write_all(json_text(&nodes).as_bytes()),
+            }
+            .and_then(|()| out.flush())
         }
     };
     match result {
@@ -143,17 +164,17 @@ impl Output {
     }
 }
 
-/// Every node's YAML, each preceded by its `# machinist: node=<name>` line.
-fn yaml_stream(nodes: &[Output]) -> String {
-    let mut out = String::new();
+/// Writes every node's YAML, each preceded by its `# machinist: node=<name>` line (node by node:
+/// a large fleet's output is never held twice).
+fn write_yaml_stream(out: &mut impl Write, nodes: &[Output]) -> std::io::Result<()> {
     for (i, n) in nodes.iter().enumerate() {
         if i > 0 {
-            out.push_str("---\n");
+            out.write_all(b"---\n")?;
         }
-        out.push_str(&format!("# machinist: node={}\n", n.name));
-        out.push_str(&n.text);
+        writeln!(out, "# machinist: node={}", n.name)?;
+        out.write_all(n.text.as_bytes())?;
     }
-    out
+    Ok(())
 }
 
 fn node_json(n: &RenderedNode) -> serde_json::Value {
@@ -191,7 +212,7 @@ fn files(nodes: &[Output], format: Format) -> Vec<(String, Cow<'_, str>)> {
 
 /// `--check`: compares what would be written with `dir`. Files of nodes that no longer exist
 /// count only when every node was rendered (no `--node`).
-fn check_files(dir: &std::path::Path, nodes: &[Output], format: Format, all: bool) -> ExitStatus {
+fn check_files(dir: &Path, nodes: &[Output], format: Format, all: bool) -> ExitStatus {
     let ext = match format {
         Format::Yaml => "yaml",
         Format::Json => "json",
@@ -202,12 +223,7 @@ fn check_files(dir: &std::path::Path, nodes: &[Output], format: Format, all: boo
         .collect();
     let problems = super::dircheck::stale(dir, &files, ext, all);
     if problems.is_empty() {
-        println!(
-            "{} rendered file{} in {} up to date",
-            nodes.len(),
-            if nodes.len() == 1 { " is" } else { "s are" },
-            dir.display()
-        );
+        print_up_to_date(dir, nodes.len());
         return ExitStatus::Success;
     }
     for p in &problems {
@@ -221,26 +237,109 @@ fn check_files(dir: &std::path::Path, nodes: &[Output], format: Format, all: boo
     ExitStatus::Changes
 }
 
-fn write_files(
-    dir: &std::path::Path,
-    nodes: &[Output],
-    format: Format,
-    secret: bool,
-) -> std::io::Result<()> {
-    machinist::fsutil::ensure_dir(dir)?;
-    let mode = if secret { Some(0o600) } else { None };
-    let written = machinist::render::outdir::write(dir, &files(nodes, format), mode)
-        .map_err(|e| std::io::Error::new(e.source.kind(), e.to_string()))?;
+fn print_up_to_date(dir: &Path, n: usize) {
+    println!(
+        "{n} rendered file{} in {} up to date",
+        if n == 1 { " is" } else { "s are" },
+        dir.display()
+    );
+}
+
+fn print_written(dir: &Path, changed: usize, unchanged: usize) {
     eprintln!(
-        "wrote {} file{} to {}{}",
-        written.changed,
-        if written.changed == 1 { "" } else { "s" },
+        "wrote {changed} file{} to {}{}",
+        if changed == 1 { "" } else { "s" },
         dir.display(),
-        if written.unchanged > 0 {
-            format!(" ({} unchanged)", written.unchanged)
+        if unchanged > 0 {
+            format!(" ({unchanged} unchanged)")
         } else {
             String::new()
         }
     );
+}
+
+fn write_files(
+    dir: &Path,
+    nodes: &[Output],
+    args: &RenderArgs,
+    cache: Option<&Cache>,
+) -> std::io::Result<()> {
+    machinist::fsutil::ensure_dir(dir)?;
+    let mode = if args.with_secrets { Some(0o600) } else { None };
+    let files = files(nodes, args.format);
+    let written = machinist::render::outdir::write(dir, &files, mode)
+        .map_err(|e| std::io::Error::new(e.source.kind(), e.to_string()))?;
+    print_written(dir, written.changed, written.unchanged);
+    // The record says "these inputs give these files": only when no input changed while the
+    // render ran (the digest is taken again). A record that cannot be stored only costs the next
+    // run its shortcut.
+    if let Some(c) = cache
+        && Cache::for_run(args).is_some_and(|again| again.digest == c.digest)
+    {
+        let record = cache::Record::new(&c.digest, &c.out, &files, Vec::new());
+        let _ = cache::store(&c.dir, &c.out, record);
+    }
     Ok(())
+}
+
+/// The cache of one `render -o` run: where records live, the output directory and the digest of
+/// this run's inputs.
+struct Cache {
+    dir: PathBuf,
+    out: PathBuf,
+    digest: cache::Digest,
+}
+
+impl Cache {
+    /// The cache for `args`, or `None`: no `-o`, `--no-cache`, `--with-secrets` (the output
+    /// depends on the age identity, which is not an input the digest can see), no cache directory,
+    /// or an input that cannot be read (the render reports it).
+    fn for_run(args: &RenderArgs) -> Option<Cache> {
+        // Every field is named, so an option added later must be placed here: hashed, or not.
+        let RenderArgs {
+            dir,
+            output,
+            check: _,
+            nodes,
+            format,
+            with_secrets,
+            mode,
+            no_cache,
+            values,
+        } = args;
+        let out = output.as_ref()?;
+        if *no_cache || *with_secrets {
+            return None;
+        }
+        let cache_dir = cache::default_dir()?;
+        let mut inputs = cache::Inputs::new();
+        inputs.text("dir", &std::path::absolute(dir).ok()?.to_string_lossy());
+        inputs.text("nodes", &format!("{nodes:?}"));
+        inputs.text("format", &format!("{format:?}"));
+        inputs.text("mode", &format!("{mode:?}"));
+        let ValuesArgs {
+            values:
+                ValueFlags {
+                    files,
+                    set,
+                    set_string,
+                    set_json,
+                },
+            patches,
+        } = values;
+        inputs.text("set", &format!("{set:?} {set_string:?} {set_json:?}"));
+        for f in files {
+            inputs.file(f).ok()?;
+        }
+        inputs.text("patches", &format!("{patches:?}"));
+        for p in patches {
+            inputs.file(p).ok()?;
+        }
+        inputs.tree(dir, Some(out)).ok()?;
+        Some(Cache {
+            dir: cache_dir,
+            out: out.clone(),
+            digest: inputs.finish(),
+        })
+    }
 }

@@ -221,16 +221,18 @@ impl Shared {
         }
     }
 
-    /// The context for node `i`, with `cluster` from [`Shared::cluster`].
+    /// The context for node `i`, with `cluster` from [`Shared::cluster`] and `values` converted
+    /// through this thread's `converted`.
     pub fn node_context(
         &self,
         project: &Project,
         i: usize,
         values: &NodeValues,
         cluster: &Value,
+        converted: &mut lazy::Converted,
     ) -> Value {
         context! {
-            values => lazy::view_values(&values.values),
+            values => converted.values(&values.values),
             node => ser(self.node_json(project, i)),
             cluster => cluster.clone(),
             chart => self.chart.clone(),

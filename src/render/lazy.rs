@@ -3,8 +3,11 @@
 //! (maps and lists become objects that convert only the parts a template touches), and one
 //! [`NodeEntry`] per node for `cluster.nodes`, built once per run with every attribute a ready
 //! value. A fleet's `cluster.nodes` therefore costs one pointer per node, not a copy of every
-//! node's values for every node. Merged [`Values`] read the same way, key by key.
+//! node's values for every node. Merged [`Values`] read the same way, key by key; a node's own
+//! `values` variable is converted in full instead, once per shared map or subtree and rendering
+//! thread ([`Converted`]), since templates read most of it.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use minijinja::Value;
@@ -56,6 +59,78 @@ pub fn view_values(values: &Values) -> Value {
     Value::from_object(ValuesView(values.clone()))
 }
 
+/// A JSON tree as a plain template value, converted in full: maps keep their order, numbers read
+/// as [`view`] reads them.
+pub fn to_value(json: &Json) -> Value {
+    match json {
+        Json::Null => Value::from(()),
+        Json::Bool(b) => Value::from(*b),
+        Json::Number(n) => number(n),
+        Json::String(s) => Value::from(s.as_str()),
+        Json::Array(items) => Value::from(items.iter().map(to_value).collect::<Vec<_>>()),
+        Json::Object(map) => Value::from(
+            map.iter()
+                .map(|(k, v)| (Value::from(k.as_str()), to_value(v)))
+                .collect::<indexmap::IndexMap<Value, Value>>(),
+        ),
+    }
+}
+
+fn number(n: &serde_json::Number) -> Value {
+    if let Some(i) = n.as_i64() {
+        Value::from(i)
+    } else if let Some(u) = n.as_u64() {
+        Value::from(u)
+    } else {
+        Value::from(n.as_f64().unwrap_or(f64::NAN))
+    }
+}
+
+/// Merged values as ready template values, for one rendering thread. Nodes without values of
+/// their own share their layer combination's merged values, and the others share every top-level
+/// subtree they leave alone (see [`Values`]); each shared map and subtree is converted once and
+/// reused for every node, so reading `values.x.y` costs map lookups, not a walk from the root with
+/// an allocation per step. Each thread keeps its own conversions: the reference counts of a value
+/// two threads clone for every node would bounce between the cores.
+#[derive(Debug, Default)]
+pub struct Converted {
+    /// Whole `values` maps by the address of their storage (the first key), with the values kept
+    /// alive so the address is not reused while it is a key.
+    maps: HashMap<usize, (Values, Value)>,
+    /// Converted subtrees by the address of their JSON, kept alive the same way.
+    subtrees: HashMap<usize, (Arc<Json>, Value)>,
+}
+
+impl Converted {
+    /// The `values` variable of a node.
+    pub fn values(&mut self, values: &Values) -> Value {
+        let Some((first, _)) = values.entries().next() else {
+            return Value::from(indexmap::IndexMap::<Value, Value>::new());
+        };
+        let key = std::ptr::from_ref(first) as usize;
+        if let Some((_, v)) = self.maps.get(&key) {
+            return v.clone();
+        }
+        let map = Value::from(
+            values
+                .entries()
+                .map(|(k, v)| (Value::from(k.as_str()), self.subtree(v)))
+                .collect::<indexmap::IndexMap<Value, Value>>(),
+        );
+        self.maps.insert(key, (values.clone(), map.clone()));
+        map
+    }
+
+    fn subtree(&mut self, json: &Arc<Json>) -> Value {
+        let key = Arc::as_ptr(json) as usize;
+        self.subtrees
+            .entry(key)
+            .or_insert_with(|| (json.clone(), to_value(json)))
+            .1
+            .clone()
+    }
+}
+
 /// Merged values as a template map.
 #[derive(Debug)]
 struct ValuesView(Values);
@@ -91,15 +166,7 @@ fn view_at(root: Arc<Json>, path: Vec<Step>) -> Value {
     match probe.target() {
         Json::Null => Value::from(()),
         Json::Bool(b) => Value::from(*b),
-        Json::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                Value::from(i)
-            } else if let Some(u) = n.as_u64() {
-                Value::from(u)
-            } else {
-                Value::from(n.as_f64().unwrap_or(f64::NAN))
-            }
-        }
+        Json::Number(n) => number(n),
         Json::String(s) => Value::from(s.as_str()),
         Json::Array(_) | Json::Object(_) => Value::from_object(probe),
     }
@@ -202,8 +269,13 @@ impl Object for NodeEntry {
     }
 
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        self.get_value_by_str(key.as_str()?)
+    }
+
+    // `n.role` in a loop over the fleet comes here directly, without a temporary key value.
+    fn get_value_by_str(self: &Arc<Self>, key: &str) -> Option<Value> {
         Some(
-            match key.as_str()? {
+            match key {
                 "name" => &self.name,
                 "address" => &self.address,
                 "facets" => &self.facets,
@@ -249,6 +321,34 @@ mod tests {
             render("{{ v | tojson }}", j),
             r#"{"a": {"b": [1, "x", true, null]}, "n": 2.5}"#
         );
+    }
+
+    #[test]
+    fn converted_values_read_as_the_in_place_view_does() {
+        let j = serde_json::json!({
+            "z": {"b": [1, "x", true, null], "a": 2.5, "u": 18446744073709551615u64},
+            "a": "first key last",
+        });
+        let values = Values::from_json(j);
+        let tpl = "{{ v | tojson }} {% for k in v %}{{ k }},{% endfor %} {% for k in v.z %}{{ k }},{% endfor %} \
+                   {{ v.z.b[1] }} {{ v.z.u }} {{ [v.y is defined, v.z.a is defined] | tojson }}";
+        let env = minijinja::Environment::new();
+        let lazy = env
+            .render_str(tpl, minijinja::context! { v => view_values(&values) })
+            .unwrap();
+        let mut converted = Converted::default();
+        let eager = env
+            .render_str(tpl, minijinja::context! { v => converted.values(&values) })
+            .unwrap();
+        assert_eq!(eager, lazy);
+        assert!(
+            eager.starts_with(r#"{"z": {"b": [1, "x", true, null], "a": 2.5"#),
+            "{eager}"
+        );
+        // Nodes sharing their values share one converted map.
+        let again = converted.values(&values.clone());
+        assert_eq!(converted.maps.len(), 1);
+        assert_eq!(again, converted.values(&values));
     }
 
     #[test]

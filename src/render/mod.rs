@@ -3,6 +3,7 @@
 //! [`Diagnostic`] of every node. Templates compile once; nodes render in parallel; the same input
 //! gives the same bytes (no clock, no network, no randomness).
 
+pub mod cache;
 pub mod context;
 pub mod env;
 pub mod errors;
@@ -158,15 +159,21 @@ impl<'p> Renderer<'p> {
                     || self.options.nodes.contains(&self.project.nodes[i].name)
             })
             .collect();
-        // Each piece of work gets its own `cluster` value (see `context::Shared::cluster`); pieces
-        // are large enough that building it is noise.
+        // Each piece of work gets its own `cluster` value (see `context::Shared::cluster`) and its
+        // own converted values (see `lazy::Converted`); pieces are large enough that building them
+        // is noise.
         let pieces = 4 * rayon::current_num_threads();
         let results: Vec<Result<T, Vec<Diagnostic>>> = selected
             .par_iter()
             .with_min_len(selected.len().div_ceil(pieces).max(1))
             .map_init(
-                || self.cluster.cluster(self.project),
-                |cluster, &i| self.render_node(i, cluster).map(&f),
+                || {
+                    (
+                        self.cluster.cluster(self.project),
+                        lazy::Converted::default(),
+                    )
+                },
+                |(cluster, converted), &i| self.render_node(i, cluster, converted).map(&f),
             )
             .collect();
         let mut nodes = Vec::new();
@@ -188,10 +195,13 @@ impl<'p> Renderer<'p> {
         &self,
         i: usize,
         cluster: &minijinja::Value,
+        converted: &mut lazy::Converted,
     ) -> Result<RenderedNode, Vec<Diagnostic>> {
         let node = &self.project.nodes[i];
         let values = &self.values[i];
-        let ctx = self.cluster.node_context(self.project, i, values, cluster);
+        let ctx = self
+            .cluster
+            .node_context(self.project, i, values, cluster, converted);
         let mut docs = Vec::new();
         let mut errors = Vec::new();
         for name in self.project.selected_templates(node) {

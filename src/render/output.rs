@@ -18,9 +18,9 @@ pub fn parse(text: &str, template: &str, node: &str) -> Result<Vec<Value>, Diagn
     }
     match crate::yaml::parse_documents(text) {
         Ok(docs) => Ok(docs
-            .iter()
+            .into_iter()
             .filter(|d| !matches!(d.kind, crate::yaml::Kind::Null))
-            .map(crate::yaml::Node::to_yaml_value)
+            .map(crate::yaml::Node::into_yaml_value)
             .collect()),
         Err(e) => {
             let pos = e.pos.unwrap_or(Pos { line: 1, col: 1 });

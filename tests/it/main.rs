@@ -22,6 +22,7 @@ mod migrate_encryption;
 mod migrate_sim;
 mod node_api;
 mod patches_cli;
+mod render_cache;
 mod render_cli;
 mod render_errors;
 mod schema_cli;

@@ -19,6 +19,11 @@ pub fn machinist(cwd: &Path, args: &[&str]) -> Run {
         .args(args)
         .current_dir(cwd)
         .env("NO_COLOR", "1")
+        // `render -o` records go to the build's temporary directory, not the user's cache.
+        .env(
+            "XDG_CACHE_HOME",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/xdg-cache"),
+        )
         .env_remove("MACHINIST_AGE_KEY")
         .env_remove("MACHINIST_AGE_KEY_FILE")
         .output()
