@@ -12,7 +12,10 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use base64::Engine as _;
+
+mod measure;
 use machinist_talos::sim::pki::Ca;
+use measure::{Run, measured};
 
 const SIZES: [usize; 4] = [50, 100, 200, 400];
 
@@ -33,61 +36,13 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-    /// Peak resident memory of the process, in MiB.
-    peak_mib: f64,
-}
-
-/// The high-water mark of a process's resident memory (`VmHWM`), in KiB.
-fn hwm_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
-/// Runs machinist, sampling its peak memory from /proc every 5 ms until it exits (the kernel's
-/// high-water mark only grows, so the last sample misses at most the final 5 ms).
+/// Runs machinist in `dir` with the age identity `key`, measuring its peak memory.
 fn machinist(dir: &Path, key: &Path, args: &[&str]) -> Run {
-    use std::io::Read;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_machinist"))
-        .env("MACHINIST_AGE_KEY_FILE", key)
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_machinist"));
+    cmd.env("MACHINIST_AGE_KEY_FILE", key)
         .args(args)
-        .current_dir(dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut out = child.stdout.take().unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let readers = std::thread::spawn(move || {
-        let (mut o, mut e) = (String::new(), String::new());
-        let t = std::thread::spawn(move || {
-            err.read_to_string(&mut e).unwrap();
-            e
-        });
-        out.read_to_string(&mut o).unwrap();
-        (o, t.join().unwrap())
-    });
-    let mut peak = 0;
-    let status = loop {
-        if let Some(kib) = hwm_kib(child.id()) {
-            peak = peak.max(kib);
-        }
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    };
-    let (stdout, stderr) = readers.join().unwrap();
-    Run {
-        code: status.code().unwrap_or(-1),
-        stdout,
-        stderr,
-        peak_mib: peak as f64 / 1024.0,
-    }
+        .current_dir(dir);
+    measured(cmd)
 }
 
 fn main() {

@@ -5,66 +5,25 @@
 //! (one secrets generation per size). Run with `cargo bench --bench lifecycle`; pass
 //! `up-only` or a node count to choose (`cargo bench --bench lifecycle -- 50`).
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
+mod measure;
+use measure::{Run, measured};
+
 const IMAGE: &str = "factory.talos.dev/installer/376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba:v1.13.10";
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-    peak_mib: f64,
-}
-
-fn hwm_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
-/// Runs machinist in `home`, sampling its peak memory every 5 ms.
+/// Runs machinist in `home`, measuring its peak memory.
 fn machinist(home: &Path, args: &[&str]) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_machinist"))
-        .env("HOME", home)
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_machinist"));
+    cmd.env("HOME", home)
         .env("MACHINIST_AGE_KEY_FILE", home.join("age.key"))
         .env_remove("TALOSCONFIG")
         .args(args)
-        .current_dir(home)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut out = child.stdout.take().unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let readers = std::thread::spawn(move || {
-        let (mut o, mut e) = (String::new(), String::new());
-        let t = std::thread::spawn(move || {
-            err.read_to_string(&mut e).unwrap();
-            e
-        });
-        out.read_to_string(&mut o).unwrap();
-        (o, t.join().unwrap())
-    });
-    let mut peak = 0;
-    let status = loop {
-        if let Some(kib) = hwm_kib(child.id()) {
-            peak = peak.max(kib);
-        }
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    };
-    let (stdout, stderr) = readers.join().unwrap();
-    Run {
-        code: status.code().unwrap_or(-1),
-        stdout,
-        stderr,
-        peak_mib: peak as f64 / 1024.0,
-    }
+        .current_dir(home);
+    measured(cmd)
 }
 
 /// A project of `cps` control planes and `workers` workers on 127.221.x.y, and its simulator.
