@@ -67,8 +67,9 @@ pub fn diff_docs_migrating(live: &[Value], rendered: &[Value], to: Contract) -> 
     if !moved_any {
         return plain;
     }
-    let from = Contract::V1_11.min(to);
-    let Ok(m) = migrate_where(live, from, to, false, &allow) else {
+    // The live config's own contract is not known: migrate from the oldest, so every step that
+    // could have moved a field applies.
+    let Ok(m) = migrate_where(live, Contract::V1_11, to, false, &allow) else {
         return plain;
     };
     if m.moved.is_empty() {
