@@ -48,23 +48,37 @@ pub async fn probe(clients: &Clients, t: &NodeTarget) -> NodeState {
     match clients.insecure.version(t).await {
         Ok(v) if !v.configured => NodeState::Maintenance(v),
         Ok(v) => NodeState::Configured(v),
+        // Its release is not told: the tag stays empty.
+        Err(e) if old_maintenance_refusal(&e) => NodeState::Maintenance(NodeVersion {
+            tag: String::new(),
+            platform: String::new(),
+            configured: false,
+        }),
         Err(e) => NodeState::Unreachable(secure_err.unwrap_or(e)),
     }
 }
 
-/// Whether the node answers the maintenance API (no config yet). A configured node refuses a
-/// client without certificate, or reports `configured: true`. Talos v1.12 and older answer
-/// Version in maintenance mode only to an admin (`assertAdminRole` in
-/// `internal/app/maintenance/server.go`), so a client without certificate gets `Unimplemented`
-/// there: that node is in maintenance mode too.
-pub async fn in_maintenance(insecure: &Api, t: &NodeTarget) -> Result<bool, NodeError> {
-    match insecure.version(t).await {
-        Ok(v) => Ok(!v.configured),
-        Err(NodeError::Refused {
+/// Talos v1.12 and older answer Version in maintenance mode only to an admin (`assertAdminRole`
+/// in `internal/app/maintenance/server.go`), so a client without certificate gets
+/// `Unimplemented` "… maintenance mode": that node is in maintenance mode too.
+fn old_maintenance_refusal(e: &NodeError) -> bool {
+    matches!(
+        e,
+        NodeError::Refused {
             code: tonic::Code::Unimplemented,
             message,
             ..
-        }) if message.contains("maintenance mode") => Ok(true),
+        } if message.contains("maintenance mode")
+    )
+}
+
+/// Whether the node answers the maintenance API (no config yet). A configured node refuses a
+/// client without certificate, or reports `configured: true`; Talos v1.12 and older refuse in
+/// maintenance mode too, in their own words ([`old_maintenance_refusal`]).
+pub async fn in_maintenance(insecure: &Api, t: &NodeTarget) -> Result<bool, NodeError> {
+    match insecure.version(t).await {
+        Ok(v) => Ok(!v.configured),
+        Err(e) if old_maintenance_refusal(&e) => Ok(true),
         Err(NodeError::Tls { .. }) => Ok(false),
         Err(NodeError::Refused {
             code: tonic::Code::PermissionDenied | tonic::Code::Unauthenticated,

@@ -89,7 +89,7 @@ pub async fn status(
         r.stage = state.word().to_string();
         match state {
             NodeState::Unreachable(e) => r.error = Some(e.to_string()),
-            NodeState::Maintenance(v) => r.running = Some(v.tag),
+            NodeState::Maintenance(v) => r.running = Some(v.tag).filter(|t| !t.is_empty()),
             NodeState::Configured(v) => {
                 r.running = Some(v.tag);
                 let api = clients

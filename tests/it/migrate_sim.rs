@@ -118,6 +118,21 @@ fn chart(dir: &Path) -> String {
 fn homelab_migrated_to_v1_14_diffs_as_moves_against_nodes_running_v1_12() {
     let mut lab = Lab::new();
     lab.start_sim(&[]);
+    // Talos v1.12 in maintenance mode refuses Version without a client certificate
+    // (`Unimplemented`); that is maintenance mode, not an unreachable node, with or without
+    // --insecure.
+    let r = lab.run(&["status", "homelab", "--format", "json"]);
+    let st: serde_json::Value = serde_json::from_str(&r.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", r.stdout, r.stderr));
+    let stages: Vec<&str> = st["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["stage"].as_str().unwrap())
+        .collect();
+    assert_eq!(stages, ["maintenance"; 4], "{st:#}");
+    let r = lab.ok(&["apply", "homelab", "--dry-run"]);
+    assert!(!r.stdout.contains("unreachable"), "{}", r.stdout);
     let r = lab.ok(&["apply", "homelab", "--insecure"]);
     assert!(
         r.stdout
